@@ -1,0 +1,5 @@
+"""BuyNow: an electronics shop that lives in the terminal."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

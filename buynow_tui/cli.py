@@ -1,0 +1,351 @@
+"""The `buynow` command: the shop in this terminal, and the admin's tools.
+
+Imports stay light at module level (no Textual, no peewee) so `buynow --help` is fast.
+Every command turns a domain error into one line on stderr and exit code 1: never a
+traceback, and nothing half-changed (the store's transactions see to that).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional, TypeVar
+
+import typer
+
+app = typer.Typer(
+    help="BuyNow: an electronics shop that lives in the terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+products_app = typer.Typer(help="List, add, update and remove products.", no_args_is_help=True)
+stock_app = typer.Typer(help="Set stock levels.", no_args_is_help=True)
+users_app = typer.Typer(help="See and add users.", no_args_is_help=True)
+orders_app = typer.Typer(help="See orders.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(products_app, name="products")
+app.add_typer(stock_app, name="stock")
+app.add_typer(users_app, name="users")
+app.add_typer(orders_app, name="orders")
+app.add_typer(db_app, name="db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    home: Optional[Path] = None
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def cli_errors(func: F) -> F:
+    """One line and a non-zero exit for every expected failure; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from peewee import DatabaseError, InterfaceError
+
+        from buynow_tui.store.errors import StoreError
+
+        try:
+            return func(*args, **kwargs)
+        except StoreError as error:
+            fail(str(error))
+        except (DatabaseError, InterfaceError) as error:
+            fail(f"the database refused the change: {database_problem(error)}")
+        except OSError as error:
+            fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def database_problem(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+    lowered = text.lower()
+    if "disk" in lowered and "full" in lowered:
+        return "the disk is full"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the database is read-only"
+    if "locked" in lowered:
+        return "the database is busy; try again"
+    return text[:200]
+
+
+def paths():  # type: ignore[no-untyped-def]
+    from buynow_tui.paths import Paths
+
+    return Paths.resolve(state.home)
+
+
+def services(*, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from buynow_tui.bootstrap import open_store
+
+    return open_store(paths(), migrate=migrate).services
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    home: Optional[Path] = typer.Option(
+        None, "--home", envvar="BUYNOW_HOME", help="Folder for the database, logs, config and host key."
+    ),
+    open_path: Optional[str] = typer.Option(
+        None, "--open", help="Open at a screen: shop, cart, wishlist, orders, account, about, product/<id>, order/<n>."
+    ),
+) -> None:
+    """With no command: the shop, in this terminal."""
+    state.home = home
+    if ctx.invoked_subcommand is None:
+        run_shop(open_path)
+
+
+@cli_errors
+def run_shop(open_path: Optional[str]) -> None:
+    from buynow_tui.app import run
+
+    run(paths(), open_path=open_path)
+
+
+# -- catalog ---------------------------------------------------------------------------
+
+
+@app.command()
+@cli_errors
+def seed(
+    file: Optional[Path] = typer.Argument(None, help="A .csv or .json catalog; the shipped one if omitted."),
+    generate: Optional[int] = typer.Option(None, "--generate", help="Add N synthetic products."),
+) -> None:
+    """Load products, idempotent by SKU (or generate a synthetic catalog)."""
+    from buynow_tui.store import seed as seeding
+
+    svc = services()
+    if generate is not None:
+        if generate < 1:
+            fail("--generate takes a number of at least 1")
+        with typer.progressbar(length=generate, label="Generating products", file=sys.stderr) as bar:
+            made = seeding.generate(generate, progress=bar.update)
+        typer.echo(f"Generated {made:,} products.")
+        return
+    added, updated = seeding.seed(svc.catalog, file)
+    typer.echo(f"Seeded {added} new and {updated} updated products.")
+
+
+def _products_table(items) -> None:  # type: ignore[no-untyped-def]
+    from buynow_tui.store.views import format_money
+
+    typer.echo(f"{'SKU':<14} {'NAME':<40} {'CATEGORY':<12} {'PRICE':>10} {'STOCK':>6}")
+    for p in items:
+        typer.echo(f"{p.sku:<14} {p.name[:40]:<40} {p.category[:12]:<12} {format_money(p.price_cents):>10} {p.stock:>6}")
+
+
+@products_app.command("list")
+@cli_errors
+def products_list(
+    category: Optional[str] = typer.Option(None, "--category", help="Only this category."),
+    search: Optional[str] = typer.Option(None, "--search", help="Only products matching this text."),
+    limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many rows."),
+) -> None:
+    """List products by name."""
+    svc = services()
+    if search:
+        _products_table(svc.catalog.search(search, limit=min(limit, 500), category=category))
+        return
+    shown, cursor = 0, None
+    typer.echo("", nl=False)
+    items = []
+    while shown < limit:
+        page = svc.catalog.page(category=category, after=cursor, limit=min(500, limit - shown))
+        items.extend(page.items)
+        shown += len(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    _products_table(items)
+
+
+@products_app.command("add")
+@cli_errors
+def products_add(
+    sku: str = typer.Option(..., "--sku"),
+    name: str = typer.Option(..., "--name"),
+    price: str = typer.Option(..., "--price", help="In dollars, like 12.50."),
+    stock: str = typer.Option(..., "--stock"),
+    category: str = typer.Option(..., "--category"),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Add a product."""
+    from buynow_tui.store.catalog import ProductInput
+
+    item = ProductInput.build(sku=sku, name=name, category=category, price=price, stock=stock, description=description)
+    product = services().catalog.add(item)
+    typer.echo(f"Added {product.sku}: {product.name} at {product.price}.")
+
+
+@products_app.command("update")
+@cli_errors
+def products_update(
+    sku: str = typer.Argument(...),
+    name: Optional[str] = typer.Option(None, "--name"),
+    price: Optional[str] = typer.Option(None, "--price"),
+    stock: Optional[str] = typer.Option(None, "--stock"),
+    category: Optional[str] = typer.Option(None, "--category"),
+    description: Optional[str] = typer.Option(None, "--description"),
+) -> None:
+    """Change a product's fields."""
+    product = services().catalog.update(
+        sku, name=name, price=price, stock=stock, category=category, description=description
+    )
+    typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
+
+
+@products_app.command("remove")
+@cli_errors
+def products_remove(sku: str = typer.Argument(...)) -> None:
+    """Remove a product (past orders keep their copy of it)."""
+    services().catalog.remove(sku)
+    typer.echo(f"Removed {sku}.")
+
+
+@stock_app.command("set")
+@cli_errors
+def stock_set(sku: str = typer.Argument(...), quantity: str = typer.Argument(...)) -> None:
+    """Set a product's stock."""
+    product = services().catalog.set_stock(sku, quantity)
+    typer.echo(f"{product.sku} stock is now {product.stock}.")
+
+
+# -- users and orders -----------------------------------------------------------------
+
+
+@users_app.command("list")
+@cli_errors
+def users_list() -> None:
+    """List users."""
+    typer.echo(f"{'ID':>5} {'EMAIL':<32} {'USERNAME':<20} {'JOINED':<16} {'ORDERS':>6}")
+    for u in services().accounts.list_users():
+        from buynow_tui.logs import escape_control
+
+        joined = u.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{u.id:>5} {u.email[:32]:<32} {escape_control(u.username)[:20]:<20} {joined:<16} {u.orders:>6}")
+
+
+@users_app.command("add")
+@cli_errors
+def users_add(
+    email: str = typer.Option(..., "--email"),
+    username: str = typer.Option(..., "--username"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    question: str = typer.Option("pet", "--question", help="Security question key (pet, mother, father, food, ...)."),
+    answer: Optional[str] = typer.Option(None, "--answer", help="Answer to the security question."),
+) -> None:
+    """Add a user with the same rules as registering."""
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    svc = services()
+    user = svc.accounts.register(
+        email=email, username=username, password=password, question=question,
+        answer=answer if answer is not None else "", agreed=True,
+    )
+    typer.echo(f"Added user {user.id}: {user.email}.")
+
+
+@orders_app.command("list")
+@cli_errors
+def orders_list(user: Optional[str] = typer.Option(None, "--user", help="Only this user's orders (email).")) -> None:
+    """List orders, newest first."""
+    from buynow_tui.store.views import format_money
+
+    typer.echo(f"{'ORDER':>6} {'EMAIL':<32} {'PLACED':<16} {'UNITS':>5} {'TOTAL':>10}")
+    for o in services().orders.list_all(user):
+        placed = o.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{o.id:>6} {o.email[:32]:<32} {placed:<16} {o.units:>5} {format_money(o.total_cents):>10}")
+
+
+# -- database ---------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@cli_errors
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    from buynow_tui.store.migrate import upgrade
+
+    services(migrate=False)
+    done = upgrade()
+    typer.echo("Applied: " + ", ".join(done) if done else "Already up to date.")
+
+
+@db_app.command("downgrade")
+@cli_errors
+def db_downgrade(steps: int = typer.Option(1, "--steps", min=1, help="How many migrations to undo.")) -> None:
+    """Undo the latest migration(s)."""
+    from buynow_tui.store.migrate import downgrade
+
+    services(migrate=False)
+    undone = downgrade(steps)
+    typer.echo("Reverted: " + ", ".join(undone) if undone else "Nothing to revert.")
+
+
+@db_app.command("current")
+@cli_errors
+def db_current() -> None:
+    """Show the applied and pending migrations."""
+    from buynow_tui.store.migrate import state as migration_state
+
+    services(migrate=False)
+    st = migration_state()
+    typer.echo(f"Current: {st.current or 'none'}")
+    if st.pending:
+        typer.echo("Pending: " + ", ".join(st.pending))
+
+
+@app.command("paths")
+def paths_cmd() -> None:
+    """Where the database, logs, config and SSH host key live."""
+    import os
+
+    p = paths()
+    typer.echo(f"home      {p.home}")
+    typer.echo(f"database  {os.environ.get('BUYNOW_DATABASE_URL') or p.database}")
+    typer.echo(f"logs      {p.logs}")
+    typer.echo(f"config    {p.config}")
+    typer.echo(f"host key  {p.host_key}")
+
+
+# -- the SSH server -----------------------------------------------------------------------
+
+
+@app.command()
+@cli_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(2222, "--port", min=1, max=65535),
+) -> None:
+    """Run the SSH server so shoppers can `ssh -p PORT host`."""
+    fail("the SSH server is not yet available")
+
+
+@app.command()
+def uptime() -> None:
+    """Since when the SSH server runs, and how long ("not running" otherwise)."""
+    typer.echo("not running")
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

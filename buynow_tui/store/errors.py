@@ -1,0 +1,65 @@
+"""Domain errors: every refusal the store makes, with a message fit for a shopper.
+
+Screens show `str(error)`; forms use `field` to put the message on the right input.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class StoreError(Exception):
+    """Base of every refusal the store makes; the message is user-facing."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(StoreError):
+    """Input that breaks a rule; `field` names the form field."""
+
+
+class AuthError(StoreError):
+    """Log in or reset failed; deliberately generic."""
+
+
+class LockedError(AuthError):
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        local = until.astimezone().strftime("%H:%M")
+        super().__init__(f"Too many failed attempts. This account is locked until {local}.")
+
+
+class NotFound(StoreError):
+    pass
+
+
+class OutOfStock(StoreError):
+    def __init__(self, names: list[str], message: str | None = None) -> None:
+        self.names = names
+        if message is None:
+            joined = ", ".join(names)
+            message = f"Not enough stock for: {joined}. Nothing was ordered."
+        super().__init__(message)
+
+
+class EmptyCart(StoreError):
+    def __init__(self) -> None:
+        super().__init__("Your cart is empty.")
+
+
+class AlreadyInWishlist(StoreError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is already in your wishlist.")
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be written (disk full, read-only, locked too long)."""

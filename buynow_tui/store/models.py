@@ -1,0 +1,210 @@
+"""The peewee models: the live description of the schema.
+
+Migrations in `store/migrations/` build the same schema from checked-in SQL; a test
+proves a migrated database matches these models exactly. Money is integer cents;
+times are UTC. The schema itself keeps the data right: foreign keys, CHECKs on price,
+stock and quantity, one line per product per cart or wishlist, one email regardless
+of case (a unique index on lower(email); emails are ASCII by validation, so SQL's
+lower() and Python's agree).
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    SQL,
+    AutoField,
+    BooleanField,
+    CharField,
+    Check,
+    DatabaseProxy,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    fn,
+)
+
+database = DatabaseProxy()
+
+
+class UTCDateTimeField(DateTimeField):
+    """Stores naive UTC text; hands back aware UTC datetimes."""
+
+    def db_value(self, value):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is not None:
+            from datetime import timezone
+
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):  # type: ignore[no-untyped-def]
+        value = super().python_value(value)
+        if value is not None and hasattr(value, "tzinfo") and value.tzinfo is None:
+            from datetime import timezone
+
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    id = AutoField()
+    email = CharField(max_length=254)
+    username = CharField(max_length=32)
+    password_hash = CharField(max_length=100)
+    question = CharField(max_length=40)
+    answer_hash = CharField(max_length=100)
+    created_at = UTCDateTimeField()
+    consent_at = UTCDateTimeField(null=True)
+    ship_address = TextField(null=True)
+    is_admin = BooleanField(default=False)
+
+    class Meta:
+        table_name = "user"
+
+
+User.add_index(User.index(fn.lower(User.email), unique=True, name="user_email_lower"))
+
+
+class Product(BaseModel):
+    id = AutoField()
+    sku = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200, index=True)
+    category = CharField(max_length=60)
+    price_cents = IntegerField(constraints=[Check("price_cents >= 0")])
+    stock = IntegerField(constraints=[Check("stock >= 0")])
+    description = TextField(default="")
+    specs = TextField(default="{}")  # JSON object of name -> value
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "product"
+        indexes = (
+            (("category", "name", "id"), False),
+            (("price_cents", "id"), False),
+            (("category", "price_cents", "id"), False),
+        )
+
+
+class Cart(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, unique=True, on_delete="CASCADE")
+
+    class Meta:
+        table_name = "cart"
+
+
+class CartLine(BaseModel):
+    id = AutoField()
+    cart = ForeignKeyField(Cart, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+    quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
+    added_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "cart_line"
+        indexes = ((("cart", "product"), True),)
+
+
+class Wishlist(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, unique=True, on_delete="CASCADE")
+
+    class Meta:
+        table_name = "wishlist"
+
+
+class WishlistLine(BaseModel):
+    id = AutoField()
+    wishlist = ForeignKeyField(Wishlist, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+    added_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "wishlist_line"
+        indexes = ((("wishlist", "product"), True),)
+
+
+class Order(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = UTCDateTimeField()
+    subtotal_cents = IntegerField(constraints=[Check("subtotal_cents >= 0")])
+    shipping_cents = IntegerField(constraints=[Check("shipping_cents >= 0")])
+    total_cents = IntegerField(constraints=[Check("total_cents >= 0")])
+    ship_address = TextField(default="")
+    checkout_key = CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        table_name = "orders"
+        indexes = ((("user", "created_at"), False),)
+
+
+class OrderLine(BaseModel):
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    sku = CharField(max_length=64)
+    name = CharField(max_length=200)
+    unit_price_cents = IntegerField(constraints=[Check("unit_price_cents >= 0")])
+    quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
+
+    class Meta:
+        table_name = "order_line"
+
+
+class MigrationHistory(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=100, unique=True)
+    applied_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "migration_history"
+
+
+class RememberToken(BaseModel):
+    """A Remember me token, kept only as its SHA-256; SSH key bindings live here too."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    kind = CharField(max_length=10, default="local")  # "local" or "ssh"
+    created_at = UTCDateTimeField()
+    expires_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "remember_token"
+
+
+class LoginFailure(BaseModel):
+    """One failed log-in or reset answer, keyed by the lower-cased email tried."""
+
+    id = AutoField()
+    email_key = CharField(max_length=254)
+    at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "login_failure"
+        indexes = ((("email_key", "at"), False),)
+
+
+MODELS: list[type[BaseModel]] = [
+    User,
+    Product,
+    Cart,
+    CartLine,
+    Wishlist,
+    WishlistLine,
+    Order,
+    OrderLine,
+    MigrationHistory,
+    RememberToken,
+    LoginFailure,
+]
+_ = SQL  # re-exported for migrations

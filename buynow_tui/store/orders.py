@@ -1,0 +1,171 @@
+"""Orders: checkout in one transaction, history newest first, detail with ownership.
+
+Checkout draws stock down with a conditional UPDATE (`stock >= qty`) in product-id
+order and checks each row count, so concurrent buyers can never oversell; the schema's
+CHECK (stock >= 0) backs it up. Names and prices are copied onto the order lines, so a
+later price change leaves old orders alone. A `checkout_key` (one per confirmation)
+makes a repeated confirm return the order it already made.
+"""
+
+from __future__ import annotations
+
+from peewee import JOIN, IntegrityError, fn
+
+from buynow_tui import clock
+from buynow_tui.config import Settings
+from buynow_tui.logs import get_logger
+from buynow_tui.store import validation as v
+from buynow_tui.store.db import session, write
+from buynow_tui.store.errors import EmptyCart, NotFound, OutOfStock, ValidationError
+from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+from buynow_tui.store.views import AdminOrder, OrderDetail, OrderLineView, OrderSummary
+
+log = get_logger("orders")
+
+
+class OrderService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def checkout(
+        self, user_id: int, *, ship_address: str | None = None, checkout_key: str | None = None
+    ) -> OrderDetail:
+        if checkout_key is not None and not (1 <= len(checkout_key) <= 64):
+            raise ValidationError("A checkout key is 1 to 64 characters.")
+        try:
+            with write():
+                order_id = self._place(user_id, ship_address, checkout_key)
+        except IntegrityError:
+            # A concurrent confirm with the same key won the race: return its order.
+            existing = self._by_key(user_id, checkout_key)
+            if existing is None:
+                raise
+            order_id = existing
+        return self.detail(user_id, order_id)
+
+    def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
+        if checkout_key is None:
+            return None
+        with session():
+            row = Order.get_or_none((Order.checkout_key == checkout_key) & (Order.user == user_id))
+            return row.id if row else None
+
+    def _place(self, user_id: int, ship_address: str | None, checkout_key: str | None) -> int:
+        if checkout_key is not None:
+            prior = Order.get_or_none((Order.checkout_key == checkout_key) & (Order.user == user_id))
+            if prior is not None:
+                log.info("repeated checkout returned order %d", prior.id)
+                return prior.id
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        address = v.check_address(ship_address if ship_address is not None else user.ship_address or "")
+        lines = list(
+            CartLine.select(CartLine.quantity, Product)
+            .join(Product)
+            .switch(CartLine)
+            .join(Cart)
+            .where(Cart.user == user_id)
+            .order_by(Product.id)
+        )
+        if not lines:
+            raise EmptyCart()
+        short: list[str] = []
+        for line in lines:
+            drawn = (
+                Product.update(stock=Product.stock - line.quantity)
+                .where((Product.id == line.product.id) & (Product.stock >= line.quantity))
+                .execute()
+            )
+            if drawn != 1:
+                short.append(line.product.name)
+        if short:
+            log.warning("checkout refused, out of stock: %s", ", ".join(short))
+            raise OutOfStock(short)
+        subtotal = sum(line.product.price_cents * line.quantity for line in lines)
+        shipping = self.settings.shipping_cents
+        order = Order.create(
+            user=user_id,
+            created_at=clock.now(),
+            subtotal_cents=subtotal,
+            shipping_cents=shipping,
+            total_cents=subtotal + shipping,
+            ship_address=address,
+            checkout_key=checkout_key,
+        )
+        OrderLine.insert_many(
+            [
+                {
+                    "order": order.id,
+                    "product": line.product.id,
+                    "sku": line.product.sku,
+                    "name": line.product.name,
+                    "unit_price_cents": line.product.price_cents,
+                    "quantity": line.quantity,
+                }
+                for line in lines
+            ]
+        ).execute()
+        CartLine.delete().where(
+            CartLine.cart.in_(Cart.select(Cart.id).where(Cart.user == user_id))
+        ).execute()
+        log.info("order %d placed: %d lines, total %d cents", order.id, len(lines), subtotal + shipping, extra={"user": user.username})
+        return order.id
+
+    def list(self, user_id: int) -> list[OrderSummary]:
+        with session():
+            units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
+            rows = (
+                Order.select(Order.id, Order.created_at, Order.total_cents, units.alias("units"))
+                .join(OrderLine, JOIN.LEFT_OUTER)
+                .where(Order.user == user_id)
+                .group_by(Order.id, Order.created_at, Order.total_cents)
+                .order_by(Order.created_at.desc(), Order.id.desc())
+            )
+            return [OrderSummary(o.id, o.created_at, int(o.units), o.total_cents) for o in rows]
+
+    def detail(self, user_id: int, order_id: int) -> OrderDetail:
+        """One order of this user's; anyone else's order is simply not found."""
+        with session():
+            order = Order.get_or_none((Order.id == order_id) & (Order.user == user_id))
+            if order is None:
+                log.warning("order %s not found for user %d", order_id, user_id)
+                raise NotFound(f"There is no order #{order_id}.")
+            lines = tuple(
+                OrderLineView(
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price_cents=line.unit_price_cents,
+                )
+                for line in OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id)
+            )
+            return OrderDetail(
+                id=order.id,
+                user_id=user_id,
+                created_at=order.created_at,
+                lines=lines,
+                subtotal_cents=order.subtotal_cents,
+                shipping_cents=order.shipping_cents,
+                total_cents=order.total_cents,
+                ship_address=order.ship_address,
+            )
+
+    def list_all(self, email: str | None = None, limit: int = 1000) -> list[AdminOrder]:
+        with session():
+            units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
+            query = (
+                Order.select(Order.id, Order.created_at, Order.total_cents, User.email, units.alias("units"))
+                .join(User)
+                .switch(Order)
+                .join(OrderLine, JOIN.LEFT_OUTER)
+                .group_by(Order.id, Order.created_at, Order.total_cents, User.email)
+                .order_by(Order.created_at.desc(), Order.id.desc())
+                .limit(limit)
+            )
+            if email:
+                query = query.where(fn.lower(User.email) == v.email_key(email))
+            return [
+                AdminOrder(o.id, o.user.email, o.created_at, int(o.units), o.total_cents) for o in query
+            ]

@@ -1,0 +1,186 @@
+"""Frozen dataclasses the services return, and the one place money is formatted.
+
+Plain Python: no peewee, no Textual. Nothing here runs a query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+LOW_STOCK = 5
+
+
+def format_money(cents: int) -> str:
+    """12345 -> '123.45' (the currency sign is added by whoever shows it)."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+
+
+def dollars(cents: int) -> str:
+    """12345 -> '$123.45'."""
+    return "$" + format_money(cents)
+
+
+def stock_words(stock: int) -> str:
+    if stock <= 0:
+        return "Out of stock"
+    if stock <= LOW_STOCK:
+        return f"Only {stock} left"
+    return "In stock"
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    email: str
+    username: str
+    question: str
+    question_text: str
+    created_at: datetime
+    consent_at: datetime | None
+    ship_address: str | None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: int
+    sku: str
+    name: str
+    category: str
+    price_cents: int
+    stock: int
+    description: str = ""
+    specs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def price(self) -> str:
+        return format_money(self.price_cents)
+
+    @property
+    def stock_words(self) -> str:
+        return stock_words(self.stock)
+
+    @property
+    def max_quantity(self) -> int:
+        return max(0, min(self.stock, 99))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A keyset position: the sort value and id of a row."""
+
+    value: str | int
+    id: int
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: tuple[ProductView, ...]
+    total: int
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    product_id: int
+    sku: str
+    name: str
+    unit_price_cents: int
+    quantity: int
+    stock: int
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: tuple[CartLineView, ...]
+    subtotal_cents: int
+    shipping_cents: int
+    total_cents: int
+
+    @property
+    def count(self) -> int:
+        """Distinct items: the cart badge."""
+        return len(self.lines)
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+@dataclass(frozen=True)
+class WishlistItem:
+    product: ProductView
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    id: int
+    created_at: datetime
+    units: int
+    total_cents: int
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    product_id: int | None
+    sku: str
+    name: str
+    quantity: int
+    unit_price_cents: int
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    id: int
+    user_id: int
+    created_at: datetime
+    lines: tuple[OrderLineView, ...]
+    subtotal_cents: int
+    shipping_cents: int
+    total_cents: int
+    ship_address: str
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class AdminOrder:
+    id: int
+    email: str
+    created_at: datetime
+    units: int
+    total_cents: int
+
+
+@dataclass(frozen=True)
+class AdminUser:
+    id: int
+    email: str
+    username: str
+    created_at: datetime
+    orders: int

@@ -1,0 +1,1 @@
+"""The shipped catalog (installed as buynow_tui.data)."""
