@@ -1,0 +1,1 @@
+"""One screen per module. Screens never import peewee: they call `app.services`."""
