@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
@@ -45,6 +45,8 @@ def make_database(url: str) -> Database:
     if scheme in ("postgres", "postgresql"):
         from playhouse.pool import PooledPostgresqlDatabase
 
+        # Query parameters pass through to libpq (e.g. ?options=-csearch_path%3Dshop).
+        extra = dict(parse_qsl(parsed.query))
         return PooledPostgresqlDatabase(
             (parsed.path or "/").lstrip("/") or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
@@ -54,6 +56,7 @@ def make_database(url: str) -> Database:
             max_connections=8,
             stale_timeout=300,
             autorollback=True,
+            **extra,
         )
     raise ValueError(f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
 

@@ -60,6 +60,12 @@ _SQLITE_SEARCH = [
     )
 ]
 
+# PostgreSQL: trigram index for the same substring search (ILIKE '%word%').
+_POSTGRES_SEARCH = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    'CREATE INDEX "product_name_trgm" ON "product" USING gin ("name" gin_trgm_ops)',
+]
+
 _DROP = [
     "order_line",
     "orders",
@@ -76,8 +82,7 @@ _DROP = [
 
 def up(dialect: str) -> list[str]:
     statements = [sql.format(**TYPES[dialect]) for sql in _TABLES]
-    if dialect == "sqlite":
-        statements += _SQLITE_SEARCH
+    statements += _SQLITE_SEARCH if dialect == "sqlite" else _POSTGRES_SEARCH
     return statements
 
 
