@@ -65,6 +65,8 @@ def cli_errors(func: F) -> F:
             fail(f"the database refused the change: {database_problem(error)}")
         except OSError as error:
             fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except UnicodeError:
+            fail("the input is not valid UTF-8 text")
 
     return wrapper  # type: ignore[return-value]
 
