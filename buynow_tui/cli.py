@@ -218,7 +218,7 @@ def products_remove(sku: str = typer.Argument(...)) -> None:
     typer.echo(f"Removed {sku}.")
 
 
-@stock_app.command("set")
+@stock_app.command("set", context_settings={"ignore_unknown_options": True})
 @cli_errors
 def stock_set(sku: str = typer.Argument(...), quantity: str = typer.Argument(...)) -> None:
     """Set a product's stock."""
