@@ -83,7 +83,9 @@ def test_wrong_password_and_unknown_email_give_the_same_message(services):
         services.accounts.authenticate("ann@example.com", "not the password")
     with pytest.raises(AuthError) as unknown_email:
         services.accounts.authenticate("nobody@example.com", PASSWORD)
-    assert str(wrong_password.value) == str(unknown_email.value) == "Email or password is incorrect."
+    assert (
+        str(wrong_password.value) == str(unknown_email.value) == "Email or password is incorrect."
+    )
 
 
 def test_a_too_long_password_at_log_in_is_just_wrong(services):

@@ -119,7 +119,9 @@ def test_remove_and_clear(services, ann):
     headphone = product_named(services, "Bluetooth Headphone")
     services.cart.add(ann.id, watch.id, 1)
     services.cart.add(ann.id, headphone.id, 1)
-    assert [line.name for line in services.cart.remove(ann.id, watch.id).lines] == ["Bluetooth Headphone"]
+    assert [line.name for line in services.cart.remove(ann.id, watch.id).lines] == [
+        "Bluetooth Headphone"
+    ]
     services.cart.remove(ann.id, watch.id)  # removing twice is harmless
     services.cart.clear(ann.id)
     assert services.cart.get(ann.id).is_empty
@@ -180,16 +182,27 @@ def test_wishlist_add_once_newest_first_and_remove(services, ann, frozen_clock):
     assert len(services.wishlist.list(ann.id)) == 3
 
     services.wishlist.remove(ann.id, phone.id)
-    assert [item.product.name for item in services.wishlist.list(ann.id)] == ["Digital Camera", "Smart Watch"]
+    assert [item.product.name for item in services.wishlist.list(ann.id)] == [
+        "Digital Camera",
+        "Smart Watch",
+    ]
     assert not services.wishlist.contains(ann.id, phone.id)
     assert services.wishlist.contains(ann.id, watch.id)
 
 
-def test_wishlist_items_added_in_the_same_instant_still_list_newest_first(services, ann, frozen_clock):
-    first, second = product_named(services, "Smart Watch"), product_named(services, "Digital Camera")
+def test_wishlist_items_added_in_the_same_instant_still_list_newest_first(
+    services, ann, frozen_clock
+):
+    first, second = (
+        product_named(services, "Smart Watch"),
+        product_named(services, "Digital Camera"),
+    )
     services.wishlist.add(ann.id, first.id)
     services.wishlist.add(ann.id, second.id)
-    assert [item.product.name for item in services.wishlist.list(ann.id)] == ["Digital Camera", "Smart Watch"]
+    assert [item.product.name for item in services.wishlist.list(ann.id)] == [
+        "Digital Camera",
+        "Smart Watch",
+    ]
 
 
 def test_wishlist_add_to_cart_keeps_it_on_the_wishlist(services, ann):

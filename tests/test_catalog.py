@@ -22,7 +22,11 @@ def sort_key(sort: str):  # type: ignore[no-untyped-def]
 def walk_forward(services, sort: str, category: str | None, limit: int) -> list:  # type: ignore[no-untyped-def]
     pages = [services.catalog.page(sort=sort, category=category, limit=limit)]
     while pages[-1].next_cursor is not None:
-        pages.append(services.catalog.page(sort=sort, category=category, after=pages[-1].next_cursor, limit=limit))
+        pages.append(
+            services.catalog.page(
+                sort=sort, category=category, after=pages[-1].next_cursor, limit=limit
+            )
+        )
         assert len(pages) < 100, "paging does not end"
     return pages
 
@@ -32,7 +36,9 @@ def ties(services):  # type: ignore[no-untyped-def]
     """Products that share a name and a price, so paging must break ties by id."""
     for n in range(5):
         services.catalog.add(
-            ProductInput.build(sku=f"TIE-{n}", name="Same Name", category="Audio", price="10.00", stock=3)
+            ProductInput.build(
+                sku=f"TIE-{n}", name="Same Name", category="Audio", price="10.00", stock=3
+            )
         )
     return services
 
@@ -57,7 +63,9 @@ def test_paging_forward_then_backward_covers_every_product_once_in_order(ties, s
     backward_pages = [pages[-1]]
     while backward_pages[-1].prev_cursor is not None:
         backward_pages.append(
-            services.catalog.page(sort=sort, category=category, before=backward_pages[-1].prev_cursor, limit=7)
+            services.catalog.page(
+                sort=sort, category=category, before=backward_pages[-1].prev_cursor, limit=7
+            )
         )
         assert len(backward_pages) < 100, "paging back does not end"
     backward = [p for page in reversed(backward_pages) for p in page.items]
@@ -68,7 +76,13 @@ def test_every_shipped_product_is_reachable_by_paging(services):
     pages = walk_forward(services, "name", None, limit=500)
     names = [p.name for page in pages for p in page.items]
     assert len(names) == 48
-    for name in ("Bluetooth Headphone", "Portable Speakers", "Digital Camera", "Smart Watch", "New Smart Phone"):
+    for name in (
+        "Bluetooth Headphone",
+        "Portable Speakers",
+        "Digital Camera",
+        "Smart Watch",
+        "New Smart Phone",
+    ):
         assert name in names
 
 
@@ -90,7 +104,16 @@ def test_categories_with_counts(services):
     categories = {c.name: c.count for c in services.catalog.categories()}
     assert categories["Headphones"] == 6
     assert sum(categories.values()) == 48
-    assert {"Audio", "Headphones", "Mobiles", "Watches", "Cameras", "Laptops", "Tablets", "Accessories"} <= set(categories)
+    assert {
+        "Audio",
+        "Headphones",
+        "Mobiles",
+        "Watches",
+        "Cameras",
+        "Laptops",
+        "Tablets",
+        "Accessories",
+    } <= set(categories)
 
 
 # -- search ----------------------------------------------------------------------------
@@ -130,7 +153,9 @@ def test_search_within_a_category(services):
 
 
 def test_search_sees_added_renamed_and_removed_products(services):
-    services.catalog.add(ProductInput.build(sku="X-1", name="Zephyr Gizmo", category="Audio", price="9.99", stock=1))
+    services.catalog.add(
+        ProductInput.build(sku="X-1", name="Zephyr Gizmo", category="Audio", price="9.99", stock=1)
+    )
     assert names(services.catalog.search("zephyr")) == ["Zephyr Gizmo"]
     services.catalog.update("X-1", name="Quasar Gizmo")
     assert names(services.catalog.search("zephyr")) == []
@@ -209,12 +234,20 @@ def test_get_returns_details_and_unknown_id_is_not_found(services):
 
 def test_add_update_remove_a_product(services):
     added = services.catalog.add(
-        ProductInput.build(sku="NEW-1", name="  Tiny\x1b[2J   Radio ", category="Audio", price="$1,299.5", stock="4")
+        ProductInput.build(
+            sku="NEW-1",
+            name="  Tiny\x1b[2J   Radio ",
+            category="Audio",
+            price="$1,299.5",
+            stock="4",
+        )
     )
     assert added.name == "Tiny[2J Radio"
     assert added.price_cents == 129950
     with pytest.raises(ValidationError, match="already exists"):
-        services.catalog.add(ProductInput.build(sku="NEW-1", name="Other", category="Audio", price="1", stock=1))
+        services.catalog.add(
+            ProductInput.build(sku="NEW-1", name="Other", category="Audio", price="1", stock=1)
+        )
 
     updated = services.catalog.update("NEW-1", price="10.00", stock="0")
     assert (updated.price_cents, updated.stock, updated.stock_words) == (1000, 0, "Out of stock")

@@ -43,7 +43,7 @@ def _buyer(home: str, user_id: int, barrier, results) -> None:  # type: ignore[n
         results.put(("ordered", user_id, order.id))
     except OutOfStock as error:
         results.put(("out of stock", user_id, str(error)))
-    except Exception as error:  # reported to the test, which fails on it
+    except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
         results.put(("error", user_id, repr(error)))
 
 
@@ -68,15 +68,22 @@ def _sql(home: Path, query: str, *args: object) -> list[tuple]:
 
 
 def _sold(home: Path, product_id: int) -> int:
-    return _sql(home, "SELECT COALESCE(SUM(quantity), 0) FROM order_line WHERE product_id = ?", product_id)[0][0]
+    return _sql(
+        home, "SELECT COALESCE(SUM(quantity), 0) FROM order_line WHERE product_id = ?", product_id
+    )[0][0]
 
 
 def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(services, home: Path):
-    plenty = product_named(services, "Portable Speakers")  # lower id: drawn first, rolled back for losers
+    plenty = product_named(
+        services, "Portable Speakers"
+    )  # lower id: drawn first, rolled back for losers
     scarce = product_named(services, "Smart Watch")
     assert plenty.id < scarce.id
     services.catalog.set_stock(scarce.sku, LAST_UNITS)
-    users = [register(services, email=f"buyer{n}@example.com", username=f"buyer{n}") for n in range(BUYERS)]
+    users = [
+        register(services, email=f"buyer{n}@example.com", username=f"buyer{n}")
+        for n in range(BUYERS)
+    ]
     for user in users:
         services.cart.add(user.id, plenty.id, 1)
         services.cart.add(user.id, scarce.id, 1)
@@ -118,7 +125,8 @@ def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(service
 def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
     assert _sql(home, "PRAGMA integrity_check") == [("ok",)]
     orphans = _sql(
-        home, "SELECT id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)"
+        home,
+        "SELECT id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)",
     )
     assert orphans == [], "an order without lines"
     wrong = _sql(
@@ -176,4 +184,3 @@ def test_a_process_killed_during_checkout_leaves_no_partial_order(services, home
         services.cart.add(user.id, product_id, quantity)
     assert services.orders.checkout(user.id, ship_address=ADDRESS).units == 3
     _check_no_partial_orders(home, start)
-

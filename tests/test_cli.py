@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "admin secret 1"
 
 
-def run_cli(home: Path, *args: str | bytes, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    home: Path, *args: str | bytes, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
     env.pop("BUYNOW_DATABASE_URL", None)
     return subprocess.run(
@@ -25,6 +27,7 @@ def run_cli(home: Path, *args: str | bytes, stdin: str | None = None) -> subproc
         cwd=REPO,
         env=env,
         input=stdin,
+        check=False,
         capture_output=True,
         text=True,
         timeout=60,
@@ -54,8 +57,17 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("shop")
     assert run_cli(home, "seed").returncode == 0
     added = run_cli(
-        home, "users", "add", "--email", "ann@example.com", "--username", "ann", "--password-stdin",
-        "--answer", "Rex", stdin=ADMIN_PASSWORD + "\n",
+        home,
+        "users",
+        "add",
+        "--email",
+        "ann@example.com",
+        "--username",
+        "ann",
+        "--password-stdin",
+        "--answer",
+        "Rex",
+        stdin=ADMIN_PASSWORD + "\n",
     )
     assert added.returncode == 0, added.stderr
     return home
@@ -118,7 +130,9 @@ def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path:
     )
     json_file = tmp_path / "extra.json"
     json_file.write_text(
-        json.dumps([{"sku": "JS-1", "name": "Jukebox", "category": "Audio", "price": "10", "stock": 2}]),
+        json.dumps(
+            [{"sku": "JS-1", "name": "Jukebox", "category": "Audio", "price": "10", "stock": 2}]
+        ),
         encoding="utf-8",
     )
     run_cli(home, "seed")
@@ -134,15 +148,32 @@ def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path:
 
 def test_products_add_update_remove_and_stock_set(home: Path):
     run_cli(home, "seed")
-    added = run_cli(home, "products", "add", "--sku", "NEW-1", "--name", "Tiny Radio", "--price", "12.50",
-                    "--stock", "4", "--category", "Audio")
+    added = run_cli(
+        home,
+        "products",
+        "add",
+        "--sku",
+        "NEW-1",
+        "--name",
+        "Tiny Radio",
+        "--price",
+        "12.50",
+        "--stock",
+        "4",
+        "--category",
+        "Audio",
+    )
     assert added.returncode == 0, added.stderr
     assert "12.50" in added.stdout
     updated = run_cli(home, "products", "update", "NEW-1", "--price", "9.99")
     assert updated.returncode == 0 and "9.99" in updated.stdout
     stocked = run_cli(home, "stock", "set", "NEW-1", "0")
     assert stocked.returncode == 0 and "stock is now 0" in stocked.stdout
-    line = next(r for r in run_cli(home, "products", "list", "--search", "tiny").stdout.splitlines() if "NEW-1" in r)
+    line = next(
+        r
+        for r in run_cli(home, "products", "list", "--search", "tiny").stdout.splitlines()
+        if "NEW-1" in r
+    )
     assert "9.99" in line and line.split()[-1] == "0"
     assert run_cli(home, "products", "remove", "NEW-1").returncode == 0
     assert "NEW-1" not in run_cli(home, "products", "list").stdout
@@ -151,7 +182,17 @@ def test_products_add_update_remove_and_stock_set(home: Path):
 def test_help_lists_every_command(home: Path):
     shown = run_cli(home, "--help")
     assert shown.returncode == 0, shown.stderr
-    for command in ("seed", "products", "stock", "users", "orders", "db", "paths", "serve", "uptime"):
+    for command in (
+        "seed",
+        "products",
+        "stock",
+        "users",
+        "orders",
+        "db",
+        "paths",
+        "serve",
+        "uptime",
+    ):
         assert command in shown.stdout
     assert "Traceback" not in shown.stdout + shown.stderr
 
@@ -183,7 +224,12 @@ def test_home_option_wins_over_nothing(tmp_path: Path):
     env.pop("BUYNOW_HOME", None)
     done = subprocess.run(
         [sys.executable, "-m", "buynow_tui", "--home", str(elsewhere), "seed"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert (elsewhere / "buynow.db").is_file()
@@ -216,11 +262,15 @@ def test_users_and_orders_lists(home: Path):
     assert ann_row.split()[-1] == "1"  # one order
     assert "bob@example.com" in users.stdout
 
-    orders = runner.invoke(app, ["--home", str(home), "orders", "list", "--user", "ANN@example.com"])
+    orders = runner.invoke(
+        app, ["--home", str(home), "orders", "list", "--user", "ANN@example.com"]
+    )
     assert orders.exit_code == 0, orders.output
     row = orders.stdout.splitlines()[1]
     assert "ann@example.com" in row and "330.00" in row and row.split()[-2] == "2"
-    nobody = runner.invoke(app, ["--home", str(home), "orders", "list", "--user", "bob@example.com"])
+    nobody = runner.invoke(
+        app, ["--home", str(home), "orders", "list", "--user", "bob@example.com"]
+    )
     assert len(nobody.stdout.splitlines()) == 1  # just the header
 
 
@@ -252,22 +302,122 @@ def broken_csv(tmp: Path) -> Path:
 
 
 REFUSED = {
-    "negative price": (["products", "add", "--sku", "N-1", "--name", "X", "--price", "-5", "--stock", "1",
-                        "--category", "Audio"], None, "negative"),
-    "price not a number": (["products", "add", "--sku", "N-1", "--name", "X", "--price", "abc", "--stock", "1",
-                            "--category", "Audio"], None, "not a number"),
-    "price overflow": (["products", "add", "--sku", "N-1", "--name", "X", "--price", "1e999999999",
-                        "--stock", "1", "--category", "Audio"], None, "too large"),
-    "negative stock": (["products", "add", "--sku", "N-1", "--name", "X", "--price", "5", "--stock", "-1",
-                        "--category", "Audio"], None, "negative"),
-    "duplicate sku": (["products", "add", "--sku", "BN-WAT-001", "--name", "X", "--price", "5", "--stock", "1",
-                       "--category", "Audio"], None, "already exists"),
-    "not-UTF-8 sku": ([b"products", b"add", b"--sku", b"N-\xff", b"--name", b"X", b"--price", b"5", b"--stock",
-                       b"1", b"--category", b"Audio"], None, "UTF-8"),
+    "negative price": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "-5",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "negative",
+    ),
+    "price not a number": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "abc",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "not a number",
+    ),
+    "price overflow": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "1e999999999",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "too large",
+    ),
+    "negative stock": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "5",
+            "--stock",
+            "-1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "negative",
+    ),
+    "duplicate sku": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "BN-WAT-001",
+            "--name",
+            "X",
+            "--price",
+            "5",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "already exists",
+    ),
+    "not-UTF-8 sku": (
+        [
+            b"products",
+            b"add",
+            b"--sku",
+            b"N-\xff",
+            b"--name",
+            b"X",
+            b"--price",
+            b"5",
+            b"--stock",
+            b"1",
+            b"--category",
+            b"Audio",
+        ],
+        None,
+        "UTF-8",
+    ),
     "stock set unknown sku": (["stock", "set", "NO-SUCH-SKU", "3"], None, "NO-SUCH-SKU"),
     "stock set negative": (["stock", "set", "BN-WAT-001", "-3"], None, "negative"),
     "stock set not a number": (["stock", "set", "BN-WAT-001", "lots"], None, "whole number"),
-    "update unknown sku": (["products", "update", "NO-SUCH-SKU", "--price", "1"], None, "NO-SUCH-SKU"),
+    "update unknown sku": (
+        ["products", "update", "NO-SUCH-SKU", "--price", "1"],
+        None,
+        "NO-SUCH-SKU",
+    ),
     "update nothing": (["products", "update", "BN-WAT-001"], None, "Nothing to change"),
     "remove unknown sku": (["products", "remove", "NO-SUCH-SKU"], None, "NO-SUCH-SKU"),
     "broken csv row": (["seed", "{broken_csv}"], None, "line 3"),
@@ -275,17 +425,76 @@ REFUSED = {
     "not json": (["seed", "{bad_json}"], None, "not valid JSON"),
     "unknown file type": (["seed", "{txt}"], None, ".csv or .json"),
     "generate zero": (["seed", "--generate", "0"], None, "at least 1"),
-    "duplicate email": (["users", "add", "--email", "ANN@example.com", "--username", "ann2", "--password-stdin",
-                         "--answer", "Rex"], "another password\n", "already exists"),
-    "short password": (["users", "add", "--email", "new@example.com", "--username", "new", "--password-stdin",
-                        "--answer", "Rex"], "short\n", "8"),
-    "100-byte password": (["users", "add", "--email", "new@example.com", "--username", "new",
-                           "--password-stdin", "--answer", "Rex"], "x" * 100 + "\n", "72 bytes"),
-    "bad email": (["users", "add", "--email", "nope", "--username", "new", "--password-stdin", "--answer", "Rex"],
-                  "long enough pw\n", "valid email"),
-    "no answer": (["users", "add", "--email", "new@example.com", "--username", "new", "--password-stdin"],
-                  "long enough pw\n", "answer"),
-    "no password-stdin": (["users", "add", "--email", "new@example.com", "--username", "new"], None, "stdin"),
+    "duplicate email": (
+        [
+            "users",
+            "add",
+            "--email",
+            "ANN@example.com",
+            "--username",
+            "ann2",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "another password\n",
+        "already exists",
+    ),
+    "short password": (
+        [
+            "users",
+            "add",
+            "--email",
+            "new@example.com",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "short\n",
+        "8",
+    ),
+    "100-byte password": (
+        [
+            "users",
+            "add",
+            "--email",
+            "new@example.com",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "x" * 100 + "\n",
+        "72 bytes",
+    ),
+    "bad email": (
+        [
+            "users",
+            "add",
+            "--email",
+            "nope",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "long enough pw\n",
+        "valid email",
+    ),
+    "no answer": (
+        ["users", "add", "--email", "new@example.com", "--username", "new", "--password-stdin"],
+        "long enough pw\n",
+        "answer",
+    ),
+    "no password-stdin": (
+        ["users", "add", "--email", "new@example.com", "--username", "new"],
+        None,
+        "stdin",
+    ),
 }
 
 
@@ -294,8 +503,12 @@ def test_bad_input_gets_one_error_line_and_changes_nothing(shop: Path, tmp_path:
     args, stdin, words = REFUSED[case]
     (tmp_path / "bad.json").write_text('{"products": [', encoding="utf-8")
     (tmp_path / "catalog.txt").write_text("sku\n", encoding="utf-8")
-    places = {"broken_csv": broken_csv(tmp_path), "tmp": tmp_path, "bad_json": tmp_path / "bad.json",
-              "txt": tmp_path / "catalog.txt"}
+    places = {
+        "broken_csv": broken_csv(tmp_path),
+        "tmp": tmp_path,
+        "bad_json": tmp_path / "bad.json",
+        "txt": tmp_path / "catalog.txt",
+    }
     args = [a.format(**places) if isinstance(a, str) else a for a in args]
     before = dump(shop)
 

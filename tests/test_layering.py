@@ -22,13 +22,24 @@ def modules_after(code: str, tmp_path: Path) -> dict:
         f"{code}\n"
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"))
+    env = dict(
+        os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
+    )
     env.pop("BUYNOW_HOME", None)
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    return {"modules": set(json.loads(done.stdout.strip().splitlines()[-1])), "files": set(tmp_path.iterdir())}
+    return {
+        "modules": set(json.loads(done.stdout.strip().splitlines()[-1])),
+        "files": set(tmp_path.iterdir()),
+    }
 
 
 @pytest.mark.parametrize(
@@ -50,7 +61,8 @@ def test_the_store_does_not_import_textual(module: str, tmp_path: Path):
 def test_views_errors_and_validation_are_plain_python(tmp_path: Path):
     """Screens may import these for types and live form checks: no peewee behind them."""
     seen = modules_after(
-        "import buynow_tui.store.views, buynow_tui.store.errors, buynow_tui.store.validation", tmp_path
+        "import buynow_tui.store.views, buynow_tui.store.errors, buynow_tui.store.validation",
+        tmp_path,
     )
     assert "peewee" not in seen["modules"]
     assert "textual" not in seen["modules"]

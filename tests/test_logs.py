@@ -12,7 +12,9 @@ from conftest import register
 
 from buynow_tui.store.errors import AuthError, NotFound
 
-LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$")
+LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"
+)
 LOG_FILES = ("all.log", "info.log", "warning.log", "error.log")
 
 
@@ -21,7 +23,9 @@ def read(home: Path, name: str) -> str:
 
 
 def every_log(home: Path) -> str:
-    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((home / "logs").iterdir()))
+    return "".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in sorted((home / "logs").iterdir())
+    )
 
 
 def levels(home: Path, name: str) -> set[str]:
@@ -44,7 +48,9 @@ def test_each_file_holds_its_levels_and_every_line_is_well_formed(services, home
     assert levels(home, "error.log") == {"ERROR"}
     assert levels(home, "all.log") == {"INFO", "WARNING", "ERROR"}
     all_lines = read(home, "all.log").splitlines()
-    assert len(all_lines) == sum(len(read(home, n).splitlines()) for n in ("info.log", "warning.log", "error.log"))
+    assert len(all_lines) == sum(
+        len(read(home, n).splitlines()) for n in ("info.log", "warning.log", "error.log")
+    )
 
 
 def test_lines_name_the_user_or_someone(services, home: Path):
@@ -53,7 +59,9 @@ def test_lines_name_the_user_or_someone(services, home: Path):
         services.accounts.authenticate("nobody@example.com", "wrong password")
     registered = next(line for line in read(home, "info.log").splitlines() if "registered" in line)
     assert registered.split(" | ")[3] == "ann"
-    failed = next(line for line in read(home, "warning.log").splitlines() if "failed log in" in line)
+    failed = next(
+        line for line in read(home, "warning.log").splitlines() if "failed log in" in line
+    )
     assert failed.split(" | ")[3] == "someone"
 
 
@@ -77,9 +85,21 @@ def test_the_events_an_admin_looks_for_are_logged(services, home: Path, frozen_c
         services.orders.detail(user.id, order.id + 1)
 
     info, warning = read(home, "info.log"), read(home, "warning.log")
-    for words in ("registered", "logged in", "password reset", "to cart", "to wishlist", f"order {order.id} placed"):
+    for words in (
+        "registered",
+        "logged in",
+        "password reset",
+        "to cart",
+        "to wishlist",
+        f"order {order.id} placed",
+    ):
         assert words in info, words
-    for words in ("failed log in", "locked", "product 999999 not found", f"order {order.id + 1} not found"):
+    for words in (
+        "failed log in",
+        "locked",
+        "product 999999 not found",
+        f"order {order.id + 1} not found",
+    ):
         assert words in warning, words
 
 
@@ -117,11 +137,20 @@ def test_an_exception_traceback_stays_on_one_line(services, home: Path):
         get_logger("test").exception("something broke")
     lines = [line for line in read(home, "error.log").splitlines() if line]
     assert len(lines) == 1
-    assert "something broke" in lines[0] and "Traceback" in lines[0] and "boom\\nsecond line" in lines[0]
+    assert (
+        "something broke" in lines[0]
+        and "Traceback" in lines[0]
+        and "boom\\nsecond line" in lines[0]
+    )
 
 
 def test_no_password_answer_or_token_in_any_log(services, home: Path, frozen_clock):
-    password, wrong, new, newer = "Canary-Pass-111", "Canary-Wrong-222", "Canary-New-333", "Canary-Newer-444"
+    password, wrong, new, newer = (
+        "Canary-Pass-111",
+        "Canary-Wrong-222",
+        "Canary-New-333",
+        "Canary-Newer-444",
+    )
     answer = "Canary Answer Quokka"
     user = register(services, password=password, answer=answer)
     services.accounts.authenticate("ann@example.com", password)
@@ -142,8 +171,19 @@ def test_no_password_answer_or_token_in_any_log(services, home: Path, frozen_clo
 
     logged = every_log(home)
     assert "ann" in logged  # the logs really saw all this
-    for secret in (password, wrong, new, newer, answer, answer.lower(), "Canary Wrong Answer",
-                   "canary wrong answer", "Canary Food Answer", "canary food answer", token):
+    for secret in (
+        password,
+        wrong,
+        new,
+        newer,
+        answer,
+        answer.lower(),
+        "Canary Wrong Answer",
+        "canary wrong answer",
+        "Canary Food Answer",
+        "canary food answer",
+        token,
+    ):
         assert secret not in logged, secret
 
 

@@ -62,7 +62,9 @@ def schema(path: Path) -> dict[str, dict]:
     try:
         tables = [
             (name, sql)
-            for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
             if not name.startswith(FTS_PREFIXES) and not name.startswith("sqlite_")
         ]
         result = {}
@@ -93,7 +95,11 @@ def schema(path: Path) -> dict[str, dict]:
 def master(path: Path) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
-        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'sqlite_sequence'"))
+        return sorted(
+            conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'sqlite_sequence'"
+            )
+        )
     finally:
         conn.close()
 
@@ -130,12 +136,18 @@ def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
     conn.execute("INSERT INTO wishlist (user_id) VALUES (1)")
     conn.commit()
     refused = [
-        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
-        "VALUES ('ANN@Example.com', 'other', 'x', 'pet', 'x', '2026-01-01', 0)",
-        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
-        "VALUES ('S2', 'Neg', 'Audio', -1, 1, '', '{}', '2026-01-01')",
-        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
-        "VALUES ('S1', 'Dup', 'Audio', 1, 1, '', '{}', '2026-01-01')",
+        (
+            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+            "VALUES ('ANN@Example.com', 'other', 'x', 'pet', 'x', '2026-01-01', 0)"
+        ),
+        (
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "VALUES ('S2', 'Neg', 'Audio', -1, 1, '', '{}', '2026-01-01')"
+        ),
+        (
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "VALUES ('S1', 'Dup', 'Audio', 1, 1, '', '{}', '2026-01-01')"
+        ),
         "UPDATE product SET stock = -1 WHERE sku = 'S1'",
         "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 0, '2026-01-01')",
         "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 100, '2026-01-01')",
@@ -146,13 +158,21 @@ def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute(statement)
         conn.rollback()
-    conn.execute("INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 99, ?)", (now,))
+    conn.execute(
+        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 99, ?)",
+        (now,),
+    )
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 1, ?)", (now,))
+        conn.execute(
+            "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 1, ?)",
+            (now,),
+        )
     conn.close()
 
 
-def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(tmp_path: Path, bound):
+def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
+    tmp_path: Path, bound
+):
     from buynow_tui.store.db import init_db
     from buynow_tui.store.migrate import downgrade, state, upgrade
 
@@ -198,8 +218,19 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
     assert again.seeded == 0
     assert again.services.catalog.count() == 48
     tables = {name for kind, name, _, _ in master(home / "buynow.db") if kind == "table"}
-    assert {"user", "product", "cart", "cart_line", "wishlist", "wishlist_line", "orders", "order_line",
-            "migration_history", "remember_token", "login_failure"} <= tables
+    assert {
+        "user",
+        "product",
+        "cart",
+        "cart_line",
+        "wishlist",
+        "wishlist_line",
+        "orders",
+        "order_line",
+        "migration_history",
+        "remember_token",
+        "login_failure",
+    } <= tables
 
 
 def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
@@ -218,7 +249,13 @@ def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
 def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
     return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "buynow_tui", *args],
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -38,7 +38,10 @@ def test_checkout_places_the_order_draws_stock_and_empties_the_cart(services, an
 
     order = services.orders.checkout(ann.id, ship_address=ADDRESS)
 
-    assert [(line.name, line.quantity, line.unit_price_cents) for line in sorted(order.lines, key=lambda x: x.name)] == [
+    assert [
+        (line.name, line.quantity, line.unit_price_cents)
+        for line in sorted(order.lines, key=lambda x: x.name)
+    ] == [
         ("Bluetooth Headphone", 2, 25000),
         ("Smart Watch", 1, 15000),
     ]
@@ -89,7 +92,12 @@ def test_removing_a_product_keeps_past_orders_readable(services, ann):
     order = services.orders.checkout(ann.id, ship_address=ADDRESS)
     services.catalog.remove(watch.sku)
     line = services.orders.detail(ann.id, order.id).lines[0]
-    assert (line.name, line.sku, line.unit_price_cents, line.product_id) == ("Smart Watch", watch.sku, 15000, None)
+    assert (line.name, line.sku, line.unit_price_cents, line.product_id) == (
+        "Smart Watch",
+        watch.sku,
+        15000,
+        None,
+    )
 
 
 def test_an_empty_cart_cannot_be_checked_out(services, ann, home):
@@ -125,7 +133,7 @@ def test_a_checkout_key_never_hands_over_another_users_order(services, ann):
     ann_order = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key="same-key")
     try:
         bob_order = services.orders.checkout(bob.id, ship_address=ADDRESS, checkout_key="same-key")
-    except Exception:  # refusing is acceptable; handing over Ann's order is not
+    except Exception:  # noqa: BLE001 - refusing is fine; handing over Ann's order is not
         bob_order = None
     if bob_order is not None:
         assert bob_order.user_id == bob.id and bob_order.id != ann_order.id
@@ -151,7 +159,10 @@ def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(services
     assert stock_of(services, "Portable Speakers") == plenty.stock
     assert stock_of(services, "Digital Camera") == 1
     cart = services.cart.get(ann.id)
-    assert {line.name: line.quantity for line in cart.lines} == {"Portable Speakers": 3, "Digital Camera": 2}
+    assert {line.name: line.quantity for line in cart.lines} == {
+        "Portable Speakers": 3,
+        "Digital Camera": 2,
+    }
     assert services.orders.list(ann.id) == []
     assert order_rows(home) == (0, 0)
 
