@@ -65,6 +65,8 @@ def cli_errors(func: F) -> F:
             fail(f"the database refused the change: {database_problem(error)}")
         except OSError as error:
             fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except UnicodeError:
+            fail("the input is not valid UTF-8 text")
 
     return wrapper  # type: ignore[return-value]
 
@@ -216,7 +218,7 @@ def products_remove(sku: str = typer.Argument(...)) -> None:
     typer.echo(f"Removed {sku}.")
 
 
-@stock_app.command("set")
+@stock_app.command("set", context_settings={"ignore_unknown_options": True})
 @cli_errors
 def stock_set(sku: str = typer.Argument(...), quantity: str = typer.Argument(...)) -> None:
     """Set a product's stock."""

@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import bcrypt
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from buynow_tui import clock
 from buynow_tui.config import Settings
@@ -345,7 +345,7 @@ class Accounts:
             count = fn.COUNT(Order.id)
             query = (
                 User.select(User, count.alias("orders"))
-                .join(Order, on=(Order.user == User.id), join_type="LEFT OUTER")
+                .join(Order, on=(Order.user == User.id), join_type=JOIN.LEFT_OUTER)
                 .group_by(User.id)
                 .order_by(User.id)
             )

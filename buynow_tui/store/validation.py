@@ -79,7 +79,11 @@ def check_password(password: str, *, field: str = "password") -> str:
         raise ValidationError(
             f"A password needs at least {PASSWORD_MIN_CHARS} characters.", field=field
         )
-    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
+    try:
+        size = len(password.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValidationError("A password can only hold text characters.", field=field) from None
+    if size > PASSWORD_MAX_BYTES:
         raise ValidationError(
             f"A password can be at most {PASSWORD_MAX_BYTES} bytes "
             "(72 plain letters; accented letters and emoji take more).",
@@ -140,6 +144,11 @@ def parse_price(text: str | int | float | Decimal, *, field: str = "price") -> i
         raise ValidationError(f"Price {str(text)!r} is not a number.", field=field)
     if value < 0:
         raise ValidationError(f"Price cannot be negative ({raw}).", field=field)
+    # Bound the exponent first: Decimal arithmetic on "1e999999999" overflows.
+    if value.adjusted() > 11:
+        raise ValidationError(f"Price {raw[:20]} is too large.", field=field)
+    if value and value.adjusted() < -2:
+        raise ValidationError(f"Price {raw[:20]} has more than two decimals.", field=field)
     cents = value * 100
     if cents != cents.to_integral_value():
         raise ValidationError(f"Price {raw} has more than two decimals.", field=field)

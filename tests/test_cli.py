@@ -1,0 +1,531 @@
+"""The admin CLI as an admin runs it: real `python -m buynow_tui` processes on a temp home,
+plus Typer's CliRunner where a process per call would be slow."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+ADMIN_PASSWORD = "admin secret 1"
+
+
+def run_cli(
+    home: Path, *args: str | bytes, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
+    env.pop("BUYNOW_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "buynow_tui", *args],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def dump(home: Path) -> list[str]:
+    """Every row of every table: to prove a refused command changed nothing."""
+    conn = sqlite3.connect(home / "buynow.db")
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def product_count(home: Path) -> int:
+    conn = sqlite3.connect(home / "buynow.db")
+    try:
+        return conn.execute("SELECT COUNT(*) FROM product").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded shop with one user, shared by the read-only and refused-command tests."""
+    home = tmp_path_factory.mktemp("shop")
+    assert run_cli(home, "seed").returncode == 0
+    added = run_cli(
+        home,
+        "users",
+        "add",
+        "--email",
+        "ann@example.com",
+        "--username",
+        "ann",
+        "--password-stdin",
+        "--answer",
+        "Rex",
+        stdin=ADMIN_PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    return home
+
+
+# -- what an admin sees ---------------------------------------------------------------------
+
+
+def test_seed_then_products_list_shows_the_catalog_and_the_four_logs_exist(home: Path):
+    seeded = run_cli(home, "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Seeded" in seeded.stdout
+
+    listed = run_cli(home, "products", "list")
+    assert listed.returncode == 0, listed.stderr
+    line = next(row for row in listed.stdout.splitlines() if "Bluetooth Headphone" in row)
+    assert "250.00" in line
+    assert sum(1 for row in listed.stdout.splitlines()[1:] if row.strip()) == 48
+
+    for name in ("all.log", "info.log", "warning.log", "error.log"):
+        assert (home / "logs" / name).is_file(), name
+    assert (home / "buynow.db").is_file()
+
+
+def test_seeding_twice_adds_nothing_new(home: Path):
+    run_cli(home, "seed")
+    again = run_cli(home, "seed")
+    assert again.returncode == 0
+    assert "Seeded 0 new" in again.stdout
+    assert product_count(home) == 48
+
+
+def test_products_list_filters_by_category_and_search(shop: Path):
+    watches = run_cli(shop, "products", "list", "--category", "Watches")
+    rows = watches.stdout.splitlines()[1:]
+    assert len(rows) == 6 and all("Watches" in row for row in rows)
+    found = run_cli(shop, "products", "list", "--search", "150")
+    assert "Smart Watch" in found.stdout.splitlines()[1]
+
+
+def test_seed_generate_adds_that_many_products(home: Path):
+    run_cli(home, "seed")
+    before = product_count(home)
+    generated = run_cli(home, "seed", "--generate", "1000")
+    assert generated.returncode == 0, generated.stderr
+    assert "1,000" in generated.stdout
+    assert product_count(home) == before + 1000
+    again = run_cli(home, "seed", "--generate", "1000")  # fresh SKUs each time
+    assert again.returncode == 0, again.stderr
+    assert product_count(home) == before + 2000
+
+
+def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path: Path):
+    csv_file = tmp_path / "extra.csv"
+    csv_file.write_text(
+        "sku,name,category,price,stock,description\n"
+        "CSV-1,Retro Radio,Audio,49.99,5,A radio\n"
+        'CSV-2,"Cable, braided",Accessories,$1,299.00,3,\n'.replace("$1,299.00", '"$1,299.00"'),
+        encoding="utf-8",
+    )
+    json_file = tmp_path / "extra.json"
+    json_file.write_text(
+        json.dumps(
+            [{"sku": "JS-1", "name": "Jukebox", "category": "Audio", "price": "10", "stock": 2}]
+        ),
+        encoding="utf-8",
+    )
+    run_cli(home, "seed")
+    first = run_cli(home, "seed", str(csv_file))
+    assert first.returncode == 0, first.stderr
+    assert "2 new" in first.stdout
+    assert "2 updated" in run_cli(home, "seed", str(csv_file)).stdout
+    assert run_cli(home, "seed", str(json_file)).returncode == 0
+    listed = run_cli(home, "products", "list", "--search", "cable braided").stdout
+    assert "1,299.00" in listed
+    assert product_count(home) == 48 + 3
+
+
+def test_products_add_update_remove_and_stock_set(home: Path):
+    run_cli(home, "seed")
+    added = run_cli(
+        home,
+        "products",
+        "add",
+        "--sku",
+        "NEW-1",
+        "--name",
+        "Tiny Radio",
+        "--price",
+        "12.50",
+        "--stock",
+        "4",
+        "--category",
+        "Audio",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "12.50" in added.stdout
+    updated = run_cli(home, "products", "update", "NEW-1", "--price", "9.99")
+    assert updated.returncode == 0 and "9.99" in updated.stdout
+    stocked = run_cli(home, "stock", "set", "NEW-1", "0")
+    assert stocked.returncode == 0 and "stock is now 0" in stocked.stdout
+    line = next(
+        r
+        for r in run_cli(home, "products", "list", "--search", "tiny").stdout.splitlines()
+        if "NEW-1" in r
+    )
+    assert "9.99" in line and line.split()[-1] == "0"
+    assert run_cli(home, "products", "remove", "NEW-1").returncode == 0
+    assert "NEW-1" not in run_cli(home, "products", "list").stdout
+
+
+def test_help_lists_every_command(home: Path):
+    shown = run_cli(home, "--help")
+    assert shown.returncode == 0, shown.stderr
+    for command in (
+        "seed",
+        "products",
+        "stock",
+        "users",
+        "orders",
+        "db",
+        "paths",
+        "serve",
+        "uptime",
+    ):
+        assert command in shown.stdout
+    assert "Traceback" not in shown.stdout + shown.stderr
+
+
+def test_uptime_says_not_running(home: Path):
+    shown = run_cli(home, "uptime")
+    assert shown.returncode == 1
+    assert shown.stdout.strip() == "not running"
+
+
+def test_serve_is_listed_but_says_not_yet_available(home: Path):
+    shown = run_cli(home, "serve")
+    assert shown.returncode != 0
+    assert shown.stderr.strip().startswith("error:") and "not yet available" in shown.stderr
+    assert "Traceback" not in shown.stderr
+
+
+def test_paths_shows_where_things_live(home: Path):
+    shown = run_cli(home, "paths")
+    assert shown.returncode == 0
+    assert str(home / "buynow.db") in shown.stdout
+    assert str(home / "logs") in shown.stdout
+    assert str(home / "config") in shown.stdout
+
+
+def test_home_option_wins_over_nothing(tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("BUYNOW_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "buynow_tui", "--home", str(elsewhere), "seed"],
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (elsewhere / "buynow.db").is_file()
+
+
+# -- users and orders (CliRunner, in-process) ----------------------------------------------
+
+
+def test_users_and_orders_lists(home: Path):
+    from conftest import product_named, register
+
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.cli import app
+    from buynow_tui.paths import Paths
+    from buynow_tui.store.db import close_db
+
+    services = open_store(Paths(home)).services
+    try:
+        ann = register(services)
+        register(services, email="bob@example.com", username="bob")
+        services.cart.add(ann.id, product_named(services, "Smart Watch").id, 2)
+        services.orders.checkout(ann.id, ship_address="1 Main St")
+    finally:
+        close_db()
+
+    runner = CliRunner()
+    users = runner.invoke(app, ["--home", str(home), "users", "list"])
+    assert users.exit_code == 0, users.output
+    ann_row = next(row for row in users.stdout.splitlines() if "ann@example.com" in row)
+    assert ann_row.split()[-1] == "1"  # one order
+    assert "bob@example.com" in users.stdout
+
+    orders = runner.invoke(
+        app, ["--home", str(home), "orders", "list", "--user", "ANN@example.com"]
+    )
+    assert orders.exit_code == 0, orders.output
+    row = orders.stdout.splitlines()[1]
+    assert "ann@example.com" in row and "330.00" in row and row.split()[-2] == "2"
+    nobody = runner.invoke(
+        app, ["--home", str(home), "orders", "list", "--user", "bob@example.com"]
+    )
+    assert len(nobody.stdout.splitlines()) == 1  # just the header
+
+
+def test_users_add_then_that_user_can_log_in(shop: Path):
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.paths import Paths
+    from buynow_tui.store.db import close_db
+
+    services = open_store(Paths(shop)).services
+    try:
+        assert services.accounts.authenticate("ann@example.com", ADMIN_PASSWORD).username == "ann"
+    finally:
+        close_db()
+
+
+# -- refused commands: one line, non-zero, no traceback, nothing changed --------------------
+
+
+def broken_csv(tmp: Path) -> Path:
+    path = tmp / "broken.csv"
+    path.write_text(
+        "sku,name,category,price,stock\n"
+        "OK-1,Fine Radio,Audio,10.00,1\n"
+        "BAD-1,Broken Radio,Audio,ten dollars,1\n"
+        "OK-2,Fine Speaker,Audio,12.00,1\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+REFUSED = {
+    "negative price": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "-5",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "negative",
+    ),
+    "price not a number": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "abc",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "not a number",
+    ),
+    "price overflow": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "1e999999999",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "too large",
+    ),
+    "negative stock": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "N-1",
+            "--name",
+            "X",
+            "--price",
+            "5",
+            "--stock",
+            "-1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "negative",
+    ),
+    "duplicate sku": (
+        [
+            "products",
+            "add",
+            "--sku",
+            "BN-WAT-001",
+            "--name",
+            "X",
+            "--price",
+            "5",
+            "--stock",
+            "1",
+            "--category",
+            "Audio",
+        ],
+        None,
+        "already exists",
+    ),
+    "not-UTF-8 sku": (
+        [
+            b"products",
+            b"add",
+            b"--sku",
+            b"N-\xff",
+            b"--name",
+            b"X",
+            b"--price",
+            b"5",
+            b"--stock",
+            b"1",
+            b"--category",
+            b"Audio",
+        ],
+        None,
+        "UTF-8",
+    ),
+    "stock set unknown sku": (["stock", "set", "NO-SUCH-SKU", "3"], None, "NO-SUCH-SKU"),
+    "stock set negative": (["stock", "set", "BN-WAT-001", "-3"], None, "negative"),
+    "stock set not a number": (["stock", "set", "BN-WAT-001", "lots"], None, "whole number"),
+    "update unknown sku": (
+        ["products", "update", "NO-SUCH-SKU", "--price", "1"],
+        None,
+        "NO-SUCH-SKU",
+    ),
+    "update nothing": (["products", "update", "BN-WAT-001"], None, "Nothing to change"),
+    "remove unknown sku": (["products", "remove", "NO-SUCH-SKU"], None, "NO-SUCH-SKU"),
+    "broken csv row": (["seed", "{broken_csv}"], None, "line 3"),
+    "missing file": (["seed", "{tmp}/nowhere.json"], None, "no such file"),
+    "not json": (["seed", "{bad_json}"], None, "not valid JSON"),
+    "unknown file type": (["seed", "{txt}"], None, ".csv or .json"),
+    "generate zero": (["seed", "--generate", "0"], None, "at least 1"),
+    "duplicate email": (
+        [
+            "users",
+            "add",
+            "--email",
+            "ANN@example.com",
+            "--username",
+            "ann2",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "another password\n",
+        "already exists",
+    ),
+    "short password": (
+        [
+            "users",
+            "add",
+            "--email",
+            "new@example.com",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "short\n",
+        "8",
+    ),
+    "100-byte password": (
+        [
+            "users",
+            "add",
+            "--email",
+            "new@example.com",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "x" * 100 + "\n",
+        "72 bytes",
+    ),
+    "bad email": (
+        [
+            "users",
+            "add",
+            "--email",
+            "nope",
+            "--username",
+            "new",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        "long enough pw\n",
+        "valid email",
+    ),
+    "no answer": (
+        ["users", "add", "--email", "new@example.com", "--username", "new", "--password-stdin"],
+        "long enough pw\n",
+        "answer",
+    ),
+    "no password-stdin": (
+        ["users", "add", "--email", "new@example.com", "--username", "new"],
+        None,
+        "stdin",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_bad_input_gets_one_error_line_and_changes_nothing(shop: Path, tmp_path: Path, case: str):
+    args, stdin, words = REFUSED[case]
+    (tmp_path / "bad.json").write_text('{"products": [', encoding="utf-8")
+    (tmp_path / "catalog.txt").write_text("sku\n", encoding="utf-8")
+    places = {
+        "broken_csv": broken_csv(tmp_path),
+        "tmp": tmp_path,
+        "bad_json": tmp_path / "bad.json",
+        "txt": tmp_path / "catalog.txt",
+    }
+    args = [a.format(**places) if isinstance(a, str) else a for a in args]
+    before = dump(shop)
+
+    done = run_cli(shop, *args, stdin=stdin)
+
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error:")
+    assert words in lines[0]
+    assert dump(shop) == before
+
+
+def test_a_broken_csv_row_adds_none_of_the_good_rows(shop: Path, tmp_path: Path):
+    done = run_cli(shop, "seed", str(broken_csv(tmp_path)))
+    assert done.returncode != 0
+    assert "ten dollars" in done.stderr or "not a number" in done.stderr
+    listed = run_cli(shop, "products", "list", "--search", "fine").stdout
+    assert "OK-1" not in listed and "OK-2" not in listed

@@ -1,0 +1,90 @@
+"""The layers stay apart: the store never pulls in Textual, and the CLI's import (so
+`buynow --help`) pulls in neither Textual nor peewee. Each check is a fresh interpreter,
+since this test process has long since imported everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def modules_after(code: str, tmp_path: Path) -> dict:
+    """Run `code` in a fresh interpreter (cwd a temp folder); report what it imported and wrote."""
+    probe = (
+        "import json, sys\n"
+        f"{code}\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    env = dict(
+        os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
+    )
+    env.pop("BUYNOW_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return {
+        "modules": set(json.loads(done.stdout.strip().splitlines()[-1])),
+        "files": set(tmp_path.iterdir()),
+    }
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "buynow_tui.store",
+        "buynow_tui.store.services",
+        "buynow_tui.store.migrate",
+        "buynow_tui.store.seed",
+        "buynow_tui.bootstrap",
+    ],
+)
+def test_the_store_does_not_import_textual(module: str, tmp_path: Path):
+    seen = modules_after(f"import {module}", tmp_path)
+    assert "textual" not in seen["modules"]
+    assert seen["files"] == set(), "importing the store made files"
+
+
+def test_views_errors_and_validation_are_plain_python(tmp_path: Path):
+    """Screens may import these for types and live form checks: no peewee behind them."""
+    seen = modules_after(
+        "import buynow_tui.store.views, buynow_tui.store.errors, buynow_tui.store.validation",
+        tmp_path,
+    )
+    assert "peewee" not in seen["modules"]
+    assert "textual" not in seen["modules"]
+
+
+def test_the_cli_imports_neither_textual_nor_peewee(tmp_path: Path):
+    seen = modules_after("import buynow_tui.cli", tmp_path)
+    assert "textual" not in seen["modules"]
+    assert "peewee" not in seen["modules"]
+    assert seen["files"] == set()
+
+
+def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
+    code = (
+        "sys.argv = ['buynow', '--help']\n"
+        "from buynow_tui.cli import app\n"
+        "try:\n"
+        "    app()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, None), done.code\n"
+    )
+    seen = modules_after(code, tmp_path)
+    assert "textual" not in seen["modules"]
+    assert "peewee" not in seen["modules"]
+    assert seen["files"] == set(), "--help made files"

@@ -1,0 +1,280 @@
+"""Migrations build exactly the models' schema, and go down and up again cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FTS_PREFIXES = ("product_fts", "product_tri")
+
+
+@pytest.fixture
+def bound() -> Iterator[None]:
+    """Each test binds the store to its own files; close whatever is left at the end."""
+    yield
+    from buynow_tui.store.db import close_db
+
+    close_db()
+
+
+def migrated_db(path: Path) -> Path:
+    from buynow_tui.store.db import close_db, init_db
+
+    init_db(f"sqlite:///{path}")
+    close_db()
+    return path
+
+
+def models_db(path: Path) -> Path:
+    from buynow_tui.store.db import close_db, init_db
+    from buynow_tui.store.models import MODELS, database
+
+    init_db(f"sqlite:///{path}", migrate=False)
+    database.create_tables(MODELS)
+    close_db()
+    return path
+
+
+def check_clauses(sql: str) -> list[str]:
+    """The text of every CHECK (...) in a CREATE TABLE, whitespace-normalised."""
+    found = []
+    for match in re.finditer(r"CHECK\s*\(", sql, re.IGNORECASE):
+        depth, start = 1, match.end()
+        pos = start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(sql[pos], 0)
+            pos += 1
+        found.append(" ".join(sql[start : pos - 1].split()).lower())
+    return sorted(found)
+
+
+def schema(path: Path) -> dict[str, dict]:
+    """Per table: columns, indexes (uniqueness + columns or expression), foreign keys, CHECKs."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            (name, sql)
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+            if not name.startswith(FTS_PREFIXES) and not name.startswith("sqlite_")
+        ]
+        result = {}
+        for table, sql in tables:
+            columns = [row[1:] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+            indexes = set()
+            for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
+                cols = tuple(row[2] for row in conn.execute(f'PRAGMA index_info("{index}")'))
+                if None in cols:  # an expression index: compare its expression
+                    index_sql = conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+                    ).fetchone()[0]
+                    expression = index_sql.split("(", 1)[1].rsplit(")", 1)[0]
+                    cols = (" ".join(expression.split()).replace('"', "").lower(),)
+                indexes.add((bool(unique), cols, bool(partial)))
+            fks = {row[2:] for row in conn.execute(f'PRAGMA foreign_key_list("{table}")')}
+            result[table] = {
+                "columns": columns,
+                "indexes": indexes,
+                "foreign_keys": fks,
+                "checks": check_clauses(sql),
+            }
+        return result
+    finally:
+        conn.close()
+
+
+def master(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(
+            conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'sqlite_sequence'"
+            )
+        )
+    finally:
+        conn.close()
+
+
+def test_a_migrated_database_has_exactly_the_models_schema(tmp_path: Path, bound):
+    from buynow_tui.store.models import MODELS
+
+    migrated = schema(migrated_db(tmp_path / "migrated.db"))
+    declared = schema(models_db(tmp_path / "models.db"))
+
+    assert set(migrated) == set(declared) == {m._meta.table_name for m in MODELS}
+    for table in declared:
+        for part in ("columns", "indexes", "foreign_keys", "checks"):
+            assert migrated[table][part] == declared[table][part], f"{table} {part} differ"
+
+
+def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
+    """The rules hold even for a writer that skips the services."""
+    path = migrated_db(tmp_path / "shop.db")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = 1")
+    now = "2026-01-01 00:00:00"
+    conn.execute(
+        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+        "VALUES ('ann@example.com', 'ann', 'x', 'pet', 'x', ?, 0)",
+        (now,),
+    )
+    conn.execute(
+        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+        "VALUES ('S1', 'Thing', 'Audio', 100, 1, '', '{}', ?)",
+        (now,),
+    )
+    conn.execute("INSERT INTO cart (user_id) VALUES (1)")
+    conn.execute("INSERT INTO wishlist (user_id) VALUES (1)")
+    conn.commit()
+    refused = [
+        (
+            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+            "VALUES ('ANN@Example.com', 'other', 'x', 'pet', 'x', '2026-01-01', 0)"
+        ),
+        (
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "VALUES ('S2', 'Neg', 'Audio', -1, 1, '', '{}', '2026-01-01')"
+        ),
+        (
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "VALUES ('S1', 'Dup', 'Audio', 1, 1, '', '{}', '2026-01-01')"
+        ),
+        "UPDATE product SET stock = -1 WHERE sku = 'S1'",
+        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 0, '2026-01-01')",
+        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 100, '2026-01-01')",
+        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 999, 1, '2026-01-01')",
+        "INSERT INTO wishlist_line (wishlist_id, product_id, added_at) VALUES (1, 1, '2026-01-01'), (1, 1, '2026-01-01')",
+    ]
+    for statement in refused:
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(statement)
+        conn.rollback()
+    conn.execute(
+        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 99, ?)",
+        (now,),
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 1, ?)",
+            (now,),
+        )
+    conn.close()
+
+
+def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
+    tmp_path: Path, bound
+):
+    from buynow_tui.store.db import init_db
+    from buynow_tui.store.migrate import downgrade, state, upgrade
+
+    path = tmp_path / "shop.db"
+    init_db(f"sqlite:///{path}")
+    before = master(path)
+    assert state().current == "m0001_initial"
+    assert state().pending == ()
+
+    assert downgrade() == ["m0001_initial"]
+    assert state().current is None
+    assert state().pending == ("m0001_initial",)
+    left = {name for kind, name, _, _ in master(path) if kind == "table"}
+    assert left == {"migration_history"}
+    assert downgrade() == []  # nothing more to undo
+
+    assert upgrade() == ["m0001_initial"]
+    assert upgrade() == []
+    assert master(path) == before
+
+    # The round-tripped database is a working shop: seed, register, buy.
+    from conftest import product_named, register
+
+    from buynow_tui.store.seed import seed
+    from buynow_tui.store.services import Services
+
+    services = Services()
+    assert seed(services.catalog) == (48, 0)
+    assert seed(services.catalog) == (0, 48)  # idempotent by SKU
+    user = register(services)
+    services.cart.add(user.id, product_named(services, "Smart Watch").id, 1)
+    assert services.orders.checkout(user.id, ship_address="1 Main St").total_cents == 18000
+    assert product_named(services, "Smart Watch").name == "Smart Watch"  # FTS triggers are back
+
+
+def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.paths import Paths
+
+    first = open_store(Paths(home))
+    assert first.seeded == 48
+    again = open_store(Paths(home))
+    assert again.seeded == 0
+    assert again.services.catalog.count() == 48
+    tables = {name for kind, name, _, _ in master(home / "buynow.db") if kind == "table"}
+    assert {
+        "user",
+        "product",
+        "cart",
+        "cart_line",
+        "wishlist",
+        "wishlist_line",
+        "orders",
+        "order_line",
+        "migration_history",
+        "remember_token",
+        "login_failure",
+    } <= tables
+
+
+def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.paths import Paths
+    from buynow_tui.store.db import session
+    from buynow_tui.store.models import database
+
+    open_store(Paths(home))
+    with session():
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "buynow_tui", *args],
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_db_commands_show_downgrade_and_upgrade(home: Path):
+    upgraded = run_cli(home, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "m0001_initial" in upgraded.stdout
+
+    current = run_cli(home, "db", "current")
+    assert current.returncode == 0
+    assert "Current: m0001_initial" in current.stdout
+    assert "Pending" not in current.stdout
+
+    down = run_cli(home, "db", "downgrade")
+    assert down.returncode == 0 and "m0001_initial" in down.stdout
+    after_down = run_cli(home, "db", "current")
+    assert "Current: none" in after_down.stdout
+    assert "Pending: m0001_initial" in after_down.stdout
+
+    up = run_cli(home, "db", "upgrade")
+    assert up.returncode == 0 and "Applied: m0001_initial" in up.stdout
+    assert "Already up to date" in run_cli(home, "db", "upgrade").stdout
