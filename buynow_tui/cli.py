@@ -139,7 +139,7 @@ def seed(
         typer.echo(f"Generated {made:,} products.")
         return
     added, updated = seeding.seed(svc.catalog, file)
-    typer.echo(f"Seeded {added} new and {updated} updated products.")
+    typer.echo(f"Seeded: {added} new, {updated} updated (matched by SKU).")
 
 
 def _products_table(items) -> None:  # type: ignore[no-untyped-def]

@@ -28,9 +28,64 @@ def home(tmp_path: Path) -> Path:
     return folder
 
 
+PG_URL = os.environ.get("BUYNOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "backends: run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Store tests marked `backends` run once per database backend."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("backends"):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-def services(home: Path) -> Iterator[object]:
-    """Services on a fresh, migrated, seeded temp-file SQLite database."""
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+def postgres_schema_url(schema: str) -> str:
+    """A URL whose connections live in their own schema (with pg_trgm from public)."""
+    return f"{PG_URL}?options=-csearch_path%3D{schema},public"
+
+
+@pytest.fixture
+def database_url(backend: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test's own empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{home / 'buynow.db'}"
+        return
+    import uuid
+
+    import psycopg2
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    try:
+        admin = psycopg2.connect(PG_URL)
+    except psycopg2.OperationalError as error:  # fail loudly: never skip to get green
+        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {error}")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        cur.execute(f'CREATE SCHEMA "{schema}"')
+    url = postgres_schema_url(schema)
+    monkeypatch.setenv("BUYNOW_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        from buynow_tui.store.db import close_db
+
+        close_db()
+        with admin.cursor() as cur:
+            cur.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+
+@pytest.fixture
+def services(home: Path, database_url: str) -> Iterator[object]:
+    """Services on a fresh, migrated, seeded database (temp-file SQLite by default)."""
     from buynow_tui import clock
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths

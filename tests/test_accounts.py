@@ -10,6 +10,8 @@ from conftest import register
 
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
 
+pytestmark = pytest.mark.backends
+
 PASSWORD = "correct horse"
 
 
@@ -296,16 +298,28 @@ def test_shipping_address_is_cleaned_and_kept(services):
         services.accounts.get(999_999)
 
 
-def test_passwords_answers_and_tokens_are_not_in_the_database_file(services, home: Path):
-    from buynow_tui.store.db import close_db
+def _everything_stored(backend: str, home: Path) -> bytes:
+    """Every byte the database keeps: the SQLite files, or every row on PostgreSQL."""
+    from buynow_tui.store.db import close_db, session
+    from buynow_tui.store.models import MODELS, database
 
+    if backend == "sqlite":
+        close_db()
+        return b"".join(p.read_bytes() for p in home.glob("buynow.db*"))
+    rows = []
+    with session():
+        for model in MODELS:
+            rows += [repr(r).encode() for r in database.execute_sql(f'SELECT * FROM "{model._meta.table_name}"')]
+    return b"\n".join(rows)
+
+
+def test_passwords_answers_and_tokens_are_not_in_the_database_file(services, home: Path, backend: str):
     password, answer = "Plaintext-Canary-42", "Quokka Island"
     user = register(services, password=password, answer=answer)
     token = services.accounts.issue_token(user.id)
     services.accounts.remember_key(user.id, "SHA256:Fingerprint-Canary")
-    close_db()
 
-    stored = b"".join(p.read_bytes() for p in home.glob("buynow.db*"))
+    stored = _everything_stored(backend, home)
     assert b"ann@example.com" in stored  # the file really holds the user
     for secret in (password, answer, answer.lower(), token, "Fingerprint-Canary"):
         assert secret.encode() not in stored, secret

@@ -10,6 +10,8 @@ from conftest import product_named, register
 from buynow_tui.store.errors import AlreadyInWishlist, NotFound, OutOfStock, ValidationError
 from buynow_tui.store.views import dollars
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def ann(services):  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ from conftest import product_named
 from buynow_tui.store.catalog import ProductInput
 from buynow_tui.store.errors import NotFound, ValidationError
 
+pytestmark = pytest.mark.backends
+
 SORTS = ["name", "price", "price_desc"]
 
 

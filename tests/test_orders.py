@@ -11,6 +11,8 @@ from conftest import product_named, register
 
 from buynow_tui.store.errors import EmptyCart, NotFound, OutOfStock, ValidationError
 
+pytestmark = pytest.mark.backends
+
 ADDRESS = "1 Main Street\nSpringfield"
 
 
@@ -23,11 +25,13 @@ def stock_of(services, name: str) -> int:  # type: ignore[no-untyped-def]
     return product_named(services, name).stock
 
 
-def order_rows(home: Path) -> tuple[int, int]:
-    with sqlite3.connect(home / "buynow.db") as conn:
-        orders = conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
-        lines = conn.execute("SELECT COUNT(*) FROM order_line").fetchone()[0]
-    return orders, lines
+def order_rows() -> tuple[int, int]:
+    """How many orders and order lines the database holds (either backend)."""
+    from buynow_tui.store.db import session
+    from buynow_tui.store.models import Order, OrderLine
+
+    with session():
+        return Order.select().count(), OrderLine.select().count()
 
 
 def test_checkout_places_the_order_draws_stock_and_empties_the_cart(services, ann, frozen_clock):
@@ -103,7 +107,7 @@ def test_removing_a_product_keeps_past_orders_readable(services, ann):
 def test_an_empty_cart_cannot_be_checked_out(services, ann, home):
     with pytest.raises(EmptyCart, match="empty"):
         services.orders.checkout(ann.id, ship_address=ADDRESS)
-    assert order_rows(home) == (0, 0)
+    assert order_rows() == (0, 0)
 
 
 def test_the_same_checkout_key_twice_makes_one_order(services, ann, home):
@@ -113,7 +117,7 @@ def test_the_same_checkout_key_twice_makes_one_order(services, ann, home):
     second = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key="confirm-1")
     assert second == first
     assert len(services.orders.list(ann.id)) == 1
-    assert order_rows(home) == (1, 1)
+    assert order_rows() == (1, 1)
     assert stock_of(services, "Smart Watch") == watch.stock - 1
 
 
@@ -164,7 +168,7 @@ def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(services
         "Digital Camera": 2,
     }
     assert services.orders.list(ann.id) == []
-    assert order_rows(home) == (0, 0)
+    assert order_rows() == (0, 0)
 
 
 def test_orders_list_newest_first_with_units_and_totals(services, ann, frozen_clock):

@@ -55,7 +55,6 @@ def make_database(url: str) -> Database:
             port=parsed.port or 5432,
             max_connections=8,
             stale_timeout=300,
-            autorollback=True,
             **extra,
         )
     raise ValueError(f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)")

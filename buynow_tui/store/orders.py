@@ -39,7 +39,7 @@ class OrderService:
             # A concurrent confirm with the same key won the race: return its order.
             existing = self._by_key(user_id, checkout_key)
             if existing is None:
-                raise
+                raise ValidationError("That checkout was already used; please confirm again.") from None
             order_id = existing
         return self.detail(user_id, order_id)
 
@@ -59,7 +59,6 @@ class OrderService:
         user = User.get_or_none(User.id == user_id)
         if user is None:
             raise NotFound("No such user.")
-        address = v.check_address(ship_address if ship_address is not None else user.ship_address or "")
         lines = list(
             CartLine.select(CartLine.quantity, Product)
             .join(Product)
@@ -70,6 +69,7 @@ class OrderService:
         )
         if not lines:
             raise EmptyCart()
+        address = v.check_address(ship_address if ship_address is not None else user.ship_address or "")
         short: list[str] = []
         for line in lines:
             drawn = (

@@ -139,9 +139,9 @@ def parse_price(text: str | int | float | Decimal, *, field: str = "price") -> i
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise ValidationError(f"Price {str(text)!r} is not a number.", field=field) from None
+        raise ValidationError(f"Price {str(text)[:20]!r} is not a number.", field=field) from None
     if not value.is_finite():
-        raise ValidationError(f"Price {str(text)!r} is not a number.", field=field)
+        raise ValidationError(f"Price {str(text)[:20]!r} is not a number.", field=field)
     if value < 0:
         raise ValidationError(f"Price cannot be negative ({raw}).", field=field)
     # Bound the exponent first: Decimal arithmetic on "1e999999999" overflows.
@@ -161,7 +161,7 @@ def check_stock(stock: int | str) -> int:
     try:
         value = int(str(stock).strip())
     except ValueError:
-        raise ValidationError(f"Stock {str(stock)!r} is not a whole number.", field="stock") from None
+        raise ValidationError(f"Stock {str(stock)[:20]!r} is not a whole number.", field="stock") from None
     if value < 0:
         raise ValidationError(f"Stock cannot be negative ({value}).", field="stock")
     if value > 10**9:
