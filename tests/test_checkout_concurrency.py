@@ -15,6 +15,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import product_named, register
 
 ADDRESS = "1 Main Street\nSpringfield"
@@ -22,21 +24,21 @@ BUYERS = 8
 LAST_UNITS = 5
 
 
-def _open(home: str):  # type: ignore[no-untyped-def]
+def _open(home: str, url: str | None = None):  # type: ignore[no-untyped-def]
     from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
     from buynow_tui.store.services import Services
 
     setup_logging(Path(home) / "logs")
-    init_db(f"sqlite:///{Path(home) / 'buynow.db'}")
+    init_db(url or f"sqlite:///{Path(home) / 'buynow.db'}")
     return Services()
 
 
-def _buyer(home: str, user_id: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _buyer(home: str, url: str, user_id: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
     """One shopper in their own process: wait for the others, then press Buy."""
     from buynow_tui.store.errors import OutOfStock
 
-    services = _open(home)
+    services = _open(home, url)
     barrier.wait(timeout=30)
     try:
         order = services.orders.checkout(user_id, ship_address=ADDRESS)
@@ -73,7 +75,23 @@ def _sold(home: Path, product_id: int) -> int:
     )[0][0]
 
 
-def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(services, home: Path):
+def _sold_via_store(product_id: int) -> int:
+    from peewee import fn
+
+    from buynow_tui.store.db import session
+    from buynow_tui.store.models import OrderLine, Product
+
+    with session():
+        assert Product.select(fn.MIN(Product.stock)).scalar() >= 0
+        return OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.quantity), 0)).where(
+            OrderLine.product == product_id
+        ).scalar()
+
+
+@pytest.mark.backends
+def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(
+    services, home: Path, database_url: str
+):
     plenty = product_named(
         services, "Portable Speakers"
     )  # lower id: drawn first, rolled back for losers
@@ -91,7 +109,7 @@ def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(service
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(BUYERS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_buyer, args=(str(home), u.id, barrier, results)) for u in users]
+    procs = [ctx.Process(target=_buyer, args=(str(home), database_url, u.id, barrier, results)) for u in users]
     for proc in procs:
         proc.start()
     try:
@@ -110,10 +128,9 @@ def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(service
     assert all("Smart Watch" in message for _, _, message in losers)
 
     assert product_named(services, "Smart Watch").stock == 0
-    assert _sold(home, scarce.id) == LAST_UNITS
+    assert _sold_via_store(scarce.id) == LAST_UNITS
     assert product_named(services, "Portable Speakers").stock == plenty.stock - LAST_UNITS
-    assert _sold(home, plenty.id) == LAST_UNITS
-    assert _sql(home, "SELECT MIN(stock) FROM product")[0][0] >= 0
+    assert _sold_via_store(plenty.id) == LAST_UNITS
     # Each loser still has the full cart, so they can try again later.
     for _, user_id, _ in losers:
         assert services.cart.count(user_id) == 2

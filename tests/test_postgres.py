@@ -1,0 +1,45 @@
+"""PostgreSQL end to end through the real CLI: a fresh database, migrate, seed, list."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), BUYNOW_DATABASE_URL=url)
+    return subprocess.run(
+        [sys.executable, "-m", "buynow_tui", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: str):
+    upgraded = cli(home, database_url, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "m0001_initial" in upgraded.stdout
+
+    seeded = cli(home, database_url, "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    listed = cli(home, database_url, "products", "list")
+    line = next(row for row in listed.stdout.splitlines() if "Bluetooth Headphone" in row)
+    assert "250.00" in line
+    assert not (home / "buynow.db").exists()  # nothing went to SQLite
+
+    found = cli(home, database_url, "products", "list", "--search", "phone")
+    assert "Bluetooth Headphone" in found.stdout and "New Smart Phone" in found.stdout
+    assert "Digital Camera" not in found.stdout
+
+    down = cli(home, database_url, "db", "downgrade")
+    assert down.returncode == 0 and "m0001_initial" in down.stdout
+    current = cli(home, database_url, "db", "current")
+    assert "Current: none" in current.stdout
+    again = cli(home, database_url, "db", "upgrade")
+    assert again.returncode == 0, again.stderr
