@@ -302,14 +302,15 @@ def write_key(key: asyncssh.SSHKey, path: Path) -> Path:
     return path
 
 
-def ssh_argv(port: int, key_file: Path | None, *extra: str) -> list[str]:
+def ssh_argv(port: int, key_file: Path | None, *extra: str, log_level: str = "ERROR") -> list[str]:
+    """OpenSSH options come first-wins, so the test's own choices go here."""
     argv = [
         "ssh",
         "-F", "/dev/null",
         "-p", str(port),
         "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "LogLevel=ERROR",
+        "-o", f"LogLevel={log_level}",
         "-o", "BatchMode=no",
         "-o", "ConnectTimeout=10",
     ]
