@@ -99,7 +99,7 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(sh
         assert session_id_of(pid) == pid, "the app leads its own session (setsid)"
         assert controlling_tty_of(pid) != 0, "the PTY is the app's controlling terminal"
         assert pty_size_of(pid) == (80, 24)
-        assert cmdline_of(pid)[1:] == ["-m", "buynow_tui"]
+        assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui"]
 
         env = environ_of(pid)
         assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
@@ -181,7 +181,7 @@ async def test_deep_links_from_the_allowlist_open_that_page(shop_server: Server)
             term = await open_shop(conn, command=page)
             await term.see(b"BuyNow")
             [pid] = shop_server.wait_children(1)
-            assert cmdline_of(pid)[1:] == ["-m", "buynow_tui", "--open", page]
+            assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui", "--open", page]
             term.process.stdin.write(b"q")
             await term.read_to_end()
             await async_wait_for(lambda: process_gone(pid), 10, "the app to exit")

@@ -151,3 +151,26 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(tmp_path: Path, 
         assert session.child.exited
     finally:
         await running.close()
+
+
+async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(tmp_path: Path, monkeypatch) -> None:
+    # An "app" that never draws holds its starting slot.
+    monkeypatch.setattr(ssh_server, "app_argv", lambda open_path: [sys.executable, "-c", "import time; time.sleep(60)"])
+    paths = Paths(tmp_path)
+    paths.ensure()
+    limits = Limits(max_starting=1, start_wait=0.5)
+    running = await ssh_server.start(paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"))
+    try:
+        conn = await connect(running.port)
+        first = await conn.create_process(term_type="xterm", encoding=None, stderr=asyncssh.STDOUT)
+        await async_wait_for(lambda: running.shop.sessions, 10, "the first session to start")
+        second = await conn.create_process(term_type="xterm", encoding=None, stderr=asyncssh.STDOUT)
+        output = await asyncio.wait_for(second.stdout.read(), 10)
+        assert output.strip() == b"BuyNow is busy right now; please try again in a minute."
+        assert len(running.shop.sessions) == 1
+        assert running.shop.admission.live_sessions == 1, "the refused session is not counted"
+        first.close()
+        conn.close()
+    finally:
+        await running.close()
+    assert not running.shop.sessions

@@ -36,8 +36,12 @@ def _take_controlling_terminal() -> None:  # pragma: no cover - runs in the fork
 
 
 def app_argv(open_path: str | None) -> list[str]:
-    """The command line of a session's app: the shop, optionally at a deep link."""
-    argv = [sys.executable, "-m", "buynow_tui"]
+    """The command line of a session's app: the shop, optionally at a deep link.
+
+    `-P`: the working directory is not put on the module path, so nothing in the
+    home folder can stand in for the app's code (PYTHONPATH says where it is).
+    """
+    argv = [sys.executable, "-P", "-m", "buynow_tui"]
     if open_path:
         argv += ["--open", open_path]
     return argv
