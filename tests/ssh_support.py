@@ -266,6 +266,19 @@ class Terminal:
     async def see(self, needle: bytes, timeout: float = 15.0) -> bytes:
         return await self.read_until(lambda data: needle in data, timeout)
 
+    async def quiet(self, period: float = 0.25, timeout: float = 10.0) -> None:
+        """Wait until the app has drawn nothing for `period` seconds (done reacting)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), period)
+            except (asyncio.TimeoutError, TimeoutError):
+                return
+            if not chunk:
+                return
+            self.data += chunk
+        raise AssertionError(f"the app never went quiet in {timeout}s")
+
     def set_mark(self) -> None:
         self.mark = len(self.data)
 
