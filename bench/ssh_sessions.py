@@ -66,10 +66,18 @@ def children_of(pid: int) -> list[int]:
 async def open_session(port: int, cols: int = 80, rows: int = 24):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     conn = await asyncssh.connect(
-        "127.0.0.1", port, known_hosts=None, client_keys=None, client_factory=Anonymous,
-        username="bench", config=None, agent_path=None,
+        "127.0.0.1",
+        port,
+        known_hosts=None,
+        client_keys=None,
+        client_factory=Anonymous,
+        username="bench",
+        config=None,
+        agent_path=None,
     )
-    process = await conn.create_process(term_type="xterm-256color", term_size=(cols, rows), encoding=None)
+    process = await conn.create_process(
+        term_type="xterm-256color", term_size=(cols, rows), encoding=None
+    )
     seen = b""
     while b"BuyNow" not in seen:
         chunk = await asyncio.wait_for(process.stdout.read(65536), 30)
@@ -123,9 +131,24 @@ def main() -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         server = subprocess.Popen(
             # Every bench session comes from 127.0.0.1: lift the per-address limits.
-            [sys.executable, "-m", "buynow_tui", "--home", home, "serve", "--port", "0",
-             "--max-per-address", "1000", "--connections-per-minute", "1000"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=str(ROOT),
+            [
+                sys.executable,
+                "-m",
+                "buynow_tui",
+                "--home",
+                home,
+                "serve",
+                "--port",
+                "0",
+                "--max-per-address",
+                "1000",
+                "--connections-per-minute",
+                "1000",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=str(ROOT),
         )
         try:
             state_file = Path(home) / "server.json"
@@ -140,12 +163,18 @@ def main() -> None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     print(f"sessions open at once                 {figures['sessions']:.0f}")
-    print(f"connect -> first 'BuyNow' frame       median {figures['first_frame_median_s'] * 1000:.0f} ms "
-          f"(min {figures['first_frame_min_s'] * 1000:.0f}, max {figures['first_frame_max_s'] * 1000:.0f}), one at a time")
-    print(f"  with {args.sessions} connecting at once      median {figures['first_frame_concurrent_median_s'] * 1000:.0f} ms, "
-          f"max {figures['first_frame_concurrent_max_s'] * 1000:.0f} ms")
-    print(f"memory per session (app process)      RSS {figures['rss_per_session_mib']:.1f} MiB, "
-          f"PSS {figures['pss_per_session_mib']:.1f} MiB")
+    print(
+        f"connect -> first 'BuyNow' frame       median {figures['first_frame_median_s'] * 1000:.0f} ms "
+        f"(min {figures['first_frame_min_s'] * 1000:.0f}, max {figures['first_frame_max_s'] * 1000:.0f}), one at a time"
+    )
+    print(
+        f"  with {args.sessions} connecting at once      median {figures['first_frame_concurrent_median_s'] * 1000:.0f} ms, "
+        f"max {figures['first_frame_concurrent_max_s'] * 1000:.0f} ms"
+    )
+    print(
+        f"memory per session (app process)      RSS {figures['rss_per_session_mib']:.1f} MiB, "
+        f"PSS {figures['pss_per_session_mib']:.1f} MiB"
+    )
     print(f"server process                        RSS {figures['server_rss_mib']:.1f} MiB")
 
 

@@ -335,31 +335,61 @@ def paths_cmd() -> None:
 @app.command()
 @cli_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", envvar="BUYNOW_SSH_HOST", help="Address to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", envvar="BUYNOW_SSH_HOST", help="Address to listen on."
+    ),
     port: int = typer.Option(
-        2222, "--port", envvar="BUYNOW_SSH_PORT", min=0, max=65535, help="Port to listen on (0: any free port)."
+        2222,
+        "--port",
+        envvar="BUYNOW_SSH_PORT",
+        min=0,
+        max=65535,
+        help="Port to listen on (0: any free port).",
     ),
     host_key: Optional[Path] = typer.Option(
-        None, "--host-key", envvar="BUYNOW_HOST_KEY", help="Ed25519 host key file (made if missing); default in the home folder."
+        None,
+        "--host-key",
+        envvar="BUYNOW_HOST_KEY",
+        help="Ed25519 host key file (made if missing); default in the home folder.",
     ),
-    max_sessions: int = typer.Option(50, "--max-sessions", envvar="BUYNOW_SSH_MAX_SESSIONS", help="Sessions at once, in total."),
+    max_sessions: int = typer.Option(
+        50, "--max-sessions", envvar="BUYNOW_SSH_MAX_SESSIONS", help="Sessions at once, in total."
+    ),
     max_per_address: int = typer.Option(
-        5, "--max-per-address", envvar="BUYNOW_SSH_MAX_PER_ADDRESS", help="Sessions at once from one address."
+        5,
+        "--max-per-address",
+        envvar="BUYNOW_SSH_MAX_PER_ADDRESS",
+        help="Sessions at once from one address.",
     ),
     connections_per_minute: int = typer.Option(
-        20, "--connections-per-minute", envvar="BUYNOW_SSH_CONNECTIONS_PER_MINUTE", help="New connections per minute from one address."
+        20,
+        "--connections-per-minute",
+        envvar="BUYNOW_SSH_CONNECTIONS_PER_MINUTE",
+        help="New connections per minute from one address.",
     ),
     max_starting: int = typer.Option(
-        8, "--max-starting", envvar="BUYNOW_SSH_MAX_STARTING", help="Sessions starting their app at once."
+        8,
+        "--max-starting",
+        envvar="BUYNOW_SSH_MAX_STARTING",
+        help="Sessions starting their app at once.",
     ),
     login_timeout: float = typer.Option(
-        30, "--login-timeout", envvar="BUYNOW_SSH_LOGIN_TIMEOUT", help="Seconds a client has to log in."
+        30,
+        "--login-timeout",
+        envvar="BUYNOW_SSH_LOGIN_TIMEOUT",
+        help="Seconds a client has to log in.",
     ),
     idle_timeout: float = typer.Option(
-        900, "--idle-timeout", envvar="BUYNOW_SSH_IDLE_TIMEOUT", help="Seconds without a keystroke before a session ends."
+        900,
+        "--idle-timeout",
+        envvar="BUYNOW_SSH_IDLE_TIMEOUT",
+        help="Seconds without a keystroke before a session ends.",
     ),
     session_cap: float = typer.Option(
-        7200, "--session-cap", envvar="BUYNOW_SSH_SESSION_CAP", help="Seconds a session may last at most."
+        7200,
+        "--session-cap",
+        envvar="BUYNOW_SSH_SESSION_CAP",
+        help="Seconds a session may last at most.",
     ),
 ) -> None:
     """Run the SSH server so shoppers can `ssh -p PORT host`."""
@@ -400,7 +430,8 @@ def uptime() -> None:
         raise typer.Exit(1)
     started = state_.started_at
     up = (datetime.now(timezone.utc) - started).total_seconds()
-    typer.echo(f"running since {started.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')} (pid {state_.pid}, {state_.host}:{state_.port})")
+    since = started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    typer.echo(f"running since {since} (pid {state_.pid}, {state_.host}:{state_.port})")
     typer.echo(f"up for        {format_duration(up)}")
     typer.echo(f"sessions      {state_.sessions_served} served, {state_.sessions_live} live")
 

@@ -41,7 +41,9 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "c
         time.sleep(0.02)
 
 
-async def async_wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+async def async_wait_for(
+    condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
@@ -91,7 +93,9 @@ def environ_of(pid: int) -> dict[str, str]:
 
 
 def cmdline_of(pid: int) -> list[str]:
-    return [part.decode() for part in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if part]
+    return [
+        part.decode() for part in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if part
+    ]
 
 
 def pty_size_of(pid: int) -> tuple[int, int]:
@@ -186,7 +190,9 @@ class Server:
                 pass
 
 
-def start_server(home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 20.0) -> Server:
+def start_server(
+    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 20.0
+) -> Server:
     proc = subprocess.Popen(
         [sys.executable, "-m", "buynow_tui", "--home", str(home), "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
@@ -213,9 +219,12 @@ def start_server(home: Path, *args: str, env: dict[str, str] | None = None, time
     return server
 
 
-def run_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "buynow_tui", "--home", str(home), *args],
+        check=False,
         capture_output=True,
         text=True,
         env=subprocess_env(env),
@@ -234,11 +243,20 @@ class AnonymousClient(asyncssh.SSHClient):
         return ""
 
 
-async def connect(port: int, key: asyncssh.SSHKey | None = None, **options: Any) -> asyncssh.SSHClientConnection:
-    common: dict[str, Any] = dict(known_hosts=None, username="shopper", config=None, agent_path=None)
+async def connect(
+    port: int, key: asyncssh.SSHKey | None = None, **options: Any
+) -> asyncssh.SSHClientConnection:
+    common: dict[str, Any] = {
+        "known_hosts": None,
+        "username": "shopper",
+        "config": None,
+        "agent_path": None,
+    }
     common.update(options)
     if key is None:
-        return await asyncssh.connect(LOOPBACK, port, client_keys=None, client_factory=AnonymousClient, **common)
+        return await asyncssh.connect(
+            LOOPBACK, port, client_keys=None, client_factory=AnonymousClient, **common
+        )
     return await asyncssh.connect(LOOPBACK, port, client_keys=[key], **common)
 
 
@@ -257,7 +275,9 @@ class Terminal:
             while not condition(self.data[self.mark :]):
                 chunk = await self.process.stdout.read(65536)
                 if not chunk:
-                    raise AssertionError(f"session ended before the condition held: {self.data[-400:]!r}")
+                    raise AssertionError(
+                        f"session ended before the condition held: {self.data[-400:]!r}"
+                    )
                 self.data += chunk
             return self.data[self.mark :]
 
@@ -272,7 +292,7 @@ class Terminal:
         while asyncio.get_running_loop().time() < deadline:
             try:
                 chunk = await asyncio.wait_for(self.process.stdout.read(65536), period)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 return
             if not chunk:
                 return
@@ -301,7 +321,12 @@ async def open_shop(
     term: str = "xterm-256color",
 ) -> Terminal:
     process = await conn.create_process(
-        command, term_type=term, term_size=(cols, rows), encoding=None, env=env or {}, stderr=asyncssh.STDOUT
+        command,
+        term_type=term,
+        term_size=(cols, rows),
+        encoding=None,
+        env=env or {},
+        stderr=asyncssh.STDOUT,
     )
     return Terminal(process)
 
@@ -319,13 +344,20 @@ def ssh_argv(port: int, key_file: Path | None, *extra: str, log_level: str = "ER
     """OpenSSH options come first-wins, so the test's own choices go here."""
     argv = [
         "ssh",
-        "-F", "/dev/null",
-        "-p", str(port),
-        "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null",
-        "-o", f"LogLevel={log_level}",
-        "-o", "BatchMode=no",
-        "-o", "ConnectTimeout=10",
+        "-F",
+        "/dev/null",
+        "-p",
+        str(port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        f"LogLevel={log_level}",
+        "-o",
+        "BatchMode=no",
+        "-o",
+        "ConnectTimeout=10",
     ]
     if key_file is not None:
         argv += ["-i", str(key_file), "-o", "IdentitiesOnly=yes"]
@@ -343,11 +375,18 @@ class PtyClient:
     data: bytes = b""
 
     @classmethod
-    def spawn(cls, argv: Iterable[str], cols: int = 80, rows: int = 24, env: dict[str, str] | None = None) -> PtyClient:
+    def spawn(
+        cls, argv: Iterable[str], cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
+    ) -> PtyClient:
         master, slave = os.openpty()
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         proc = subprocess.Popen(
-            list(argv), stdin=slave, stdout=slave, stderr=slave, start_new_session=True, env=env or subprocess_env()
+            list(argv),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+            env=env or subprocess_env(),
         )
         os.close(slave)
         return cls(proc, master)
@@ -367,7 +406,9 @@ class PtyClient:
                 if not chunk:
                     if condition(self.data):
                         break
-                    raise AssertionError(f"the client ended first; the terminal shows: {self.data[-600:]!r}")
+                    raise AssertionError(
+                        f"the client ended first; the terminal shows: {self.data[-600:]!r}"
+                    )
                 self.data += chunk
         return self.data
 

@@ -20,9 +20,9 @@ from tests.ssh_support import (
     async_wait_for,
     children_of,
     cmdline_of,
-    drew_at,
     connect,
     controlling_tty_of,
+    drew_at,
     environ_of,
     max_col,
     max_row,
@@ -39,16 +39,31 @@ MSG_CLOSING = b"The shop is closing. Goodbye."
 RESTORE = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
 
 ALLOWED_ENV = {
-    "TERM", "LANG", "COLORTERM", "NO_COLOR", "PATH", "HOME", "PYTHONPATH", "BUYNOW_HOME",
-    "BUYNOW_DATABASE_URL", "BUYNOW_TESTING", "BUYNOW_BCRYPT_ROUNDS", "BUYNOW_SHIPPING_CENTS",
-    "BUYNOW_SSH", "BUYNOW_SSH_FINGERPRINT", "BUYNOW_SSH_PEER", "BUYNOW_SERVER_STARTED",
+    "TERM",
+    "LANG",
+    "COLORTERM",
+    "NO_COLOR",
+    "PATH",
+    "HOME",
+    "PYTHONPATH",
+    "BUYNOW_HOME",
+    "BUYNOW_DATABASE_URL",
+    "BUYNOW_TESTING",
+    "BUYNOW_BCRYPT_ROUNDS",
+    "BUYNOW_SHIPPING_CENTS",
+    "BUYNOW_SSH",
+    "BUYNOW_SSH_FINGERPRINT",
+    "BUYNOW_SSH_PEER",
+    "BUYNOW_SERVER_STARTED",
     "LC_CTYPE",  # Python's C-locale coercion (PEP 538) adds it inside the child itself
 }
 
 
 @pytest.fixture(scope="module")
 def keys() -> tuple[asyncssh.SSHKey, asyncssh.SSHKey]:
-    return asyncssh.generate_private_key("ssh-ed25519"), asyncssh.generate_private_key("ssh-ed25519")
+    return asyncssh.generate_private_key("ssh-ed25519"), asyncssh.generate_private_key(
+        "ssh-ed25519"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +98,17 @@ def fingerprint(key: asyncssh.SSHKey) -> str:
 
 
 async def no_sessions_left(server: Server) -> None:
-    await async_wait_for(lambda: server.state()["sessions_live"] == 0 and not server.children(), 10, "no sessions")
+    await async_wait_for(
+        lambda: server.state()["sessions_live"] == 0 and not server.children(), 10, "no sessions"
+    )
 
 
 # -- a session ------------------------------------------------------------------------------------------
 
 
-async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(shop_server: Server, keys) -> None:
+async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
+    shop_server: Server, keys
+) -> None:
     key, _ = keys
     async with await connect(shop_server.port, key) as conn:
         term = await open_shop(conn)
@@ -122,13 +141,22 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(sh
     await no_sessions_left(shop_server)
 
 
-async def test_what_the_client_sends_reaches_the_app_only_through_the_allowlist(shop_server: Server) -> None:
+async def test_what_the_client_sends_reaches_the_app_only_through_the_allowlist(
+    shop_server: Server,
+) -> None:
     async with await connect(shop_server.port) as conn:
         term = await open_shop(
             conn,
             term="xterm\x1b]0;pwned\x07",
-            env={"LANG": "de_DE.UTF-8", "COLORTERM": "truecolor", "NO_COLOR": "yes", "COLUMNS": "10",
-                 "LINES": "5", "LD_PRELOAD": "/tmp/evil.so", "PYTHONSTARTUP": "/tmp/x.py"},
+            env={
+                "LANG": "de_DE.UTF-8",
+                "COLORTERM": "truecolor",
+                "NO_COLOR": "yes",
+                "COLUMNS": "10",
+                "LINES": "5",
+                "LD_PRELOAD": "/tmp/evil.so",
+                "PYTHONSTARTUP": "/tmp/x.py",
+            },
         )
         await term.see(b"BuyNow")
         [pid] = shop_server.wait_children(1)
@@ -144,7 +172,9 @@ async def test_what_the_client_sends_reaches_the_app_only_through_the_allowlist(
     await no_sessions_left(shop_server)
 
 
-async def test_a_window_change_re_lays_the_screen_out_and_sizes_are_clamped(shop_server: Server) -> None:
+async def test_a_window_change_re_lays_the_screen_out_and_sizes_are_clamped(
+    shop_server: Server,
+) -> None:
     async with await connect(shop_server.port) as conn:
         term = await open_shop(conn, cols=100, rows=30)
         await term.read_until(lambda data: b"BuyNow" in data and max_row(data) == 30)
@@ -183,7 +213,7 @@ async def test_deep_links_from_the_allowlist_open_that_page(shop_server: Server)
             [pid] = shop_server.wait_children(1)
             assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui", "--open", page]
             term.process.close()  # (a page may open on Log in, where "q" is typed, not a key)
-            await async_wait_for(lambda: process_gone(pid), 10, "the app to exit")
+            await async_wait_for(lambda pid=pid: process_gone(pid), 10, "the app to exit")
     await no_sessions_left(shop_server)
 
 
@@ -199,16 +229,28 @@ async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: 
         deep_link_without_pty = await conn.run("cart", encoding="utf-8")
         assert "needs a terminal" in deep_link_without_pty.stderr
 
-        for command in ("rm -rf /", "cart; rm -rf /", "product/7 --help", "nosuchpage", "../../etc/passwd"):
+        for command in (
+            "rm -rf /",
+            "cart; rm -rf /",
+            "product/7 --help",
+            "nosuchpage",
+            "../../etc/passwd",
+        ):
             result = await conn.run(command, term_type="xterm", encoding="utf-8")
             assert result.exit_status == 1, command
             assert result.stderr.count("\n") == 1 and "runs no commands" in result.stderr, command
 
         scp = await conn.run("scp -t /tmp", encoding="utf-8")
-        assert scp.exit_status == 1 and scp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
+        assert (
+            scp.exit_status == 1
+            and scp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
+        )
 
         sftp = await conn.run(subsystem="sftp", encoding="utf-8")
-        assert sftp.exit_status == 1 and sftp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
+        assert (
+            sftp.exit_status == 1
+            and sftp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
+        )
         with pytest.raises((asyncssh.Error, OSError)):
             await conn.start_sftp_client()
 
@@ -247,11 +289,18 @@ async def test_the_same_key_is_the_same_shopper_across_sessions(shop_server: Ser
     accounts = open_store(Paths(shop_server.home)).services.accounts
     try:
         user = accounts.register(
-            email="kim@example.com", username="kim", password="correct horse", question="pet", answer="Rex", agreed=True
+            email="kim@example.com",
+            username="kim",
+            password="correct horse",
+            question="pet",
+            answer="Rex",
+            agreed=True,
         )
         accounts.remember_key(user.id, seen[0])
         remembered = accounts.resolve_key(seen[1])
-        assert remembered is not None and remembered.id == user.id, "the next session with that key is Kim"
+        assert remembered is not None and remembered.id == user.id, (
+            "the next session with that key is Kim"
+        )
         assert accounts.resolve_key(seen[2]) is None, "another key is someone else"
         assert accounts.resolve_key(seen[3]) is None, "anonymous is nobody"
         accounts.forget_key(seen[0])
@@ -260,7 +309,9 @@ async def test_the_same_key_is_the_same_shopper_across_sessions(shop_server: Ser
         close_db()
 
 
-async def test_four_concurrent_sessions_of_two_shoppers_are_apart(shop_server: Server, keys) -> None:
+async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
+    shop_server: Server, keys
+) -> None:
     key_a, key_b = keys
     conns = [await connect(shop_server.port, k) for k in (key_a, key_b, key_a, key_b)]
     try:
@@ -368,7 +419,9 @@ async def test_a_client_that_never_logs_in_is_disconnected(server_with) -> None:
 # -- host key, uptime, stopping ------------------------------------------------------------------------------
 
 
-async def test_the_host_key_is_made_once_private_and_kept_across_restarts(server_with, tmp_path: Path) -> None:
+async def test_the_host_key_is_made_once_private_and_kept_across_restarts(
+    server_with, tmp_path: Path
+) -> None:
     home = tmp_path / "keyhome"
     first = server_with(home=home)
     async with await connect(first.port) as conn:
@@ -392,7 +445,10 @@ async def test_the_host_key_is_made_once_private_and_kept_across_restarts(server
     async with await connect(third.port) as conn:
         shared_print = conn.get_server_host_key().get_fingerprint("sha256")
     assert shared_print != seen_first
-    assert shared_print in run_cli(tmp_path / "other", "paths", env={"BUYNOW_HOST_KEY": str(shared)}).stdout
+    assert (
+        shared_print
+        in run_cli(tmp_path / "other", "paths", env={"BUYNOW_HOST_KEY": str(shared)}).stdout
+    )
 
 
 def test_a_host_key_others_can_read_is_refused(tmp_path: Path) -> None:
@@ -425,13 +481,17 @@ async def test_uptime_answers_while_serving_and_not_after(server_with) -> None:
 def test_uptime_ignores_a_state_file_left_by_a_killed_server(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "server.json").write_text('{"pid": 999999, "started": "2026-01-01T00:00:00+00:00", "host": "x", "port": 1}')
+    (home / "server.json").write_text(
+        '{"pid": 999999, "started": "2026-01-01T00:00:00+00:00", "host": "x", "port": 1}'
+    )
     result = run_cli(home, "uptime")
     assert result.returncode == 1 and result.stdout.strip() == "not running"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(server_with, sig: int) -> None:
+async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(
+    server_with, sig: int
+) -> None:
     server = server_with()
     conns = [await connect(server.port) for _ in range(2)]
     terms = [await open_shop(c) for c in conns]
@@ -446,7 +506,9 @@ async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(
     for term in terms:
         tail = await term.read_to_end()
         assert RESTORE in tail and MSG_CLOSING in tail
-        assert tail.index(RESTORE) < tail.index(MSG_CLOSING), "restore first, so the line shows on the main screen"
+        assert tail.index(RESTORE) < tail.index(MSG_CLOSING), (
+            "restore first, so the line shows on the main screen"
+        )
     assert all(process_gone(pid) for pid in pids)
     assert children_of(server.pid) == []
     assert not server.state_file.exists()

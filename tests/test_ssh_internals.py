@@ -71,7 +71,9 @@ def test_anyone_may_come_in_but_never_by_password(shop: Shop) -> None:
 
 def test_connections_per_minute_turn_busy_then_drop_then_recover() -> None:
     now = [1000.0]
-    admission = Admission(Limits(connections_per_minute=20, max_per_address=100), clock=lambda: now[0])
+    admission = Admission(
+        Limits(connections_per_minute=20, max_per_address=100), clock=lambda: now[0]
+    )
     verdicts = []
     for _ in range(45):
         verdicts.append(admission.connection_opened("203.0.113.9"))
@@ -81,7 +83,9 @@ def test_connections_per_minute_turn_busy_then_drop_then_recover() -> None:
     assert verdicts[40:] == ["drop"] * 5
     assert admission.connection_opened("198.51.100.1") == "ok", "other addresses are not affected"
     now[0] += 61
-    assert admission.connection_opened("203.0.113.9") == "ok", "a minute later the window has moved on"
+    assert admission.connection_opened("203.0.113.9") == "ok", (
+        "a minute later the window has moved on"
+    )
 
 
 def test_sessions_are_limited_in_total_and_per_address() -> None:
@@ -105,7 +109,11 @@ def test_terminal_sizes_are_clamped() -> None:
 
 def test_time_spans_read_naturally() -> None:
     assert [span(s) for s in (900, 7200, 5400, 1, 30)] == [
-        "15 minutes", "2 hours", "90 minutes", "1 second", "30 seconds"
+        "15 minutes",
+        "2 hours",
+        "90 minutes",
+        "1 second",
+        "30 seconds",
     ]
 
 
@@ -123,19 +131,27 @@ def test_limits_below_one_are_refused_with_one_line(tmp_path: Path) -> None:
 FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"
 
 
-async def test_output_to_a_client_that_stops_reading_is_bounded(tmp_path: Path, monkeypatch) -> None:
+async def test_output_to_a_client_that_stops_reading_is_bounded(
+    tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(ssh_server, "app_argv", lambda open_path: [sys.executable, "-c", FLOOD])
     paths = Paths(tmp_path)
     paths.ensure()
     limits = Limits(output_buffer=64 * 1024)
-    running = await ssh_server.start(paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"))
+    running = await ssh_server.start(
+        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519")
+    )
     try:
         conn = await connect(running.port)
         process = await conn.create_process(term_type="xterm", encoding=None)
-        session = await async_wait_for(lambda: next(iter(running.shop.sessions), None), 10, "a session")
+        session = await async_wait_for(
+            lambda: next(iter(running.shop.sessions), None), 10, "a session"
+        )
 
         # The client reads nothing: the server stops reading the app once its buffer is full.
-        await async_wait_for(lambda: session.output_paused and not session.reading, 15, "output to pause")
+        await async_wait_for(
+            lambda: session.output_paused and not session.reading, 15, "output to pause"
+        )
         bound = limits.output_buffer + 65536  # the limit plus at most one read from the PTY
         for _ in range(10):
             assert session.chan.get_write_buffer_size() <= bound
@@ -153,13 +169,21 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(tmp_path: Path, 
         await running.close()
 
 
-async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(tmp_path: Path, monkeypatch) -> None:
+async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
+    tmp_path: Path, monkeypatch
+) -> None:
     # An "app" that never draws holds its starting slot.
-    monkeypatch.setattr(ssh_server, "app_argv", lambda open_path: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(
+        ssh_server,
+        "app_argv",
+        lambda open_path: [sys.executable, "-c", "import time; time.sleep(60)"],
+    )
     paths = Paths(tmp_path)
     paths.ensure()
     limits = Limits(max_starting=1, start_wait=0.5)
-    running = await ssh_server.start(paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"))
+    running = await ssh_server.start(
+        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519")
+    )
     try:
         conn = await connect(running.port)
         first = await conn.create_process(term_type="xterm", encoding=None, stderr=asyncssh.STDOUT)

@@ -29,7 +29,9 @@ from tests.ssh_support import (
     write_key,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("ssh") is None, reason="no OpenSSH client on this machine")
+pytestmark = pytest.mark.skipif(
+    shutil.which("ssh") is None, reason="no OpenSSH client on this machine"
+)
 
 RESTORE = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
 NO_FILES = "BuyNow offers no file transfer (sftp, scp)."
@@ -45,18 +47,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_key(asyncssh.generate_private_key("ssh-ed25519"), tmp_path_factory.mktemp("keys") / "id_ed25519")
+    return write_key(
+        asyncssh.generate_private_key("ssh-ed25519"), tmp_path_factory.mktemp("keys") / "id_ed25519"
+    )
 
 
 def keygen_fingerprint(key_file: Path) -> str:
-    out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", str(key_file)], capture_output=True, text=True)
+    out = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "sha256", "-f", str(key_file)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.split()[1]
 
 
-def run_ssh(server: Server, key_file: Path | None, *args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+def run_ssh(
+    server: Server, key_file: Path | None, *args: str, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ssh_argv(server.port, key_file, *args), capture_output=True, text=True, timeout=timeout,
-        stdin=subprocess.DEVNULL, env=subprocess_env(),
+        ssh_argv(server.port, key_file, *args),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env=subprocess_env(),
     )
 
 
@@ -109,12 +125,16 @@ def test_a_shopper_without_a_key_comes_in_anonymously(server: Server) -> None:
     wait_for(lambda: process_gone(pid), 10, "the app to go with the dropped client")
 
 
-def test_commands_sftp_scp_and_no_terminal_are_refused_with_one_line(server: Server, key_file: Path, tmp_path: Path) -> None:
+def test_commands_sftp_scp_and_no_terminal_are_refused_with_one_line(
+    server: Server, key_file: Path, tmp_path: Path
+) -> None:
     rm = run_ssh(server, key_file, "127.0.0.1", "rm -rf /")
     assert rm.returncode == 1
     assert rm.stderr.strip().splitlines() == [
-        "BuyNow runs no commands. To open a page: ssh -t HOST PAGE, where PAGE is one of: "
-        "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>."
+        (
+            "BuyNow runs no commands. To open a page: ssh -t HOST PAGE, where PAGE is one of: "
+            "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>."
+        )
     ]
 
     no_tty = run_ssh(server, key_file, "-T", "127.0.0.1")
@@ -126,32 +146,72 @@ def test_commands_sftp_scp_and_no_terminal_are_refused_with_one_line(server: Ser
     subsystem = run_ssh(server, key_file, "-s", "127.0.0.1", "sftp")
     assert subsystem.returncode == 1 and subsystem.stderr.strip() == NO_FILES
 
-    common = ["-F", "/dev/null", "-P", str(server.port), "-i", str(key_file), "-o", "IdentitiesOnly=yes",
-              "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
-    sftp = subprocess.run(["sftp", "-b", "-", *common, "127.0.0.1"], input="ls\n", capture_output=True,
-                          text=True, timeout=20)
+    common = [
+        "-F",
+        "/dev/null",
+        "-P",
+        str(server.port),
+        "-i",
+        str(key_file),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+    ]
+    sftp = subprocess.run(
+        ["sftp", "-b", "-", *common, "127.0.0.1"],
+        input="ls\n",
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
     assert sftp.returncode != 0 and NO_FILES in sftp.stderr
 
     target = tmp_path / "copied"
-    legacy_scp = subprocess.run(["scp", "-O", *common, __file__, f"127.0.0.1:{target}"],
-                                capture_output=True, text=True, timeout=20)
+    legacy_scp = subprocess.run(
+        ["scp", "-O", *common, __file__, f"127.0.0.1:{target}"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
     assert legacy_scp.returncode != 0 and NO_FILES in legacy_scp.stderr
     assert not target.exists()
     assert server.children() == []
 
 
 def test_port_forwarding_is_refused(server: Server, key_file: Path) -> None:
-    remote = run_ssh(server, key_file, "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9", "127.0.0.1")
+    remote = run_ssh(
+        server, key_file, "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9", "127.0.0.1"
+    )
     assert remote.returncode == 255 and "remote port forwarding failed" in remote.stderr
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         local_port = probe.getsockname()[1]
     forward = subprocess.Popen(
-        ssh_argv(server.port, key_file, "-N", "-L", f"{local_port}:127.0.0.1:9", "127.0.0.1", log_level="INFO"),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
+        ssh_argv(
+            server.port,
+            key_file,
+            "-N",
+            "-L",
+            f"{local_port}:127.0.0.1:9",
+            "127.0.0.1",
+            log_level="INFO",
+        ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
     )
     try:
+
         def through() -> bytes | None:
             try:
                 with socket.create_connection(("127.0.0.1", local_port), timeout=5) as sock:
@@ -167,9 +227,13 @@ def test_port_forwarding_is_refused(server: Server, key_file: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("ssh-agent") is None, reason="no ssh-agent here")
-def test_agent_forwarding_is_refused_and_said_so(server: Server, key_file: Path, tmp_path: Path) -> None:
+def test_agent_forwarding_is_refused_and_said_so(
+    server: Server, key_file: Path, tmp_path: Path
+) -> None:
     sock = tmp_path / "agent.sock"
-    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    agent = subprocess.Popen(
+        ["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for(sock.exists, 5, "the agent socket")
         env = subprocess_env({"SSH_AUTH_SOCK": str(sock)})

@@ -8,7 +8,6 @@ is skipped, and test_ssh.py checks the fingerprint and the store binding instead
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,9 @@ def app_uses_the_ssh_key() -> bool:
     return "BUYNOW_SSH_FINGERPRINT" in inspect.getsource(buynow_tui.app)
 
 
-pytestmark = pytest.mark.skipif(not app_uses_the_ssh_key(), reason="the app does not use the SSH key yet")
+pytestmark = pytest.mark.skipif(
+    not app_uses_the_ssh_key(), reason="the app does not use the SSH key yet"
+)
 
 TAB, SHIFT_TAB, ENTER, CLEAR_FIELD = b"\t", b"\x1b[Z", b"\r", b"\x15"
 
@@ -44,7 +45,7 @@ async def type_into_focused_field(term: Terminal, text: bytes) -> None:
         try:
             await term.see(text, timeout=0.5)
             return
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             continue
     raise AssertionError(f"{text!r} never showed in the field")
 
@@ -67,7 +68,12 @@ def register_kim(home: Path) -> int:
     accounts = open_store(Paths(home)).services.accounts
     try:
         user = accounts.register(
-            email="kim@example.com", username="kim", password="correct horse", question="pet", answer="Rex", agreed=True
+            email="kim@example.com",
+            username="kim",
+            password="correct horse",
+            question="pet",
+            answer="Rex",
+            agreed=True,
         )
         return user.id
     finally:
@@ -87,7 +93,9 @@ def key_remembered_for(home: Path, fingerprint: str) -> int | None:
         close_db()
 
 
-async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_log_out(server: Server) -> None:
+async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_log_out(
+    server: Server,
+) -> None:
     kim = register_kim(server.home)
     key = asyncssh.generate_private_key("ssh-ed25519")
     fingerprint = str(key.get_fingerprint("sha256"))
@@ -108,7 +116,9 @@ async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_lo
         term.set_mark()
         term.process.stdin.write(ENTER)
         await term.see(b"@kim")
-    await async_wait_for(lambda: key_remembered_for(server.home, fingerprint) == kim, 10, "the key to be bound")
+    await async_wait_for(
+        lambda: key_remembered_for(server.home, fingerprint) == kim, 10, "the key to be bound"
+    )
 
     # Next session with the same key: logged in from the first frame on.
     async with await connect(server.port, key) as conn:
@@ -118,7 +128,11 @@ async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_lo
         await term.see(b"Log out")
         await term.quiet()
         term.process.stdin.write(b"l")
-        await async_wait_for(lambda: key_remembered_for(server.home, fingerprint) is None, 10, "the key to be forgotten")
+        await async_wait_for(
+            lambda: key_remembered_for(server.home, fingerprint) is None,
+            10,
+            "the key to be forgotten",
+        )
 
     # Another key was never Kim.
     other = asyncssh.generate_private_key("ssh-ed25519")

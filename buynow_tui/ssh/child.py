@@ -106,13 +106,17 @@ class PtyChild:
 
     async def stop(self, grace: float = 2.0) -> int | None:
         """Hang up, then terminate, then kill the process group; reap the child."""
-        for sig, wait in ((signal.SIGHUP, grace / 2), (signal.SIGTERM, grace / 2), (signal.SIGKILL, 5.0)):
+        for sig, wait in (
+            (signal.SIGHUP, grace / 2),
+            (signal.SIGTERM, grace / 2),
+            (signal.SIGKILL, 5.0),
+        ):
             if self.exited:
                 break
             self.signal_group(sig)
             try:
                 await asyncio.wait_for(self.process.wait(), wait)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         # Anything the app left in its group goes too.
         self.signal_group(signal.SIGKILL)
@@ -137,4 +141,3 @@ class PtyChild:
         except OSError:
             pass
         return 0
-

@@ -45,7 +45,11 @@ for a product or order that does not exist. Anything else is refused.
 The child's stdin, stdout and stderr are the PTY; it should leave the terminal as it
 found it on exit, but the server restores the client's terminal itself on every exit
 path anyway (alternate screen, cursor, mouse modes, focus events, bracketed paste,
-autowrap, keyboard protocol).
+autowrap, keyboard protocol). Every byte the app draws crosses the network, so over
+SSH the app should not turn on any-motion mouse reporting (`?1003h`) nor repaint an
+unchanged screen on a timer. When a session ends for any reason other than the app
+quitting (disconnect, idle, time cap, server stopping), the child's process group
+gets SIGHUP, then SIGTERM, then SIGKILL, about a second apart, and is reaped.
 
 Refused, one line each: a session without a PTY; exec requests other than the deep
 links (so `ssh host 'rm -rf /'` and scp); subsystems (sftp); local and remote port
@@ -70,7 +74,7 @@ import re
 import signal
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +103,9 @@ PAGES = "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>"
 FILE_TRANSFER = re.compile(r"^\s*(?:scp|sftp|sftp-server|rsync|/usr/\S*sftp-server)\b")
 
 MSG_NO_PTY = "BuyNow needs a terminal: connect with `ssh -t` (or plain `ssh` with no command)."
-MSG_NO_COMMANDS = f"BuyNow runs no commands. To open a page: ssh -t HOST PAGE, where PAGE is one of: {PAGES}."
+MSG_NO_COMMANDS = (
+    f"BuyNow runs no commands. To open a page: ssh -t HOST PAGE, where PAGE is one of: {PAGES}."
+)
 MSG_NO_FILES = "BuyNow offers no file transfer (sftp, scp)."
 MSG_NO_SUBSYSTEM = "BuyNow offers no subsystems."
 MSG_NO_FORWARDING = "BuyNow offers no port forwarding."
@@ -122,7 +128,7 @@ START_SLOT_HOLD = 20.0  # a child silent this long no longer counts as starting
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def span(seconds: float) -> str:
@@ -240,7 +246,9 @@ class ShopConnection(asyncssh.SSHServer):
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "unknown"
         self.shop.connections.add(self)
-        self.verdict = "busy" if self.shop.closing else self.shop.admission.connection_opened(self.address)
+        self.verdict = (
+            "busy" if self.shop.closing else self.shop.admission.connection_opened(self.address)
+        )
         if self.verdict == "drop":
             log.warning("dropped a connection from %s: far over the limits", self.address)
             asyncio.get_running_loop().call_soon(conn.abort)
@@ -290,17 +298,25 @@ class ShopConnection(asyncssh.SSHServer):
         session.watch_agent_request(chan)
         return chan, session
 
-    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> Any:
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> Any:
         log.warning("refused a port forward to %s:%s from %s", dest_host, dest_port, self.address)
-        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING)
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING
+        )
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
-        log.warning("refused a remote port forward on %s:%s from %s", listen_host, listen_port, self.address)
+        log.warning(
+            "refused a remote port forward on %s:%s from %s", listen_host, listen_port, self.address
+        )
         return False
 
     def unix_connection_requested(self, dest_path: str) -> Any:
         log.warning("refused a socket forward from %s", self.address)
-        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING)
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING
+        )
 
     def unix_server_requested(self, listen_path: str) -> bool:
         log.warning("refused a remote socket forward from %s", self.address)
@@ -328,7 +344,6 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.output_paused = False
         self.input_paused = False
         self.pending_input = bytearray()
-        self.opened_at = time.monotonic()
         self.live_since = 0.0
         self.last_input = time.monotonic()
         self.first_output_at: float | None = None
@@ -363,7 +378,9 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
         setattr(chan, name, noted)
 
-    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any) -> bool:
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any
+    ) -> bool:
         self.term_type = term_type
         self.cols, self.rows = clamp_size(term_size[0], term_size[1])
         return True
@@ -469,7 +486,7 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.counted = True
         try:
             await asyncio.wait_for(self.shop.starting.acquire(), self.limits.start_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._uncount()
             self.refuse(MSG_BUSY)
             return
@@ -589,7 +606,11 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             del self.pending_input[:written]
         if self.pending_input:
             loop.add_writer(child.master, self._on_writable)
-            if len(self.pending_input) > 64 * 1024 and not self.input_paused and self.chan is not None:
+            if (
+                len(self.pending_input) > 64 * 1024
+                and not self.input_paused
+                and self.chan is not None
+            ):
                 self.chan.pause_reading()  # the app is not reading: stop reading the client
                 self.input_paused = True
         else:
@@ -621,7 +642,10 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.idle_timer = asyncio.get_running_loop().call_later(remaining, self._arm_idle_timer)
 
     def _session_cap_reached(self) -> None:
-        self.end("session cap", f"Sessions last at most {span(self.limits.session_cap)}; goodbye. Come back any time.")
+        self.end(
+            "session cap",
+            f"Sessions last at most {span(self.limits.session_cap)}; goodbye. Come back any time.",
+        )
 
     def _release_start_slot(self) -> None:
         if self.holds_start_slot:
@@ -722,14 +746,16 @@ class Running:
         if starting:
             # Sessions half-way through starting finish starting (and see `closing`).
             await asyncio.wait(starting, timeout=shop.limits.start_wait + 10)
-        endings = [session.end("the server stopped", MSG_CLOSING) for session in list(shop.sessions)]
+        endings = [
+            session.end("the server stopped", MSG_CLOSING) for session in list(shop.sessions)
+        ]
         await asyncio.gather(*(e for e in endings if e is not None), return_exceptions=True)
         for connection in list(shop.connections):
             if connection.conn is not None:
                 connection.conn.close()
         try:
             await asyncio.wait_for(self.server.wait_closed(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         remove_state(shop.paths.server_state)
         log.info("stopped after serving %s sessions", shop.served)
@@ -832,4 +858,3 @@ def run(
     close_db()
     key = load_or_create(host_key_file)
     return asyncio.run(serve(paths, host, port, limits, key, echo=echo))
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -26,7 +26,7 @@ class ServerState:
     updated: str = ""
 
     def write(self, path: Path) -> None:
-        self.updated = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.updated = datetime.now(UTC).isoformat(timespec="seconds")
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temp.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
         os.replace(temp, path)
@@ -50,7 +50,7 @@ class ServerState:
     @property
     def started_at(self) -> datetime:
         when = datetime.fromisoformat(self.started)
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def pid_alive(pid: int) -> bool:
