@@ -27,6 +27,7 @@ from tests.ssh_support import (
     max_col,
     max_row,
     open_shop,
+    process_ended,
     process_gone,
     pty_size_of,
     run_cli,
@@ -486,6 +487,18 @@ def test_uptime_ignores_a_state_file_left_by_a_killed_server(tmp_path: Path) -> 
     )
     result = run_cli(home, "uptime")
     assert result.returncode == 1 and result.stdout.strip() == "not running"
+
+
+async def test_even_a_killed_server_leaves_no_app_running(server_with) -> None:
+    server = server_with()
+    conn = await connect(server.port)
+    term = await open_shop(conn)
+    await term.see(b"BuyNow")
+    [pid] = server.wait_children(1)
+    server.proc.kill()  # no graceful stop: the kernel hangs up the PTY, the app goes
+    server.proc.wait()
+    await async_wait_for(lambda: process_ended(pid), 10, "the orphaned app to end")
+    conn.abort()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
