@@ -57,7 +57,8 @@ async def async_wait_for(
 def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
-    env.pop("BUYNOW_HOST_KEY", None)
+    for name in [n for n in env if n.startswith("BUYNOW_SSH") or n == "BUYNOW_HOST_KEY"]:
+        del env[name]  # the developer's own server settings must not leak into tests
     env.update(extra or {})
     return env
 
