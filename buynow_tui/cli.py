@@ -322,7 +322,13 @@ def paths_cmd() -> None:
     typer.echo(f"database  {os.environ.get('BUYNOW_DATABASE_URL') or p.database}")
     typer.echo(f"logs      {p.logs}")
     typer.echo(f"config    {p.config}")
-    typer.echo(f"host key  {p.host_key}")
+    from buynow_tui.ssh.hostkey import fingerprint_of, host_key_path
+
+    key_file = host_key_path(p)
+    typer.echo(f"host key  {key_file}")
+    fingerprint = fingerprint_of(key_file) if key_file.exists() else None
+    if fingerprint:
+        typer.echo(f"host key fingerprint  {fingerprint}")
 
 
 # -- the SSH server -----------------------------------------------------------------------
@@ -331,18 +337,105 @@ def paths_cmd() -> None:
 @app.command()
 @cli_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(2222, "--port", min=1, max=65535),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", envvar="BUYNOW_SSH_HOST", help="Address to listen on."
+    ),
+    port: int = typer.Option(
+        2222,
+        "--port",
+        envvar="BUYNOW_SSH_PORT",
+        min=0,
+        max=65535,
+        help="Port to listen on (0: any free port).",
+    ),
+    host_key: Optional[Path] = typer.Option(
+        None,
+        "--host-key",
+        envvar="BUYNOW_HOST_KEY",
+        help="Ed25519 host key file (made if missing); default in the home folder.",
+    ),
+    max_sessions: int = typer.Option(
+        50, "--max-sessions", envvar="BUYNOW_SSH_MAX_SESSIONS", help="Sessions at once, in total."
+    ),
+    max_per_address: int = typer.Option(
+        5,
+        "--max-per-address",
+        envvar="BUYNOW_SSH_MAX_PER_ADDRESS",
+        help="Sessions at once from one address.",
+    ),
+    connections_per_minute: int = typer.Option(
+        20,
+        "--connections-per-minute",
+        envvar="BUYNOW_SSH_CONNECTIONS_PER_MINUTE",
+        help="New connections per minute from one address.",
+    ),
+    max_starting: int = typer.Option(
+        8,
+        "--max-starting",
+        envvar="BUYNOW_SSH_MAX_STARTING",
+        help="Sessions starting their app at once.",
+    ),
+    login_timeout: float = typer.Option(
+        30,
+        "--login-timeout",
+        envvar="BUYNOW_SSH_LOGIN_TIMEOUT",
+        help="Seconds a client has to log in.",
+    ),
+    idle_timeout: float = typer.Option(
+        900,
+        "--idle-timeout",
+        envvar="BUYNOW_SSH_IDLE_TIMEOUT",
+        help="Seconds without a keystroke before a session ends.",
+    ),
+    session_cap: float = typer.Option(
+        7200,
+        "--session-cap",
+        envvar="BUYNOW_SSH_SESSION_CAP",
+        help="Seconds a session may last at most.",
+    ),
 ) -> None:
     """Run the SSH server so shoppers can `ssh -p PORT host`."""
-    fail("the SSH server is not yet available")
+    from buynow_tui.ssh.hostkey import HostKeyError, host_key_path
+    from buynow_tui.ssh.limits import Limits
+    from buynow_tui.ssh.server import run
+
+    try:
+        limits = Limits(
+            max_sessions=max_sessions,
+            max_per_address=max_per_address,
+            connections_per_minute=connections_per_minute,
+            max_starting=max_starting,
+            login_timeout=login_timeout,
+            idle_timeout=idle_timeout,
+            session_cap=session_cap,
+        )
+    except ValueError as error:
+        fail(str(error))
+    p = paths()
+    try:
+        code = run(p, host, port, limits, host_key_path(p, host_key), echo=typer.echo)
+    except (HostKeyError, RuntimeError) as error:
+        fail(str(error))
+    raise typer.Exit(code)
 
 
 @app.command()
 def uptime() -> None:
     """Since when the SSH server runs, and how long ("not running" otherwise)."""
-    typer.echo("not running")
-    raise typer.Exit(1)
+    from datetime import datetime, timezone
+
+    from buynow_tui.ssh.state import format_duration, running_state
+
+    state_ = running_state(paths().server_state)
+    if state_ is None:
+        typer.echo("not running")
+        raise typer.Exit(1)
+    started = state_.started_at
+    up = (datetime.now(timezone.utc) - started).total_seconds()
+    since = started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    typer.echo(f"running since {since} (pid {state_.pid}, {state_.host}:{state_.port})")
+    typer.echo(f"up for        {format_duration(up)}")
+    typer.echo(f"sessions      {state_.sessions_served} served, {state_.sessions_live} live")
 
 
 def main() -> None:

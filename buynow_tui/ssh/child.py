@@ -1,0 +1,143 @@
+"""One app process on its own pseudo-terminal, as a login shell would get it.
+
+The child is a session leader (`setsid`) whose controlling terminal is the PTY's slave
+side (`TIOCSCTTY`). That is what makes the kernel do the work: a window change set on
+the master (`TIOCSWINSZ`) reaches the app as SIGWINCH, and closing the master hangs
+the terminal up. The child's process group is its pid, so one `killpg` ends it and
+anything it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import os
+import signal
+import struct
+import sys
+import termios
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+def set_winsize(fd: int, cols: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def get_winsize(fd: int) -> tuple[int, int]:
+    rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))
+    return cols, rows
+
+
+def _take_controlling_terminal() -> None:  # pragma: no cover - runs in the forked child
+    # Runs after setsid() (start_new_session) and after stdin became the slave.
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def app_argv(open_path: str | None) -> list[str]:
+    """The command line of a session's app: the shop, optionally at a deep link.
+
+    `-P`: the working directory is not put on the module path, so nothing in the
+    home folder can stand in for the app's code (PYTHONPATH says where it is).
+    """
+    argv = [sys.executable, "-P", "-m", "buynow_tui"]
+    if open_path:
+        argv += ["--open", open_path]
+    return argv
+
+
+class PtyChild:
+    """A process on a fresh PTY; the caller reads and writes `master` (non-blocking)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, master: int) -> None:
+        self.process = process
+        self.master = master
+        self.pid = process.pid
+
+    @classmethod
+    async def spawn(
+        cls,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        cols: int,
+        rows: int,
+    ) -> PtyChild:
+        master, slave = os.openpty()
+        try:
+            set_winsize(master, cols, rows)
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=dict(env),
+                cwd=str(cwd),
+                start_new_session=True,
+                preexec_fn=_take_controlling_terminal,
+                close_fds=True,
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        return cls(process, master)
+
+    def resize(self, cols: int, rows: int) -> None:
+        """Set the window size; the kernel tells the app with SIGWINCH."""
+        try:
+            set_winsize(self.master, cols, rows)
+        except OSError:
+            pass
+
+    def signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    @property
+    def exited(self) -> bool:
+        return self.process.returncode is not None
+
+    async def stop(self, grace: float = 2.0) -> int | None:
+        """Hang up, then terminate, then kill the process group; reap the child."""
+        for sig, wait in (
+            (signal.SIGHUP, grace / 2),
+            (signal.SIGTERM, grace / 2),
+            (signal.SIGKILL, 5.0),
+        ):
+            if self.exited:
+                break
+            self.signal_group(sig)
+            try:
+                await asyncio.wait_for(self.process.wait(), wait)
+            except TimeoutError:
+                continue
+        # Anything the app left in its group goes too.
+        self.signal_group(signal.SIGKILL)
+        return self.process.returncode
+
+    def close_master(self) -> None:
+        if self.master >= 0:
+            try:
+                os.close(self.master)
+            except OSError as error:
+                if error.errno != errno.EBADF:
+                    raise
+            self.master = -1
+
+    @staticmethod
+    def rss_kib(pid: int) -> int:
+        """Resident memory of `pid` in KiB (0 if it is gone); for measurements."""
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
