@@ -439,7 +439,26 @@ def uptime() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI; usage mistakes get one `error:` line too (exit 2), not a box."""
+    try:  # Typer >= 0.20 vendors Click
+        from typer._click import exceptions as click_exceptions
+    except ImportError:  # pragma: no cover - older Typer on plain Click
+        from click import exceptions as click_exceptions
+
+    try:
+        code = app(standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as shown:
+        typer.echo(shown.ctx.get_help() if shown.ctx else str(shown))
+        code = 0
+    except click_exceptions.UsageError as error:
+        message = " ".join(error.format_message().split())
+        hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
+        typer.echo(f"error: {message}{hint}", err=True)
+        code = error.exit_code
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

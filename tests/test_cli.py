@@ -203,11 +203,19 @@ def test_uptime_says_not_running(home: Path):
     assert shown.stdout.strip() == "not running"
 
 
-def test_serve_is_listed_but_says_not_yet_available(home: Path):
-    shown = run_cli(home, "serve")
+def test_serve_with_a_bad_port_is_one_line_and_no_traceback(home: Path):
+    shown = run_cli(home, "serve", "--port", "70000")
     assert shown.returncode != 0
-    assert shown.stderr.strip().startswith("error:") and "not yet available" in shown.stderr
     assert "Traceback" not in shown.stderr
+    assert shown.stderr.count("\n") == 1 and shown.stderr.startswith("error:")
+    assert "--port" in shown.stderr and "65535" in shown.stderr
+
+
+def test_usage_mistakes_are_one_line_too(home: Path):
+    for args in (("nosuch",), ("stock", "set", "X")):
+        shown = run_cli(home, *args)
+        assert shown.returncode == 2
+        assert shown.stderr.count("\n") == 1 and shown.stderr.startswith("error:"), shown.stderr
 
 
 def test_paths_shows_where_things_live(home: Path):
