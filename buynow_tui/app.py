@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 log = get_logger("app")
 
 #: 1-5 share one footer entry, so the footer fits 80 columns.
-GO = Binding.Group("Shop Cart Wishlist Orders Account", compact=True)
+GO = Binding.Group("Shop…Account", compact=True)
 
 
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: Below this many columns the layout is narrow (screens get the `-narrow` class).
 NARROW_BELOW = 100
+#: From this many columns the footer has room for its roomy style.
+ROOMY_FROM = 120
 log = get_logger("ui")
 
 
@@ -73,7 +75,10 @@ class ShopScreenMixin:
         for notice in self.query(TooSmall):  # type: ignore[attr-defined]
             notice.fit(size)
         for footer in self.query(Footer):  # type: ignore[attr-defined]
-            footer.compact = size.width < NARROW_BELOW
+            # Tighter keys below 120 columns; below 100, ctrl+p is left to Help so the
+            # screen's own keys and "q Quit" fit in 80.
+            footer.compact = size.width < ROOMY_FROM
+            footer.show_command_palette = size.width >= NARROW_BELOW
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit()

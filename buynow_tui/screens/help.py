@@ -1,8 +1,10 @@
 """Help: every key of the screen you were on, then the keys that work everywhere.
 
-Read from the live bindings (the screen's own, its widgets' shown ones, the focused
-widget's, and the app's), filtered by each node's `check_action`, so Help never
-lists a key that would do nothing there.
+Read from the live bindings (the screen's own, its widgets', the focused widget's, and
+the app's), filtered by each node's `check_action`, so Help never lists a key that
+would do nothing there. A binding is listed when it is shown in the footer or carries
+an `id` (every BuyNow binding does); Textual's own plumbing (focus, copy) is summed
+up in the rows of `ALWAYS`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class KeyRow:
 ALWAYS = (
     KeyRow("tab / shift+tab", "Next / previous field or button"),
     KeyRow("enter", "Open, press or submit"),
-    KeyRow("ctrl+p", "Command palette: any screen, a product by name, log out, theme"),
+    KeyRow("ctrl+p", "Command palette: screens, products, log out, theme"),
 )
 
 
@@ -43,11 +45,15 @@ def _enabled(node: DOMNode, binding: Binding) -> bool:
     return node.check_action(action, parameters) is not False
 
 
+def _listed(binding: Binding) -> bool:
+    return bool(binding.description) and (binding.show or binding.id is not None)
+
+
 def _rows(app: DOMNode, pairs: Iterable[tuple[DOMNode, Binding]]) -> Iterator[KeyRow]:
     seen: dict[str, str] = {}
     order: list[str] = []
     for node, binding in pairs:
-        if not binding.description or not _enabled(node, binding):
+        if not _listed(binding) or not _enabled(node, binding):
             continue
         key = app.app.get_key_display(binding)
         if binding.description in seen:
@@ -57,7 +63,18 @@ def _rows(app: DOMNode, pairs: Iterable[tuple[DOMNode, Binding]]) -> Iterator[Ke
         seen[binding.description] = key
         order.append(binding.description)
     for description in order:
-        yield KeyRow(seen[description], description)
+        keys = sorted(seen[description].split(" / "), key=lambda key: (len(key), key))
+        yield KeyRow(" / ".join(keys), description)
+
+
+def _shown(widget: DOMNode, screen: DOMNode) -> bool:
+    """False for a widget hidden with `display: none` (itself or a container)."""
+    node: DOMNode | None = widget
+    while node is not None and node is not screen:
+        if not node.display:
+            return False
+        node = node.parent
+    return True
 
 
 def screen_keys(screen: Screen[object]) -> list[KeyRow]:
@@ -69,10 +86,9 @@ def screen_keys(screen: Screen[object]) -> list[KeyRow]:
         if node is screen or node is screen.app:
             continue
         pairs.extend((node, b) for _, b in node._bindings)
-    for widget in screen.walk_children():
-        if widget in chain:
-            continue
-        pairs.extend((widget, b) for _, b in widget._bindings if b.show)
+    for widget in screen.walk_children(with_self=False):
+        if widget not in chain and _shown(widget, screen):
+            pairs.extend((widget, b) for _, b in widget._bindings)
     return list(_rows(screen, pairs))
 
 
@@ -91,8 +107,10 @@ class HelpScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="page", id="help"):
-            yield Static("", id="help-title", markup=False)
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield Static("", id="help-title", classes="help-heading", markup=False)
+            yield DataTable(id="screen-keys", cursor_type="none", zebra_stripes=True)
+            yield Static("Everywhere", classes="help-heading", markup=False)
+            yield DataTable(id="app-keys", cursor_type="none", zebra_stripes=True)
             yield Static("escape or ? closes Help.", classes="page-note", markup=False)
 
     def on_mount(self) -> None:
@@ -102,12 +120,16 @@ class HelpScreen(BaseScreen):
             index = stack.index(self) if self in stack else len(stack)
             about = stack[index - 1] if index > 0 else None
         title = getattr(about, "SCREEN_TITLE", "") or "this screen"
-        self.query_one("#help-title", Static).update(f"Keys on {title}")
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("Key", "Does", "Where")
+        self.query_one("#help-title", Static).update(f"On {title}")
         own = screen_keys(about) if about is not None else []
-        for row in own:
-            table.add_row(Text(row.keys), Text(row.does), Text(title))
-        for row in app_keys(about or self):
-            table.add_row(Text(row.keys), Text(row.does), Text("Everywhere"))
-        table.focus()
+        if not own:
+            own = [KeyRow("", "No keys of its own: the ones below work here.")]
+        self._fill("#screen-keys", own)
+        self._fill("#app-keys", app_keys(about or self))
+        self.query_one("#help", VerticalScroll).focus()
+
+    def _fill(self, selector: str, rows: list[KeyRow]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.add_columns("Key", "Does")
+        for row in rows:
+            table.add_row(Text(row.keys, style="bold"), Text(row.does))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Static
@@ -33,6 +34,9 @@ class ConsentNotice(Horizontal):
     ConsentNotice > #consent-text { width: 1fr; height: auto; padding: 0 1 0 0; }
     ConsentNotice > Button { margin: 0 0 0 1; }
     """
+
+    #: The key itself is the app's (it works wherever the notice shows); listed here for Help.
+    BINDINGS = [Binding("ctrl+y", "app.accept_consent", "Accept the privacy policy", id="consent-accept", show=False)]
 
     class Accept(Message):
         """The shopper accepted the notice."""
