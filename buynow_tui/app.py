@@ -43,7 +43,6 @@ log = get_logger("app")
 GO = Binding.Group("Shop…Account", compact=True)
 
 
-
 class BuyNowApp(App[None]):
     TITLE = "BuyNow"
     CSS_PATH = "app.tcss"
@@ -93,8 +92,12 @@ class BuyNowApp(App[None]):
         env = os.environ if environ is None else environ
         #: Run by the SSH server for one shopper (no files of our own then).
         self.over_ssh = env.get("BUYNOW_SSH") == "1"
-        self.ssh_fingerprint = env.get("BUYNOW_SSH_FINGERPRINT", "").strip() if self.over_ssh else ""
-        self.server_started = _parse_utc(env.get("BUYNOW_SERVER_STARTED", "")) if self.over_ssh else None
+        self.ssh_fingerprint = (
+            env.get("BUYNOW_SSH_FINGERPRINT", "").strip() if self.over_ssh else ""
+        )
+        self.server_started = (
+            _parse_utc(env.get("BUYNOW_SERVER_STARTED", "")) if self.over_ssh else None
+        )
         #: Tests switch this off so snapshots never catch a cursor mid-blink.
         self.cursor_blink = cursor_blink
         self._token: str | None = None
@@ -117,7 +120,9 @@ class BuyNowApp(App[None]):
         return ShopScreen()
 
     def on_mount(self) -> None:
-        run_store_call(self, self._read_session, (), done=self._session_restored, failed=self._session_failed)
+        run_store_call(
+            self, self._read_session, (), done=self._session_restored, failed=self._session_failed
+        )
 
     def navigate(self, path: str) -> None:
         """Open a screen by name or deep link; unknown paths show Not found."""
@@ -141,7 +146,11 @@ class BuyNowApp(App[None]):
             if error.name != target.route.module:
                 raise
             log.error("screen module missing: %s", target.route.module)
-            self.notify(f"{target.route.name.title()} is not available yet.", severity="warning", markup=False)
+            self.notify(
+                f"{target.route.name.title()} is not available yet.",
+                severity="warning",
+                markup=False,
+            )
             return
         self.push_screen(screen)
 
@@ -214,7 +223,9 @@ class BuyNowApp(App[None]):
         self.user = user
         self.refresh_badge()
         if remember and self.can_remember:
-            run_store_call(self, self._remember, (user.id,), done=self._remembered, group="session")
+            run_store_call(
+                self, self._remember, (user.id, self._token), done=self._remembered, group="session"
+            )
 
     def log_out(self) -> None:
         """End the session: forget the user, revoke their Remember me, back to the Shop."""
@@ -297,11 +308,13 @@ class BuyNowApp(App[None]):
         self.notify(f"Could not restore your login: {error}", severity="warning", markup=False)
         self._session_restored((None, None, False))
 
-    def _remember(self, user_id: int) -> str | None:
+    def _remember(self, user_id: int, replaces: str | None) -> str | None:
         accounts = self.services.accounts
         if self.over_ssh:
             accounts.remember_key(user_id, self.ssh_fingerprint)
             return None
+        if replaces:
+            accounts.revoke_token(replaces)  # one token file, one live token
         token = accounts.issue_token(user_id)
         _write_private(self.paths.token_file, token + "\n")
         return token
@@ -343,13 +356,17 @@ class BuyNowApp(App[None]):
         else:
             self._anonymous_consent = True
             self._save_anonymous_consent()
-        self.notify("Thank you. You can read the policy any time from the command palette.", markup=False)
+        self.notify(
+            "Thank you. You can read the policy any time from the command palette.", markup=False
+        )
 
     def _save_anonymous_consent(self) -> None:
         self._anonymous_consent = True
         if not self.over_ssh:  # one settings file serves every SSH shopper: never theirs
             stamp = self.now().astimezone(timezone.utc).isoformat()
-            run_store_call(self, self._write_settings, ({"consent_accepted_at": stamp},), group="session")
+            run_store_call(
+                self, self._write_settings, ({"consent_accepted_at": stamp},), group="session"
+            )
 
     def _consent_saved(self, user: UserView) -> None:
         if self.user is not None and self.user.id == user.id:

@@ -17,8 +17,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from buynow_tui.themes import DEFAULT_THEME, HIGH_CONTRAST_THEME
 from buynow_tui.store.views import dollars
+from buynow_tui.themes import DEFAULT_THEME, HIGH_CONTRAST_THEME
 
 if TYPE_CHECKING:
     from buynow_tui.app import BuyNowApp
@@ -57,9 +57,17 @@ class ShopCommands(Provider):
         else:
             yield "Log out", shop.log_out, "End this session and forget Remember me"
         if shop.theme != HIGH_CONTRAST_THEME:
-            yield "Theme: high contrast", partial(_set_theme, shop, HIGH_CONTRAST_THEME), "Strong colours"
+            yield (
+                "Theme: high contrast",
+                partial(_set_theme, shop, HIGH_CONTRAST_THEME),
+                "Strong colours",
+            )
         if shop.theme != DEFAULT_THEME:
-            yield "Theme: default", partial(_set_theme, shop, DEFAULT_THEME), "The shop's usual colours"
+            yield (
+                "Theme: default",
+                partial(_set_theme, shop, DEFAULT_THEME),
+                "The shop's usual colours",
+            )
 
     async def discover(self) -> Hits:
         for text, command, help_text in self._commands():
@@ -70,16 +78,25 @@ class ShopCommands(Provider):
         for text, command, help_text in self._commands():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, _highlight(matcher, text), command, text=text, help=escape(help_text))
+                yield Hit(
+                    score, _highlight(matcher, text), command, text=text, help=escape(help_text)
+                )
         for name in sorted(self.shop.available_themes):
             text = f"Theme: {name}"
             score = matcher.match(text)
             if score > 0 and name != self.shop.theme:
-                yield Hit(score * 0.5, _highlight(matcher, text), partial(_set_theme, self.shop, name), text=text)
+                yield Hit(
+                    score * 0.5,
+                    _highlight(matcher, text),
+                    partial(_set_theme, self.shop, name),
+                    text=text,
+                )
         query = query.strip()
         if len(query) < 2:
             return
-        products = await asyncio.to_thread(self.shop.services.catalog.search, query, limit=PRODUCT_HITS)
+        products = await asyncio.to_thread(
+            self.shop.services.catalog.search, query, limit=PRODUCT_HITS
+        )
         for product in products:
             text = f"Open {product.name}"
             score = max(matcher.match(text), 0.2)
@@ -88,7 +105,9 @@ class ShopCommands(Provider):
                 _highlight(matcher, text),
                 partial(self.shop.navigate, f"product/{product.id}"),
                 text=text,
-                help=escape(f"{product.category} · {dollars(product.price_cents)} · {product.stock_words}"),
+                help=escape(
+                    f"{product.category} · {dollars(product.price_cents)} · {product.stock_words}"
+                ),
             )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import register
-from test_shell_support import fill, header_text, make_app, screen_text, settle, type_text, utc_and_colour  # noqa: F401
+from test_shell_support import (
+    fill,
+    header_text,
+    make_app,
+    screen_text,
+    settle,
+    type_text,
+)  # noqa: F401
 from textual.widgets import Input, Select
 
 from buynow_tui.screens.account import AccountScreen
@@ -45,13 +52,18 @@ async def log_in(pilot, email: str, password: str, *, remember: bool = False) ->
 # -- register -----------------------------------------------------------------------
 
 
-async def test_register_shows_each_fields_own_message_then_logs_in(services, home, frozen_clock) -> None:
+async def test_register_shows_each_fields_own_message_then_logs_in(
+    services, home, frozen_clock
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 40)) as pilot:
         await open_register(pilot)
 
         await fill(pilot, "#email", "ann@", typed=True)
-        assert field_problem(app, "email-field") == "Enter a valid email address, like name@example.com."
+        assert (
+            field_problem(app, "email-field")
+            == "Enter a valid email address, like name@example.com."
+        )
         await fill(pilot, "#username", "x" * 33)
         assert field_problem(app, "username-field") == "A username is at most 32 characters."
         await fill(pilot, "#password", "short", typed=True)
@@ -110,7 +122,9 @@ async def test_register_duplicate_email_says_so_under_the_email(services, home) 
 # -- log in and lockout ---------------------------------------------------------------
 
 
-async def test_wrong_password_and_unknown_email_get_the_same_message(services, home, frozen_clock) -> None:
+async def test_wrong_password_and_unknown_email_get_the_same_message(
+    services, home, frozen_clock
+) -> None:
     register(services)
     app = make_app(services, home)
     async with app.run_test() as pilot:
@@ -125,14 +139,16 @@ async def test_wrong_password_and_unknown_email_get_the_same_message(services, h
         assert app.screen.query_one("#password", Input).value == ""
 
 
-async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(services, home, frozen_clock) -> None:
+async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(
+    services, home, frozen_clock
+) -> None:
     register(services)
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
         await pilot.press("5")
         messages = []
-        for minute in range(5):
+        for _ in range(5):
             frozen_clock[0] += timedelta(minutes=1)
             await log_in(pilot, "ann@example.com", "wrong password")
             messages.append(status(app))
@@ -158,7 +174,7 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
     real = services.accounts.authenticate
 
     def slow_authenticate(email: str, password: str):  # type: ignore[no-untyped-def]
-        gate.wait(5)
+        gate.wait(30)
         return real(email, password)
 
     services.accounts.authenticate = slow_authenticate
@@ -271,3 +287,24 @@ async def test_letter_keys_type_into_a_text_box(services, home) -> None:
         await type_text(pilot, "q12345?/")
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#email", Input).value == "q12345?/"
+
+
+async def test_an_unexpected_failure_is_one_line_in_the_form_not_a_stuck_button(
+    services, home
+) -> None:
+    def broken(email: str, password: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database is locked")
+
+    services.accounts.authenticate = broken
+    app = make_app(services, home)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await fill(pilot, "#email", "ann@example.com")
+        await fill(pilot, "#password", "correct horse")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert status(app) == "The shop is busy. Please try again."
+        button = app.screen.query_one("#login")
+        assert not button.disabled and str(button.label) == "Log in"
+    assert "database is locked" in (home / "logs" / "error.log").read_text()

@@ -10,7 +10,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from conftest import FIXED_NOW, product_named, register
-from test_shell_support import fill, file_mode, header_text, make_app, screen_text, settle, utc_and_colour  # noqa: F401
+from test_shell_support import (
+    file_mode,
+    fill,
+    header_text,
+    make_app,
+    screen_text,
+    settle,
+)  # noqa: F401
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input
 
@@ -28,7 +35,9 @@ from buynow_tui.widgets.too_small import TooSmall
 SSH = {"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:q1w2e3r4t5y6"}
 
 
-async def log_in_through_the_form(pilot, *, remember: bool = False, password: str = "correct horse") -> None:  # type: ignore[no-untyped-def]
+async def log_in_through_the_form(
+    pilot, *, remember: bool = False, password: str = "correct horse"
+) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     if not isinstance(app.screen, LoginScreen):
         await pilot.press("5")
@@ -43,7 +52,9 @@ async def log_in_through_the_form(pilot, *, remember: bool = False, password: st
 # -- Remember me ------------------------------------------------------------------------
 
 
-async def test_remember_me_across_two_runs_then_log_out_revokes_it(services, home, frozen_clock) -> None:
+async def test_remember_me_across_two_runs_then_log_out_revokes_it(
+    services, home, frozen_clock
+) -> None:
     user = register(services)
     token_file = Paths(home).token_file
 
@@ -159,7 +170,10 @@ async def test_a_password_change_revokes_every_remembered_login(services, home) 
         await fill(pilot, "#repeat_password", "a much better horse")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one("#current_password").parent.problem == "Your current password is incorrect."
+        assert (
+            app.screen.query_one("#current_password").parent.problem
+            == "Your current password is incorrect."
+        )
         await fill(pilot, "#current_password", "correct horse")
         await fill(pilot, "#repeat_password", "a much better horse")
         await pilot.press("enter")
@@ -174,7 +188,9 @@ async def test_a_password_change_revokes_every_remembered_login(services, home) 
 # -- login required -----------------------------------------------------------------------
 
 
-async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_done(services, home) -> None:
+async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_done(
+    services, home
+) -> None:
     user = register(services)
     watch = product_named(services, "Smart Watch")
     app = make_app(services, home)
@@ -348,9 +364,17 @@ def test_buynow_open_nosuchpage_from_the_command_line(home) -> None:
         "        print(type(app.screen).__name__)\n"
         "asyncio.run(main())\n"
     )
-    env = {**__import__("os").environ, "BUYNOW_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1])}
+    env = {
+        **__import__("os").environ,
+        "BUYNOW_HOME": str(home),
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+    }
     done = subprocess.run(
-        [sys.executable, "-c", code, "product/x"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code, "product/x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "NotFoundScreen"
@@ -379,10 +403,24 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
         assert isinstance(app.screen, HelpScreen)
         assert "On Account" in screen_text(app)
         on_account = help_rows(app, "screen-keys")
-        assert {("e", "Address"), ("p", "Password"), ("c", "Question"), ("l", "Log out")} <= on_account
+        assert {
+            ("e", "Address"),
+            ("p", "Password"),
+            ("c", "Question"),
+            ("l", "Log out"),
+        } <= on_account
         everywhere = help_rows(app, "app-keys")
-        for expected in [("1", "Shop"), ("2", "Cart"), ("3", "Wishlist"), ("4", "Orders"), ("5", "Account"),
-                         ("/", "Search"), ("?", "Help"), ("esc", "Back"), ("q / ^c", "Quit")]:
+        for expected in [
+            ("1", "Shop"),
+            ("2", "Cart"),
+            ("3", "Wishlist"),
+            ("4", "Orders"),
+            ("5", "Account"),
+            ("/", "Search"),
+            ("?", "Help"),
+            ("esc", "Back"),
+            ("q / ^c", "Quit"),
+        ]:
             assert expected in everywhere, expected
         assert any(key == "ctrl+p" for key, _ in everywhere)
         await pilot.press("question_mark")  # ? again closes it
@@ -399,7 +437,9 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
         assert {("^r", "Register"), ("^f", "Forgot password")} <= help_rows(app, "screen-keys")
         await pilot.press("escape", "1", "question_mark")
         await pilot.pause()
-        assert ("^y", "Accept the privacy policy") in help_rows(app, "screen-keys")  # the notice is up
+        assert ("^y", "Accept the privacy policy") in help_rows(
+            app, "screen-keys"
+        )  # the notice is up
 
 
 async def test_number_keys_escape_and_quit(services, home) -> None:
@@ -497,8 +537,7 @@ async def palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
     assert CommandPalette.is_open(pilot.app)
     pilot.app.screen.query_one(Input).value = query
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()  # every provider has answered (products in a thread)
-    await pilot.pause()
+    await settle(pilot)  # every provider has answered (products in a thread)
 
 
 async def pick_first(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -513,7 +552,9 @@ def palette_prompts(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_theme(services, home) -> None:
+async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_theme(
+    services, home
+) -> None:
     user = register(services)
     app = make_app(services, home)
     opened = []
@@ -548,9 +589,16 @@ async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_them
 async def test_palette_shows_a_product_named_like_markup_as_text(services, home) -> None:
     from buynow_tui.store.catalog import ProductInput
 
-    services.catalog.add(ProductInput.build(
-        sku="MARKUP-1", name="[bold red]Zapper[/", category="Audio", price="10", stock="3", description=""
-    ))
+    services.catalog.add(
+        ProductInput.build(
+            sku="MARKUP-1",
+            name="[bold red]Zapper[/",
+            category="Audio",
+            price="10",
+            stock="3",
+            description="",
+        )
+    )
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -630,8 +678,14 @@ async def test_account_shows_who_you_are_but_never_the_answer(services, home, fr
         await pilot.press("5")
         await pilot.pause()
         text = screen_text(app)
-        for shown in [str(user.id), "ann", "ann@example.com", "What is the name of your pet?",
-                      "25 November 2026", "Not set yet"]:
+        for shown in [
+            str(user.id),
+            "ann",
+            "ann@example.com",
+            "What is the name of your pet?",
+            "25 November 2026",
+            "Not set yet",
+        ]:
             assert shown in text, shown
         assert "rex" not in text.lower()
 
@@ -662,7 +716,10 @@ async def test_account_edits_address_and_question(services, home) -> None:
         await fill(pilot, "#current_password", "wrong")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one("#current_password").parent.problem == "Your password is incorrect."
+        assert (
+            app.screen.query_one("#current_password").parent.problem
+            == "Your password is incorrect."
+        )
         await fill(pilot, "#current_password", "correct horse")
         await pilot.press("enter")
         await settle(pilot)
@@ -694,7 +751,10 @@ async def test_dialog_escape_changes_nothing(services, home) -> None:
 def _imports(code: str, module: str) -> bool:
     done = subprocess.run(
         [sys.executable, "-c", code + f"\nimport sys; print({module!r} in sys.modules)"],
-        cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip() == "True"
@@ -710,3 +770,19 @@ def test_screens_never_import_peewee_and_the_store_never_imports_textual() -> No
     )
     assert not _imports(screens, "peewee")
     assert not _imports("import buynow_tui.store.services", "textual")
+
+
+async def test_remembering_again_replaces_the_old_token(services, home) -> None:
+    user = register(services)
+    app = make_app(services, home)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.logged_in(user, remember=True)
+        await settle(pilot)
+        first = Paths(home).token_file.read_text().strip()
+        app.logged_in(user, remember=True)
+        await settle(pilot)
+        second = Paths(home).token_file.read_text().strip()
+    assert first != second
+    assert services.accounts.resolve_token(first) is None
+    assert services.accounts.resolve_token(second).id == user.id

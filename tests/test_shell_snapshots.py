@@ -75,8 +75,12 @@ def test_login(snap_compare, services, home, frozen_clock, size) -> None:  # typ
 def test_login_refused(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
     register(services)
     snapshot(
-        snap_compare, make_app(services, home), size,
-        go("login"), value("#email", "ann@example.com"), value("#password", "wrong password"),
+        snap_compare,
+        make_app(services, home),
+        size,
+        go("login"),
+        value("#email", "ann@example.com"),
+        value("#password", "wrong password"),
         lambda pilot: pilot.app.screen.submit(),
     )
 
@@ -89,8 +93,13 @@ def test_register(snap_compare, services, home, frozen_clock, size) -> None:  # 
 @SIZES
 def test_register_with_problems(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
     snapshot(
-        snap_compare, make_app(services, home), size,
-        go("register"), value("#email", "ann@"), value("#username", "ann"), value("#password", "short"),
+        snap_compare,
+        make_app(services, home),
+        size,
+        go("register"),
+        value("#email", "ann@"),
+        value("#username", "ann"),
+        value("#password", "short"),
         lambda pilot: pilot.app.screen.submit(),
         focus("#password"),
     )
@@ -98,15 +107,25 @@ def test_register_with_problems(snap_compare, services, home, frozen_clock, size
 
 @SIZES
 def test_reset_password_email(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
-    snapshot(snap_compare, make_app(services, home), size, go("reset"), value("#email", "ann@example.com"))
+    snapshot(
+        snap_compare,
+        make_app(services, home),
+        size,
+        go("reset"),
+        value("#email", "ann@example.com"),
+    )
 
 
 @SIZES
 def test_reset_password_question(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
     register(services)
     snapshot(
-        snap_compare, make_app(services, home), size,
-        go("reset"), value("#email", "ann@example.com"), lambda pilot: pilot.app.screen.ask_question(),
+        snap_compare,
+        make_app(services, home),
+        size,
+        go("reset"),
+        value("#email", "ann@example.com"),
+        lambda pilot: pilot.app.screen.ask_question(),
     )
 
 
@@ -133,8 +152,12 @@ def test_account_markup_username(snap_compare, services, home, frozen_clock, siz
 @pytest.mark.parametrize("key", ["e", "p", "c"], ids=["address", "password", "question"])
 def test_account_dialogs(snap_compare, services, home, frozen_clock, size, key) -> None:  # type: ignore[no-untyped-def]
     snapshot(
-        snap_compare, make_app(services, home), size,
-        logged_in(ann(services)), go("account"), lambda pilot: press(pilot, key),
+        snap_compare,
+        make_app(services, home),
+        size,
+        logged_in(ann(services)),
+        go("account"),
+        lambda pilot: press(pilot, key),
     )
 
 
@@ -154,8 +177,12 @@ def test_privacy(snap_compare, services, home, frozen_clock, size) -> None:  # t
 @SIZES
 def test_help_on_account(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
     snapshot(
-        snap_compare, make_app(services, home), size,
-        logged_in(ann(services)), go("account"), lambda pilot: press(pilot, "question_mark"),
+        snap_compare,
+        make_app(services, home),
+        size,
+        logged_in(ann(services)),
+        go("account"),
+        lambda pilot: press(pilot, "question_mark"),
     )
 
 
@@ -170,15 +197,20 @@ def test_too_small(snap_compare, services, home, frozen_clock) -> None:  # type:
 
 @SIZES
 def test_high_contrast_login(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
-    snapshot(snap_compare, make_app(services, home, theme="buynow-high-contrast"), size, go("login"))
+    snapshot(
+        snap_compare, make_app(services, home, theme="buynow-high-contrast"), size, go("login")
+    )
 
 
 @SIZES
 def test_no_color_login(snap_compare, services, home, frozen_clock, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("NO_COLOR", "1")
     snapshot(
-        snap_compare, make_app(services, home), size,
-        go("login"), lambda pilot: setattr(pilot.app.screen.query_one("#remember"), "value", True),
+        snap_compare,
+        make_app(services, home),
+        size,
+        go("login"),
+        lambda pilot: setattr(pilot.app.screen.query_one("#remember"), "value", True),
     )
 
 
@@ -195,4 +227,9 @@ class NoticeHost(BaseScreen):
 
 @SIZES
 def test_consent_notice(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
-    snapshot(snap_compare, make_app(services, home), size, lambda pilot: pilot.app.push_screen(NoticeHost()))
+    snapshot(
+        snap_compare,
+        make_app(services, home),
+        size,
+        lambda pilot: pilot.app.push_screen(NoticeHost()),
+    )

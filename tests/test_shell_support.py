@@ -7,6 +7,7 @@ are shown in local time, so the tests run with TZ=UTC.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -56,10 +57,20 @@ def make_app(
 
 
 async def settle(pilot: Any) -> None:
-    """Let workers finish and the screen catch up (no sleeps)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+    """Let workers finish and the screen catch up (no sleeps).
+
+    Each worker is awaited on its own: `workers.wait_for_complete()` gives up at the
+    first cancelled one (an exclusive group replaced it, or the palette moved on),
+    leaving the rest still running. Workers started by a callback get a next round.
+    """
+    app = pilot.app
+    for _ in range(10):
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if not running:
+            break
+        await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
         await pilot.pause()
+    await pilot.pause()
 
 
 async def type_text(pilot: Any, text: str) -> None:

@@ -49,7 +49,9 @@ class AboutScreen(BaseScreen):
             with Grid(id="about-details") as details:
                 details.border_title = "About BuyNow"
                 yield Label("Launched", classes="detail-label")
-                yield Static(Content(launch_words(shop.shop_started)), id="launched", classes="detail-value")
+                yield Static(
+                    Content(launch_words(shop.shop_started)), id="launched", classes="detail-value"
+                )
                 yield Label("Up for", classes="detail-label")
                 yield Static(Content(self._uptime()), id="uptime", classes="detail-value")
                 yield Label("Measured from", classes="detail-label")

@@ -68,7 +68,9 @@ class AccountScreen(BaseScreen):
             "address": user.ship_address or NO_ADDRESS,
         }
         for key, value in values.items():
-            self.query_one(f"#detail-{key}", Static).update(safe_text(value, multiline=key == "address"))
+            self.query_one(f"#detail-{key}", Static).update(
+                safe_text(value, multiline=key == "address")
+            )
 
     # -- actions -------------------------------------------------------------------
     def action_edit_address(self) -> None:

@@ -15,11 +15,7 @@ from buynow_tui.screens.base import DialogScreen
 from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import UserView
-from buynow_tui.widgets.form import Field, FormStatus, StoreRule
-
-
-def _check_new_password(value: str) -> object:
-    return rules.check_password(value, field="new_password")
+from buynow_tui.widgets.form import PASSWORD_HINT, Field, FormStatus, StoreRule, password_rule
 
 
 class AccountDialog(DialogScreen):
@@ -80,7 +76,11 @@ class AddressDialog(AccountDialog):
             markup=False,
         )
         area = TextArea(self.address, id="address", soft_wrap=True, show_line_numbers=False)
-        yield Field("Address (several lines are fine)", area, hint=f"At most {rules.ADDRESS_MAX} characters.")
+        yield Field(
+            "Address (several lines are fine)",
+            area,
+            hint=f"At most {rules.ADDRESS_MAX} characters.",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#address", TextArea).focus()
@@ -114,8 +114,8 @@ class PasswordDialog(AccountDialog):
         yield Field("Current password", Input(password=True, id="current_password"))
         yield Field(
             "New password",
-            Input(password=True, id="new_password", validators=[StoreRule(_check_new_password)]),
-            hint=f"At least {rules.PASSWORD_MIN_CHARS} characters and at most {rules.PASSWORD_MAX_BYTES} bytes.",
+            Input(password=True, id="new_password", validators=[password_rule("new_password")]),
+            hint=PASSWORD_HINT,
         )
         yield Field("New password again", Input(password=True, id="repeat_password"))
         yield Static(
@@ -178,9 +178,15 @@ class QuestionDialog(AccountDialog):
     def compose_fields(self) -> ComposeResult:
         options = [(text, key) for key, text in rules.QUESTIONS.items()]
         value = self.question if self.question in rules.QUESTIONS else Select.NULL
-        yield Field("Security question", Select(options, value=value, allow_blank=False, id="question"))
+        yield Field(
+            "Security question", Select(options, value=value, allow_blank=False, id="question")
+        )
         yield Field("Answer", Input(id="answer", validators=[StoreRule(rules.check_answer)]))
-        yield Field("Your password", Input(password=True, id="current_password"), hint="To confirm it is you.")
+        yield Field(
+            "Your password",
+            Input(password=True, id="current_password"),
+            hint="To confirm it is you.",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#question", Select).focus()

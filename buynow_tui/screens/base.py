@@ -68,7 +68,9 @@ class ShopScreenMixin:
         `busy` is disabled while the call runs (a button pressed twice does nothing).
         Writes must not be `exclusive` (a cancelled write would still commit).
         """
-        run_store_call(self, fn, args, done=done, failed=failed, busy=busy, group=group, exclusive=exclusive)  # type: ignore[arg-type]
+        run_store_call(
+            self, fn, args, done=done, failed=failed, busy=busy, group=group, exclusive=exclusive
+        )  # type: ignore[arg-type]
 
     def _fit(self) -> None:
         size = self.app.size
@@ -133,8 +135,9 @@ def run_store_call(
     """`call_store` for any node (a screen, a dialog or the app itself).
 
     The worker belongs to `node`, so it ends with it; results come back on the
-    event loop through `call_from_thread`, and a domain error goes to `failed` (or
-    becomes an error notification).
+    event loop through `call_from_thread`. A refusal goes to `failed` (or becomes an
+    error notification); so does any other exception, logged in full and handed on
+    as a one-line `StoreError`, so a form never stays stuck in its busy state.
     """
     app = node.app
     if busy is not None:
@@ -156,8 +159,10 @@ def run_store_call(
         except StoreError as error:
             app.call_from_thread(finish, failed, error, True)
         except Exception as error:  # noqa: BLE001 - shown as one line, logged in full
-            log.error("unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True)
-            app.call_from_thread(finish, None, _unexpected(error), True)
+            log.error(
+                "unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True
+            )
+            app.call_from_thread(finish, failed, _unexpected(error), True)
         else:
             app.call_from_thread(finish, done, result, False)
 
@@ -169,7 +174,9 @@ def _unexpected(error: Exception) -> StoreError:
     if "disk" in text and "full" in text:
         return StoreError("The shop could not save that: the disk is full. Nothing was changed.")
     if "readonly" in text or "read-only" in text:
-        return StoreError("The shop could not save that: its database is read-only. Nothing was changed.")
+        return StoreError(
+            "The shop could not save that: its database is read-only. Nothing was changed."
+        )
     if "locked" in text:
         return StoreError("The shop is busy. Please try again.")
     return StoreError("Something went wrong; it has been logged. Nothing was changed.")

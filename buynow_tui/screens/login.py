@@ -19,8 +19,8 @@ from textual.widgets import Button, Checkbox, Input, Static
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import UserView
-from buynow_tui.widgets.safe import plain_text
 from buynow_tui.widgets.form import Field, FormStatus, TickBox
+from buynow_tui.widgets.safe import plain_text
 
 GENERIC_ERROR = "Email or password is incorrect."
 
@@ -47,18 +47,28 @@ class LoginScreen(BaseScreen):
                     classes="form-intro",
                     markup=False,
                 )
-                yield Field("Email", Input(placeholder="name@example.com", id="email"), id="email-field")
+                yield Field(
+                    "Email", Input(placeholder="name@example.com", id="email"), id="email-field"
+                )
                 yield Field("Password", Input(password=True, id="password"), id="password-field")
-                remember = TickBox("Remember me on this device for 30 days", id="remember")
-                if not self.shop.can_remember:
-                    remember.label = "Remember me (needs an SSH key: connect with a key to use it)"
-                    remember.disabled = True
-                yield remember
+                yield self._remember_box()
                 yield FormStatus(id="login-status")
                 with Horizontal(classes="form-buttons"):
                     yield Button("Log in", id="login", variant="primary")
                     yield Button("Register (ctrl+r)", id="to-register")
                     yield Button("Forgot password (ctrl+f)", id="to-reset")
+
+    def _remember_box(self) -> TickBox:
+        shop = self.shop
+        if not shop.over_ssh:
+            return TickBox("Remember me on this computer for 30 days", id="remember")
+        if shop.can_remember:
+            return TickBox("Remember me with this SSH key for 30 days", id="remember")
+        return TickBox(
+            "Remember me (needs an SSH key: connect with one to use it)",
+            id="remember",
+            disabled=True,
+        )
 
     def on_mount(self) -> None:
         self.query_one("#email", Input).focus()

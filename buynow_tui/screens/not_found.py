@@ -24,7 +24,10 @@ class NotFoundScreen(BaseScreen):
             with Vertical(id="not-found-box") as box:
                 box.border_title = "Not found"
                 yield Static(Content("There is nothing here."), id="not-found-lead")
-                yield Static(safe_text(f"Not found: {self.what}" if self.what else "Not found"), id="not-found")
+                yield Static(
+                    safe_text(f"Not found: {self.what}" if self.what else "Not found"),
+                    id="not-found",
+                )
                 yield Static(
                     Content("Press 1 for the Shop, or escape to go back."), id="not-found-help"
                 )

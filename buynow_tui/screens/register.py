@@ -19,18 +19,21 @@ from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import UserView
+from buynow_tui.widgets.form import (
+    PASSWORD_HINT,
+    Field,
+    FormStatus,
+    StoreRule,
+    TickBox,
+    password_rule,
+)
 from buynow_tui.widgets.safe import plain_text
-from buynow_tui.widgets.form import Field, FormStatus, TickBox, StoreRule
 
 AGREE_LABEL = (
     "I agree to the privacy policy and to this shop keeping a login token "
     "for me if I choose Remember me"
 )
 AGREE_PROBLEM = "Tick the box to agree to the privacy policy."
-PASSWORD_HINT = (
-    f"At least {rules.PASSWORD_MIN_CHARS} characters and at most {rules.PASSWORD_MAX_BYTES} bytes "
-    "(72 plain letters; accented letters and emoji take more)."
-)
 
 
 class RegisterScreen(BaseScreen):
@@ -52,7 +55,11 @@ class RegisterScreen(BaseScreen):
                 form.border_title = "Register"
                 yield Field(
                     "Email",
-                    Input(placeholder="name@example.com", id="email", validators=[StoreRule(rules.check_email)]),
+                    Input(
+                        placeholder="name@example.com",
+                        id="email",
+                        validators=[StoreRule(rules.check_email)],
+                    ),
                     hint="You log in with it; it is never shown to others.",
                     id="email-field",
                 )
@@ -64,7 +71,7 @@ class RegisterScreen(BaseScreen):
                 )
                 yield Field(
                     "Password",
-                    Input(password=True, id="password", validators=[StoreRule(rules.check_password)]),
+                    Input(password=True, id="password", validators=[password_rule()]),
                     hint=PASSWORD_HINT,
                     id="password-field",
                 )

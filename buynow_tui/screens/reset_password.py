@@ -17,13 +17,9 @@ from textual.widgets import Button, Input, Static
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
-from buynow_tui.widgets.form import Field, FormStatus, StoreRule
+from buynow_tui.widgets.form import PASSWORD_HINT, Field, FormStatus, password_rule
 
 DONE_MESSAGE = "Your password has been changed. Log in with the new one."
-
-
-def _check_new_password(value: str) -> object:
-    return rules.check_password(value, field="new_password")
 
 
 class ResetPasswordScreen(BaseScreen):
@@ -39,7 +35,9 @@ class ResetPasswordScreen(BaseScreen):
                 form.border_title = "Reset password"
                 with Vertical(id="step-email"):
                     yield Static(
-                        "Step 1 of 2: the email you registered with.", classes="form-intro", markup=False
+                        "Step 1 of 2: the email you registered with.",
+                        classes="form-intro",
+                        markup=False,
                     )
                     yield Field(
                         "Email",
@@ -58,11 +56,12 @@ class ResetPasswordScreen(BaseScreen):
                     yield Field("Answer", Input(id="answer"), id="answer-field")
                     yield Field(
                         "New password",
-                        Input(password=True, id="new_password", validators=[StoreRule(_check_new_password)]),
-                        hint=(
-                            f"At least {rules.PASSWORD_MIN_CHARS} characters and at most "
-                            f"{rules.PASSWORD_MAX_BYTES} bytes."
+                        Input(
+                            password=True,
+                            id="new_password",
+                            validators=[password_rule("new_password")],
                         ),
+                        hint=PASSWORD_HINT,
                         id="new-password-field",
                     )
                     with Horizontal(classes="form-buttons"):
@@ -120,7 +119,9 @@ class ResetPasswordScreen(BaseScreen):
         answer = self.query_one("#answer", Input).value
         status = self.query_one(FormStatus)
         if not answer.strip():
-            self.query_one("#answer-field", Field).show_problem("Enter the answer to your question.")
+            self.query_one("#answer-field", Field).show_problem(
+                "Enter the answer to your question."
+            )
             self.query_one("#answer", Input).focus()
             return
         self.query_one("#answer-field", Field).show_problem(None)

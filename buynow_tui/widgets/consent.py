@@ -36,7 +36,15 @@ class ConsentNotice(Horizontal):
     """
 
     #: The key itself is the app's (it works wherever the notice shows); listed here for Help.
-    BINDINGS = [Binding("ctrl+y", "app.accept_consent", "Accept the privacy policy", id="consent-accept", show=False)]
+    BINDINGS = [
+        Binding(
+            "ctrl+y",
+            "app.accept_consent",
+            "Accept the privacy policy",
+            id="consent-accept",
+            show=False,
+        )
+    ]
 
     class Accept(Message):
         """The shopper accepted the notice."""

@@ -8,6 +8,7 @@ trusts the form. Messages are plain text (never markup).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +18,13 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
+
+PASSWORD_HINT = (
+    f"At least {rules.PASSWORD_MIN_CHARS} characters and at most {rules.PASSWORD_MAX_BYTES} bytes "
+    "(72 plain letters; accented letters and emoji take more)."
+)
 
 
 class StoreRule(Validator):
@@ -35,6 +42,11 @@ class StoreRule(Validator):
         return self.success()
 
 
+def password_rule(field: str = "password") -> StoreRule:
+    """The store's password rule; `field` names the form field its refusal is for."""
+    return StoreRule(partial(rules.check_password, field=field))
+
+
 class Field(Vertical):
     """A label, a control (Input or Select) and a line for the hint or the problem."""
 
@@ -46,7 +58,9 @@ class Field(Vertical):
     Field > .field-message.-empty { display: none; }
     """
 
-    def __init__(self, label: str, control: Widget, *, hint: str = "", id: str | None = None) -> None:
+    def __init__(
+        self, label: str, control: Widget, *, hint: str = "", id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.label = label
         self.control = control

@@ -42,7 +42,9 @@ class ShopHeader(Horizontal):
 
     def _show_user(self, user: object) -> None:
         name = getattr(user, "username", None)
-        self.query_one("#who", Static).update(safe_text(f"@{name}") if name else Content("Log in (5)"))
+        self.query_one("#who", Static).update(
+            safe_text(f"@{name}") if name else Content("Log in (5)")
+        )
 
     def _show_badge(self, count: int) -> None:
         self.query_one("#badge", Static).update(Content(f"Cart ({count})"))
