@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -354,7 +355,6 @@ class BuyNowApp(App[None]):
                 group="session",
             )
         else:
-            self._anonymous_consent = True
             self._save_anonymous_consent()
         self.notify(
             "Thank you. You can read the policy any time from the command palette.", markup=False
@@ -403,17 +403,19 @@ class BuyNowApp(App[None]):
 
 
 def _write_private(path: os.PathLike[str] | str, text: str) -> None:
-    """Write a file only its owner can read (0600 from the moment it exists)."""
+    """Write a file only its owner can read: 0600 from the moment it exists, then
+    moved into place whole, so a reader never sees half a token."""
     path = os.fspath(path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temp = f"{path}.tmp-{os.getpid()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")  # created 0600
     try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, text.encode("utf-8"))
-    finally:
-        os.close(fd)
-    os.replace(temp, path)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 def _parse_utc(text: str) -> datetime | None:

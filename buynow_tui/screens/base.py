@@ -3,6 +3,10 @@
 `call_store` runs a service call in a thread worker and hands the result (or the
 domain error) back on the event loop, so bcrypt and database work never freeze the
 screen. Workers never touch widgets themselves.
+
+Every screen (and dialog) also carries the "terminal too small" notice, and follows
+the window: screens get the `-narrow` class below 100 columns (`-wide` from 100), and
+the footer tightens as the window narrows.
 """
 
 from __future__ import annotations

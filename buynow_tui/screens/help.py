@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.actions import parse
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
@@ -49,22 +49,18 @@ def _listed(binding: Binding) -> bool:
     return bool(binding.description) and (binding.show or binding.id is not None)
 
 
-def _rows(app: DOMNode, pairs: Iterable[tuple[DOMNode, Binding]]) -> Iterator[KeyRow]:
-    seen: dict[str, str] = {}
-    order: list[str] = []
+def _rows(app: App[object], pairs: Iterable[tuple[DOMNode, Binding]]) -> Iterator[KeyRow]:
+    """One row per description, its keys joined ("q / ^c  Quit"), in binding order."""
+    keys_for: dict[str, list[str]] = {}
     for node, binding in pairs:
         if not _listed(binding) or not _enabled(node, binding):
             continue
-        key = app.app.get_key_display(binding)
-        if binding.description in seen:
-            if key not in seen[binding.description].split(" / "):
-                seen[binding.description] += f" / {key}"
-            continue
-        seen[binding.description] = key
-        order.append(binding.description)
-    for description in order:
-        keys = sorted(seen[description].split(" / "), key=lambda key: (len(key), key))
-        yield KeyRow(" / ".join(keys), description)
+        keys = keys_for.setdefault(binding.description, [])
+        key = app.get_key_display(binding)
+        if key not in keys:
+            keys.append(key)
+    for description, keys in keys_for.items():
+        yield KeyRow(" / ".join(sorted(keys, key=lambda key: (len(key), key))), description)
 
 
 def _shown(widget: DOMNode, screen: DOMNode) -> bool:
@@ -78,7 +74,12 @@ def _shown(widget: DOMNode, screen: DOMNode) -> bool:
 
 
 def screen_keys(screen: Screen[object]) -> list[KeyRow]:
-    """The keys that belong to `screen`: its own, its widgets' (shown) and the focused chain's."""
+    """The keys that belong to `screen`: its own, its widgets' and the focused chain's.
+
+    Reads each node's `_bindings` (the merged BINDINGS of its class hierarchy): the
+    public `active_bindings` drops keys a focused text box would swallow, and Help is
+    about the screen, not about where the cursor happens to be.
+    """
     pairs: list[tuple[DOMNode, Binding]] = [(screen, b) for _, b in screen._bindings]
     focused = screen.focused
     chain = list(focused.ancestors_with_self) if focused is not None else []
@@ -89,12 +90,12 @@ def screen_keys(screen: Screen[object]) -> list[KeyRow]:
     for widget in screen.walk_children(with_self=False):
         if widget not in chain and _shown(widget, screen):
             pairs.extend((widget, b) for _, b in widget._bindings)
-    return list(_rows(screen, pairs))
+    return list(_rows(screen.app, pairs))
 
 
 def app_keys(screen: Screen[object]) -> list[KeyRow]:
     app = screen.app
-    return list(_rows(screen, ((app, b) for _, b in app._bindings))) + list(ALWAYS)
+    return list(_rows(app, ((app, b) for _, b in app._bindings))) + list(ALWAYS)
 
 
 class HelpScreen(BaseScreen):
