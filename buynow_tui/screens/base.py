@@ -3,6 +3,10 @@
 `call_store` runs a service call in a thread worker and hands the result (or the
 domain error) back on the event loop, so bcrypt and database work never freeze the
 screen. Workers never touch widgets themselves.
+
+Every screen (and dialog) also carries the "terminal too small" notice, and follows
+the window: screens get the `-narrow` class below 100 columns (`-wide` from 100), and
+the footer tightens as the window narrows.
 """
 
 from __future__ import annotations
@@ -10,14 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
-from textual.screen import Screen
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from buynow_tui.logs import get_logger
 from buynow_tui.store.errors import StoreError
 from buynow_tui.widgets.header import ShopHeader
+from buynow_tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
     from buynow_tui.app import BuyNowApp
@@ -25,18 +33,21 @@ if TYPE_CHECKING:
     from buynow_tui.store.views import UserView
 
 T = TypeVar("T")
+#: Below this many columns the layout is narrow (screens get the `-narrow` class).
+NARROW_BELOW = 100
+#: From this many columns the footer has room for its roomy style.
+ROOMY_FROM = 120
 log = get_logger("ui")
 
 
-class BaseScreen(Screen[Any]):
-    """Header, body, footer; subclasses write `compose_body`."""
+class ShopScreenMixin:
+    """What every BuyNow screen and dialog shares: the store, and the too-small notice."""
 
-    #: Shown in the header after the shop's name.
-    SCREEN_TITLE = ""
+    app: Any
 
     @property
     def shop(self) -> BuyNowApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[no-any-return]
 
     @property
     def services(self) -> Services:
@@ -45,14 +56,6 @@ class BaseScreen(Screen[Any]):
     @property
     def user(self) -> UserView | None:
         return self.shop.user
-
-    def compose(self) -> ComposeResult:
-        yield ShopHeader(self.SCREEN_TITLE)
-        yield from self.compose_body()
-        yield Footer()
-
-    def compose_body(self) -> ComposeResult:
-        yield from ()
 
     def call_store(
         self,
@@ -69,31 +72,105 @@ class BaseScreen(Screen[Any]):
         `busy` is disabled while the call runs (a button pressed twice does nothing).
         Writes must not be `exclusive` (a cancelled write would still commit).
         """
-        if busy is not None:
-            busy.disabled = True
-        self._store_worker(fn, args, done, failed, busy, group=group, exclusive=exclusive)
+        run_store_call(
+            self, fn, args, done=done, failed=failed, busy=busy, group=group, exclusive=exclusive
+        )  # type: ignore[arg-type]
 
-    def _store_worker(self, fn, args, done, failed, busy, *, group: str, exclusive: bool) -> None:  # type: ignore[no-untyped-def]
-        def runner() -> None:
-            try:
-                result = fn(*args)
-            except StoreError as error:
-                self.app.call_from_thread(self._finish, busy, failed, error, True)
-            except Exception as error:  # noqa: BLE001 - shown as one line, logged in full
-                log.error("unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True)
-                self.app.call_from_thread(self._finish, busy, None, _unexpected(error), True)
-            else:
-                self.app.call_from_thread(self._finish, busy, done, result, False)
+    def _fit(self) -> None:
+        size = self.app.size
+        for notice in self.query(TooSmall):  # type: ignore[attr-defined]
+            notice.fit(size)
+        for footer in self.query(Footer):  # type: ignore[attr-defined]
+            # Tighter keys below 120 columns; below 100, ctrl+p is left to Help so the
+            # screen's own keys and "q Quit" fit in 80.
+            footer.compact = size.width < ROOMY_FROM
+            footer.show_command_palette = size.width >= NARROW_BELOW
 
-        self.run_worker(runner, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
 
-    def _finish(self, busy: Widget | None, callback: Callable[[Any], object] | None, value: Any, is_error: bool) -> None:
+    def on_screen_resume(self) -> None:
+        self._fit()
+
+
+class BaseScreen(ShopScreenMixin, Screen[Any]):
+    """Header, body, footer; subclasses write `compose_body`."""
+
+    #: Shown in the header after the shop's name.
+    SCREEN_TITLE = ""
+
+    def compose(self) -> ComposeResult:
+        yield ShopHeader(self.SCREEN_TITLE)
+        yield from self.compose_body()
+        yield Footer()
+        yield TooSmall()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+
+class DialogScreen(ShopScreenMixin, ModalScreen[Any]):
+    """A modal form over a screen; `escape` closes it."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="close-dialog")]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        yield TooSmall()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def run_store_call(
+    node: DOMNode,
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    *,
+    done: Callable[[T], object] | None = None,
+    failed: Callable[[StoreError], object] | None = None,
+    busy: Widget | None = None,
+    group: str = "store",
+    exclusive: bool = False,
+) -> None:
+    """`call_store` for any node (a screen, a dialog or the app itself).
+
+    The worker belongs to `node`, so it ends with it; results come back on the
+    event loop through `call_from_thread`. A refusal goes to `failed` (or becomes an
+    error notification); so does any other exception, logged in full and handed on
+    as a one-line `StoreError`, so a form never stays stuck in its busy state.
+    """
+    app = node.app
+    if busy is not None:
+        busy.disabled = True
+
+    def finish(callback: Callable[[Any], object] | None, value: Any, is_error: bool) -> None:
         if busy is not None:
             busy.disabled = False
+        if isinstance(node, Widget) and not node.is_attached:
+            return  # the screen was closed meanwhile: nobody is waiting for this answer
         if callback is not None:
             callback(value)
         elif is_error:
-            self.notify(str(value), severity="error", markup=False)
+            app.notify(str(value), severity="error", markup=False)
+
+    def runner() -> None:
+        try:
+            result = fn(*args)
+        except StoreError as error:
+            app.call_from_thread(finish, failed, error, True)
+        except Exception as error:  # noqa: BLE001 - shown as one line, logged in full
+            log.error(
+                "unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True
+            )
+            app.call_from_thread(finish, failed, _unexpected(error), True)
+        else:
+            app.call_from_thread(finish, done, result, False)
+
+    node.run_worker(runner, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 def _unexpected(error: Exception) -> StoreError:
@@ -101,7 +178,9 @@ def _unexpected(error: Exception) -> StoreError:
     if "disk" in text and "full" in text:
         return StoreError("The shop could not save that: the disk is full. Nothing was changed.")
     if "readonly" in text or "read-only" in text:
-        return StoreError("The shop could not save that: its database is read-only. Nothing was changed.")
+        return StoreError(
+            "The shop could not save that: its database is read-only. Nothing was changed."
+        )
     if "locked" in text:
         return StoreError("The shop is busy. Please try again.")
     return StoreError("Something went wrong; it has been logged. Nothing was changed.")

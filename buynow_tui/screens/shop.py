@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.widgets.consent import ConsentNotice
 
 
 class ShopScreen(BaseScreen):
@@ -13,3 +14,4 @@ class ShopScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("The catalog opens here.", id="placeholder")
+        yield ConsentNotice()

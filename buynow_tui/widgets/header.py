@@ -7,6 +7,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from buynow_tui.widgets.safe import safe_text
+
 
 class ShopHeader(Horizontal):
     """Reads `app.user` and `app.cart_count` (reactives) and redraws when they change."""
@@ -30,7 +32,7 @@ class ShopHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("BuyNow", id="brand")
-        yield Static(Content(self.where), id="where")
+        yield Static(safe_text(self.where), id="where")
         yield Static(id="who")
         yield Static(id="badge")
 
@@ -40,7 +42,9 @@ class ShopHeader(Horizontal):
 
     def _show_user(self, user: object) -> None:
         name = getattr(user, "username", None)
-        self.query_one("#who", Static).update(Content(f"@{name}") if name else Content("Log in (5)"))
+        self.query_one("#who", Static).update(
+            safe_text(f"@{name}") if name else Content("Log in (5)")
+        )
 
     def _show_badge(self, count: int) -> None:
         self.query_one("#badge", Static).update(Content(f"Cart ({count})"))

@@ -1,0 +1,225 @@
+"""The Account screen's dialogs: shipping address, password, security question.
+
+Each is a small modal form; the store checks everything again and the dialog shows
+its refusal under the right field. `escape` closes without changing anything.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Select, Static, TextArea
+
+from buynow_tui.screens.base import DialogScreen
+from buynow_tui.store import validation as rules
+from buynow_tui.store.errors import StoreError
+from buynow_tui.store.views import UserView
+from buynow_tui.widgets.form import PASSWORD_HINT, Field, FormStatus, StoreRule, password_rule
+
+
+class AccountDialog(DialogScreen):
+    """The frame of the three dialogs: a titled box, its fields, Save and Cancel."""
+
+    DIALOG_TITLE = ""
+    SAVE = "Save"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.DIALOG_TITLE
+            yield from self.compose_fields()
+            yield FormStatus()
+            with Horizontal(classes="form-buttons"):
+                yield Button(self.SAVE, id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.save()
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def show_refusal(self, error: StoreError) -> None:
+        fields = {field.control.id: field for field in self.query(Field)}
+        field = fields.get(error.field or "")
+        if field is not None:
+            field.show_problem(str(error))
+            field.control.focus()
+            self.query_one(FormStatus).clear()
+        else:
+            self.query_one(FormStatus).say(str(error))
+
+    def _user_id(self) -> int | None:
+        user = self.shop.user
+        return user.id if user else None
+
+
+class AddressDialog(AccountDialog):
+    DIALOG_TITLE = "Shipping address"
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(
+            "Where your orders ship. It also sets the shipping fee.",
+            classes="form-intro",
+            markup=False,
+        )
+        area = TextArea(self.address, id="address", soft_wrap=True, show_line_numbers=False)
+        yield Field(
+            "Address (several lines are fine)",
+            area,
+            hint=f"At most {rules.ADDRESS_MAX} characters.",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#address", TextArea).focus()
+
+    def save(self) -> None:
+        user_id = self._user_id()
+        if user_id is None:
+            return
+        text = self.query_one("#address", TextArea).text
+        self.query_one(FormStatus).say("Saving…", "busy")
+        self.call_store(
+            self.services.accounts.set_address,
+            user_id,
+            text,
+            done=self._saved,
+            failed=self.show_refusal,
+            busy=self.query_one("#save", Button),
+        )
+
+    def _saved(self, user: UserView) -> None:
+        self.shop.user = user
+        self.dismiss(user)
+        self.app.notify("Shipping address saved.", markup=False)
+
+
+class PasswordDialog(AccountDialog):
+    DIALOG_TITLE = "Change password"
+    SAVE = "Change password"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("Current password", Input(password=True, id="current_password"))
+        yield Field(
+            "New password",
+            Input(password=True, id="new_password", validators=[password_rule("new_password")]),
+            hint=PASSWORD_HINT,
+        )
+        yield Field("New password again", Input(password=True, id="repeat_password"))
+        yield Static(
+            "Changing it logs out every remembered device.", classes="form-intro", markup=False
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#current_password", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "repeat_password":
+            self.save()
+        else:
+            self.focus_next()
+
+    def save(self) -> None:
+        user_id = self._user_id()
+        if user_id is None:
+            return
+        current = self.query_one("#current_password", Input).value
+        new_field = self.query_one("#new_password", Input).parent
+        assert isinstance(new_field, Field)
+        if not new_field.check():
+            new_field.control.focus()
+            return
+        new = self.query_one("#new_password", Input).value
+        repeat_field = self.query_one("#repeat_password", Input).parent
+        assert isinstance(repeat_field, Field)
+        if self.query_one("#repeat_password", Input).value != new:
+            repeat_field.show_problem("The two new passwords are not the same.")
+            repeat_field.control.focus()
+            return
+        repeat_field.show_problem(None)
+        self.query_one(FormStatus).say("Changing your password…", "busy")
+        self.call_store(
+            self.services.accounts.change_password,
+            user_id,
+            current,
+            new,
+            done=self._changed,
+            failed=self.show_refusal,
+            busy=self.query_one("#save", Button),
+        )
+
+    def _changed(self, _: None) -> None:
+        self.shop.logins_revoked()
+        self.dismiss(True)
+        self.app.notify("Password changed. Remembered logins were signed out.", markup=False)
+
+
+class QuestionDialog(AccountDialog):
+    DIALOG_TITLE = "Change security question"
+    SAVE = "Change question"
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose_fields(self) -> ComposeResult:
+        options = [(text, key) for key, text in rules.QUESTIONS.items()]
+        value = self.question if self.question in rules.QUESTIONS else Select.NULL
+        yield Field(
+            "Security question", Select(options, value=value, allow_blank=False, id="question")
+        )
+        yield Field("Answer", Input(id="answer", validators=[StoreRule(rules.check_answer)]))
+        yield Field(
+            "Your password",
+            Input(password=True, id="current_password"),
+            hint="To confirm it is you.",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#question", Select).focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "current_password":
+            self.save()
+        else:
+            self.focus_next()
+
+    def save(self) -> None:
+        user_id = self._user_id()
+        if user_id is None:
+            return
+        answer_field = self.query_one("#answer", Input).parent
+        assert isinstance(answer_field, Field)
+        if not answer_field.check():
+            answer_field.control.focus()
+            return
+        self.query_one(FormStatus).say("Saving your question…", "busy")
+        self.call_store(
+            self.services.accounts.change_question,
+            user_id,
+            self.query_one("#current_password", Input).value,
+            str(self.query_one("#question", Select).value),
+            self.query_one("#answer", Input).value,
+            done=self._changed,
+            failed=self.show_refusal,
+            busy=self.query_one("#save", Button),
+        )
+
+    def _changed(self, user: UserView) -> None:
+        self.shop.user = user
+        self.dismiss(user)
+        self.app.notify("Security question changed.", markup=False)

@@ -1,0 +1,145 @@
+"""Log in: email, password, Remember me, and the ways to Register and Reset password.
+
+bcrypt runs in a worker (`call_store`): the button says what is happening and the
+screen keeps answering keys. A wrong password and an unknown email get the same
+message; a locked account is told until when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Static
+
+from buynow_tui.screens.base import BaseScreen
+from buynow_tui.store.errors import StoreError
+from buynow_tui.store.views import UserView
+from buynow_tui.widgets.form import Field, FormStatus, TickBox
+from buynow_tui.widgets.safe import plain_text
+
+GENERIC_ERROR = "Email or password is incorrect."
+
+
+class LoginScreen(BaseScreen):
+    SCREEN_TITLE = "Log in"
+
+    BINDINGS = [
+        Binding("ctrl+r", "register", "Register", id="login-register"),
+        Binding("ctrl+f", "reset", "Forgot password", id="login-reset"),
+    ]
+
+    def __init__(self, after: Callable[[], object] | None = None) -> None:
+        super().__init__()
+        #: What the shopper was on their way to; run once they are logged in.
+        self.after = after
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="form-page"):
+            with Vertical(classes="form", id="login-form") as form:
+                form.border_title = "Log in"
+                yield Static(
+                    "Log in to use your cart, wishlist, orders and account.",
+                    classes="form-intro",
+                    markup=False,
+                )
+                yield Field(
+                    "Email", Input(placeholder="name@example.com", id="email"), id="email-field"
+                )
+                yield Field("Password", Input(password=True, id="password"), id="password-field")
+                yield self._remember_box()
+                yield FormStatus(id="login-status")
+                with Horizontal(classes="form-buttons"):
+                    yield Button("Log in", id="login", variant="primary")
+                    yield Button("Register (ctrl+r)", id="to-register")
+                    yield Button("Forgot password (ctrl+f)", id="to-reset")
+
+    def _remember_box(self) -> TickBox:
+        shop = self.shop
+        if not shop.over_ssh:
+            return TickBox("Remember me on this computer for 30 days", id="remember")
+        if shop.can_remember:
+            return TickBox("Remember me with this SSH key for 30 days", id="remember")
+        return TickBox(
+            "Remember me (needs an SSH key: connect with one to use it)",
+            id="remember",
+            disabled=True,
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#email", Input).focus()
+
+    # -- actions -------------------------------------------------------------------
+    def action_register(self) -> None:
+        from buynow_tui.screens.register import RegisterScreen
+
+        self.app.switch_screen(RegisterScreen(after=self.after))
+
+    def action_reset(self) -> None:
+        from buynow_tui.screens.reset_password import ResetPasswordScreen
+
+        self.app.push_screen(ResetPasswordScreen(email=self.query_one("#email", Input).value))
+
+    @on(Button.Pressed, "#to-register")
+    def _to_register(self) -> None:
+        self.action_register()
+
+    @on(Button.Pressed, "#to-reset")
+    def _to_reset(self) -> None:
+        self.action_reset()
+
+    @on(Input.Submitted, "#email")
+    def _email_entered(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login")
+    def submit(self) -> None:
+        email = self.query_one("#email", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        status = self.query_one(FormStatus)
+        if not email or not password:
+            status.say("Enter your email and your password.")
+            self.query_one("#email" if not email else "#password", Input).focus()
+            return
+        button = self.query_one("#login", Button)
+        if button.disabled:
+            return  # already checking
+        remember = self.query_one("#remember", Checkbox).value
+        status.say("Checking your password…", "busy")
+        button.label = "Logging in…"
+        self.call_store(
+            self.services.accounts.authenticate,
+            email,
+            password,
+            done=partial(self._logged_in, remember=remember),
+            failed=self._refused,
+            busy=button,
+        )
+
+    def _logged_in(self, user: UserView, *, remember: bool) -> None:
+        self.shop.logged_in(user, remember=remember)
+        after = self.after
+        self.dismiss()
+        if after is not None:
+            after()
+        else:
+            self.app.notify(plain_text(f"Welcome back, {user.username}."), markup=False)
+
+    def _refused(self, error: StoreError) -> None:
+        self.query_one("#login", Button).label = "Log in"
+        password = self.query_one("#password", Input)
+        password.value = ""
+        self.query_one(FormStatus).say(str(error) or GENERIC_ERROR)
+        password.focus()
+
+    def prefill(self, email: str, message: str = "") -> None:
+        """Used after a password reset: the email filled in, a word of what happened."""
+        self.query_one("#email", Input).value = email
+        if message:
+            self.query_one(FormStatus).say(message, "ok")
+        self.query_one("#password", Input).focus()

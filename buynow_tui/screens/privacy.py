@@ -1,0 +1,68 @@
+"""Privacy policy: what the shop keeps, why, and for how long. Accept from here too."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Markdown
+
+from buynow_tui.screens.base import BaseScreen
+
+POLICY = """\
+# Privacy policy
+
+BuyNow is a shop in your terminal. This is everything it keeps about you.
+
+## Your account
+
+Your **email** (to log you in), your **username** (to greet you), your **password** and
+the **answer to your security question** — both only as bcrypt hashes, never as you
+typed them; the answer is trimmed and lower-cased first. Your **default shipping
+address**, if you give one. When you joined, and when you accepted this policy.
+
+## Your orders, cart and wishlist
+
+What you put in your cart and wishlist, and every order you place: its lines (name,
+quantity and price at the time), its total and the address it ships to. Orders are
+kept for the shop's accounts.
+
+## Remember me
+
+Only if you tick **Remember me** when logging in. In your own terminal, a random login
+token is saved in a file only you can read in the shop's config folder; over SSH, the
+login is bound to your SSH key instead. The shop stores only a hash of the token, with
+its expiry: 30 days. Logging out revokes it; changing or resetting your password
+revokes all of them.
+
+## Logs
+
+The shop's log files record events such as logging in, failed attempts and errors,
+with your username. They never contain a password, an answer or a token.
+
+## What the shop does not do
+
+No tracking, no advertising, no sharing with anyone. To have your account removed,
+ask the shop's admin.
+"""
+
+
+class PrivacyScreen(BaseScreen):
+    SCREEN_TITLE = "Privacy policy"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="policy"):
+            yield Markdown(POLICY, id="policy-text")
+        with Horizontal(id="policy-accept", classes="form-buttons"):
+            yield Button("Accept the policy (ctrl+y)", id="accept-policy", variant="primary")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "consent_needed", self._show_accept)
+        self.query_one("#policy", VerticalScroll).focus()
+
+    def _show_accept(self, needed: bool) -> None:
+        self.query_one("#policy-accept").display = needed
+
+    @on(Button.Pressed, "#accept-policy")
+    def _accept(self) -> None:
+        self.shop.accept_consent()

@@ -1,0 +1,215 @@
+"""Register: every field of PRODUCT.md, each with its own message as you type or leave it.
+
+The rules are the store's (`validation.check_*`), run live here and again by the
+store on submit. Registering logs the shopper in and counts as accepting the policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Select, Static
+
+from buynow_tui.screens.base import BaseScreen
+from buynow_tui.store import validation as rules
+from buynow_tui.store.errors import StoreError
+from buynow_tui.store.views import UserView
+from buynow_tui.widgets.form import (
+    PASSWORD_HINT,
+    Field,
+    FormStatus,
+    StoreRule,
+    TickBox,
+    password_rule,
+)
+from buynow_tui.widgets.safe import plain_text
+
+AGREE_LABEL = (
+    "I agree to the privacy policy and to this shop keeping a login token "
+    "for me if I choose Remember me"
+)
+AGREE_PROBLEM = "Tick the box to agree to the privacy policy."
+
+
+class RegisterScreen(BaseScreen):
+    SCREEN_TITLE = "Register"
+
+    BINDINGS = [
+        Binding("ctrl+o", "policy", "Privacy policy", id="register-policy"),
+        Binding("ctrl+l", "login", "Log in instead", id="register-login"),
+    ]
+
+    def __init__(self, after: Callable[[], object] | None = None) -> None:
+        super().__init__()
+        self.after = after
+
+    def compose_body(self) -> ComposeResult:
+        questions = [(text, key) for key, text in rules.QUESTIONS.items()]
+        with VerticalScroll(classes="form-page"):
+            with Vertical(classes="form", id="register-form") as form:
+                form.border_title = "Register"
+                yield Field(
+                    "Email",
+                    Input(
+                        placeholder="name@example.com",
+                        id="email",
+                        validators=[StoreRule(rules.check_email)],
+                    ),
+                    hint="You log in with it; it is never shown to others.",
+                    id="email-field",
+                )
+                yield Field(
+                    "Username",
+                    Input(id="username", validators=[StoreRule(rules.check_username)]),
+                    hint=f"What the shop calls you: 1 to {rules.USERNAME_MAX} characters.",
+                    id="username-field",
+                )
+                yield Field(
+                    "Password",
+                    Input(password=True, id="password", validators=[password_rule()]),
+                    hint=PASSWORD_HINT,
+                    id="password-field",
+                )
+                yield Field(
+                    "Security question",
+                    Select(questions, prompt="Choose a question", id="question"),
+                    hint="Asked if you ever forget your password.",
+                    id="question-field",
+                )
+                yield Field(
+                    "Answer",
+                    Input(id="answer", validators=[StoreRule(rules.check_answer)]),
+                    hint="Capitals and spaces around it do not matter.",
+                    id="answer-field",
+                )
+                yield Static(AGREE_LABEL, classes="agree-text", markup=False)
+                yield TickBox("I agree", id="agree")
+                yield Static("", id="agree-message", classes="field-message -empty", markup=False)
+                yield FormStatus(id="register-status")
+                with Horizontal(classes="form-buttons"):
+                    yield Button("Register", id="register", variant="primary")
+                    yield Button("Read the policy (ctrl+o)", id="read-policy")
+                    yield Button("Log in instead (ctrl+l)", id="to-login")
+
+    def on_mount(self) -> None:
+        self.query_one("#email", Input).focus()
+
+    # -- navigation -----------------------------------------------------------------
+    def action_policy(self) -> None:
+        self.app.push_screen(_privacy())
+
+    def action_login(self) -> None:
+        from buynow_tui.screens.login import LoginScreen
+
+        self.app.switch_screen(LoginScreen(after=self.after))
+
+    @on(Button.Pressed, "#read-policy")
+    def _read_policy(self) -> None:
+        self.action_policy()
+
+    @on(Button.Pressed, "#to-login")
+    def _to_login(self) -> None:
+        self.action_login()
+
+    # -- the form -------------------------------------------------------------------
+    @on(Checkbox.Changed, "#agree")
+    def _agreed(self, event: Checkbox.Changed) -> None:
+        if event.value:
+            self._agree_problem(None)
+        self._settle_status()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _settle_status(self) -> None:
+        """Once every marked problem is fixed, the "please fix" line goes too."""
+        status = self.query_one(FormStatus)
+        if not status.has_class("-error"):
+            return
+        fixed = all(field.problem is None for field in self.query(Field))
+        if fixed and not self.query_one("#agree-message").has_class("-error"):
+            status.clear()
+
+    def _agree_problem(self, problem: str | None) -> None:
+        message = self.query_one("#agree-message", Static)
+        message.update(problem or "")
+        message.set_class(problem is not None, "-error")
+        message.set_class(problem is None, "-empty")
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "answer":
+            self.submit()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#register")
+    def submit(self) -> None:
+        fields = list(self.query(Field))
+        problems = [field for field in fields if not field.check()]
+        question = self.query_one("#question", Select)
+        if question.is_blank():
+            field = self.query_one("#question-field", Field)
+            field.show_problem("Choose a security question.")
+            problems.append(field)
+            problems.sort(key=fields.index)
+        agreed = self.query_one("#agree", Checkbox).value
+        if not agreed:
+            self._agree_problem(AGREE_PROBLEM)
+        status = self.query_one(FormStatus)
+        if problems or not agreed:
+            status.say("Please fix the fields marked above.")
+            if problems:
+                problems[0].control.focus()
+            else:
+                self.query_one("#agree", Checkbox).focus()
+            return
+        button = self.query_one("#register", Button)
+        if button.disabled:
+            return
+        status.say("Creating your account…", "busy")
+
+        register = partial(
+            self.services.accounts.register,
+            email=self.query_one("#email", Input).value,
+            username=self.query_one("#username", Input).value,
+            password=self.query_one("#password", Input).value,
+            question=str(question.value),
+            answer=self.query_one("#answer", Input).value,
+            agreed=agreed,
+        )
+        self.call_store(register, done=self._registered, failed=self._refused, busy=button)
+
+    def _registered(self, user: UserView) -> None:
+        self.shop.registered(user)
+        after = self.after
+        self.dismiss()
+        if after is not None:
+            after()
+        else:
+            self.app.notify(plain_text(f"Welcome to BuyNow, {user.username}."), markup=False)
+
+    def _refused(self, error: StoreError) -> None:
+        status = self.query_one(FormStatus)
+        if error.field == "agree":
+            self._agree_problem(str(error))
+            status.say("Please fix the fields marked above.")
+            return
+        fields = {field.control.id: field for field in self.query(Field)}
+        field = fields.get(error.field or "")
+        if field is None:
+            status.say(str(error))
+            return
+        field.show_problem(str(error))
+        status.say("Please fix the fields marked above.")
+        field.control.focus()
+
+
+def _privacy() -> BaseScreen:
+    from buynow_tui.screens.privacy import PrivacyScreen
+
+    return PrivacyScreen()
