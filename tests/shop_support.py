@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from conftest import FIXED_NOW, register
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
-from conftest import FIXED_NOW, register
 
 
-def make_app(services: Any, home: Path, *, open_path: str | None = None) -> BuyNowApp:
+def make_app(
+    services: Any,
+    home: Path,
+    *,
+    open_path: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> BuyNowApp:
     return BuyNowApp(
-        services, Paths(home), open_path=open_path, clock=lambda: FIXED_NOW, theme="textual-dark"
+        services,
+        Paths(home),
+        open_path=open_path,
+        clock=clock or (lambda: FIXED_NOW),
+        theme="textual-dark",
     )
 
 
@@ -24,6 +37,11 @@ def log_in(app: BuyNowApp, services: Any, **fields: Any) -> Any:
     user = register(services, **fields)
     app.logged_in(user)
     return user
+
+
+async def shop_ready(pilot: Pilot[Any]) -> None:
+    """Wait for the Shop's first page."""
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "page", None) is not None)
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 4) -> None:
@@ -36,11 +54,33 @@ async def settle(pilot: Pilot[Any], rounds: int = 4) -> None:
         await pilot.pause()
 
 
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Settle until `predicate()` holds: screens mount and workers answer in their own time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting; the screen reads:\n{screen_text(pilot.app)}")
+        await settle(pilot, rounds=1)
+        await pilot.pause(0.02)
+    await settle(pilot, rounds=1)
+
+
+async def wait_for_text(pilot: Pilot[Any], *texts: str, timeout: float = 15.0) -> None:
+    await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts), timeout)
+
+
+async def wait_for_screen(pilot: Pilot[Any], screen_type: type, timeout: float = 15.0) -> Any:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), timeout)
+    return pilot.app.screen
+
+
 async def search(pilot: Pilot[Any], text: str) -> None:
+    """Type a search on the Shop and wait until its results (or "no match") are shown."""
     await pilot.press("slash")
     await pilot.press(*text)
     await pilot.pause(0.3)  # the debounce
-    await settle(pilot)
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "query_text", None) == text.strip())
 
 
 def notices(app: BuyNowApp) -> list[str]:

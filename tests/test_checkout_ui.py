@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from buynow_tui.screens import order_placed
+from conftest import FIXED_NOW, product_named
+from shop_support import (
+    log_in,
+    make_app,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+
 from buynow_tui.screens.cart import CartScreen
 from buynow_tui.screens.checkout import CheckoutScreen
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
 from buynow_tui.screens.orders import OrdersScreen
-from conftest import product_named
-from shop_support import log_in, make_app, screen_text, settle
 
 ADDRESS = "12 Harbour Road\nPort Town 4021"
 
@@ -35,11 +44,11 @@ def quantities(services: Any, user: Any) -> dict[str, int]:
 
 async def to_checkout(pilot: Any) -> CheckoutScreen:
     await pilot.press("2")
-    await settle(pilot)
+    cart = await wait_for_screen(pilot, CartScreen)
+    await wait_for(pilot, lambda: cart.cart is not None)
     await pilot.press("b")
+    modal = await wait_for_screen(pilot, CheckoutScreen)
     await settle(pilot)
-    modal = pilot.app.screen
-    assert isinstance(modal, CheckoutScreen)
     return modal
 
 
@@ -54,26 +63,24 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         app.refresh_badge()
 
         await to_checkout(pilot)
+        await wait_for_text(pilot, "12 Harbour Road", "$680.00")
         text = screen_text(app)
         assert "12 Harbour Road" in text and "Port Town 4021" in text
         assert "$680.00" in text  # 3 x 150 + 200 + 30
         await pilot.press("y")
-        await settle(pilot)
-
-        placed = app.screen
-        assert isinstance(placed, OrderPlacedScreen)
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        await wait_for(pilot, lambda: app.cart_count == 0)
         newest = services.orders.list(user.id)[0]
+        await wait_for_text(pilot, f"Order #{newest.id} placed")
         text = screen_text(app)
         assert f"Order #{newest.id} placed" in text
         assert "$680.00" in text
         assert "5 seconds" in text
         assert services.cart.get(user.id).is_empty
-        assert app.cart_count == 0
 
         await pilot.press("space")  # any key goes now
-        await settle(pilot)
-        orders = app.screen
-        assert isinstance(orders, OrdersScreen)
+        orders = await wait_for_screen(pilot, OrdersScreen)
+        await wait_for(pilot, lambda: orders.orders is not None)
         assert [o.id for o in orders.orders] == [o.id for o in services.orders.list(user.id)]
         assert orders.orders[0].id == newest.id
         assert orders.orders[0].id > orders.orders[1].id
@@ -81,12 +88,19 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         assert table.cursor_row == 0
 
         await pilot.press("enter")
-        await settle(pilot)
-        detail = app.screen
-        assert isinstance(detail, OrderDetailScreen)
+        detail = await wait_for_screen(pilot, OrderDetailScreen)
+        await wait_for(pilot, lambda: detail.order is not None)
+        await wait_for_text(pilot, f"Order #{newest.id}", "$680.00")
         text = screen_text(app)
         assert f"Order #{newest.id}" in text
-        for expected in ("Smart Watch", "Portable Speakers", "$450.00", "$650.00", "$30.00", "$680.00"):
+        for expected in (
+            "Smart Watch",
+            "Portable Speakers",
+            "$450.00",
+            "$650.00",
+            "$30.00",
+            "$680.00",
+        ):
             assert expected in text
         assert "12 Harbour Road" in text
 
@@ -98,9 +112,11 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
         user = shopper(app, services)
         fill(services, user, ("Smart Watch", 1))
         await pilot.press("2")
-        await settle(pilot)
+        cart = await wait_for_screen(pilot, CartScreen)
+        await wait_for(pilot, lambda: cart.cart is not None)
         await pilot.press("b", "b")
         await pilot.press("y", "enter", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, (OrderPlacedScreen, OrdersScreen)))
         await settle(pilot)
         assert len(services.orders.list(user.id)) == 1
         assert services.cart.get(user.id).is_empty
@@ -119,7 +135,7 @@ async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
         assert modal.placing
         assert modal.query_one("#confirm").disabled
         modal.action_confirm()  # a second confirm while the first runs does nothing
-        await settle(pilot)
+        await wait_for_screen(pilot, OrderPlacedScreen)
         orders = services.orders.list(user.id)
         assert len(orders) == 1
         # the same key again (a retry) returns that order rather than a new one
@@ -139,20 +155,20 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
         modal = await to_checkout(pilot)
         services.catalog.set_stock(product_named(services, "Smart Watch").sku, 0)
         await pilot.press("y")
-        await settle(pilot)
+        await wait_for_text(pilot, "Nothing was ordered")
+        await wait_for(pilot, lambda: not modal.placing)
 
         assert app.screen is modal
-        assert "Smart Watch" in screen_text(app)
-        assert "Nothing was ordered" in screen_text(app)
+        await wait_for_text(pilot, "Smart Watch")
+        await wait_for_text(pilot, "Nothing was ordered")
         assert not modal.placing
         assert services.orders.list(user.id) == []
         assert quantities(services, user) == before
         assert product_named(services, "Digital Camera").stock == camera_stock
 
         await pilot.press("n")
-        await settle(pilot)
-        assert isinstance(app.screen, CartScreen)
-        assert "Out of stock" in screen_text(app)  # the cart shows which line ran out
+        await wait_for_screen(pilot, CartScreen)
+        await wait_for_text(pilot, "Out of stock")  # the cart shows which line ran out
         assert quantities(services, user) == before
 
 
@@ -163,16 +179,14 @@ async def test_missing_address_is_asked_for_and_saved(services, home):
         user = shopper(app, services, address=None)
         fill(services, user, ("New Smart Phone", 1))
         modal = await to_checkout(pilot)
-        assert "no shipping address" in screen_text(app)
+        await wait_for_text(pilot, "no shipping address")
         await pilot.press("enter")  # nothing typed yet
-        await settle(pilot)
-        assert "Enter a shipping address." in screen_text(app)
+        await wait_for_text(pilot, "Enter a shipping address.")
         assert app.screen is modal
         await pilot.press(*"9 Elm Street, Oak City")  # "y" and "n" type, they do not confirm
         assert app.screen is modal
         await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, OrderPlacedScreen)
+        await wait_for_screen(pilot, OrderPlacedScreen)
         assert services.accounts.get(user.id).ship_address == "9 Elm Street, Oak City"
         assert app.user.ship_address == "9 Elm Street, Oak City"
         order = services.orders.list(user.id)[0]
@@ -187,24 +201,25 @@ async def test_cancel_leaves_the_cart_alone(services, home):
         fill(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, CartScreen)
+        await wait_for_screen(pilot, CartScreen)
         assert services.orders.list(user.id) == []
         assert len(services.cart.get(user.id).lines) == 1
 
 
-async def test_order_placed_opens_orders_by_itself(services, home, monkeypatch):
-    monkeypatch.setattr(order_placed, "COUNTDOWN_SECONDS", 1)
-    app = make_app(services, home)
+async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(services, home):
+    now = [FIXED_NOW]
+    app = make_app(services, home, clock=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
         fill(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("y")
-        await settle(pilot)
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        await pilot.pause(0.5)  # the clock stands still: so does the countdown
+        await wait_for_text(pilot, "5 seconds")
+        now[0] += timedelta(seconds=3.2)
+        await wait_for_text(pilot, "2 seconds")
         assert isinstance(app.screen, OrderPlacedScreen)
-        assert "1 second" in screen_text(app)
-        await pilot.pause(1.3)
-        await settle(pilot)
-        assert isinstance(app.screen, OrdersScreen)
+        now[0] += timedelta(seconds=2)
+        await wait_for_screen(pilot, OrdersScreen)

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from conftest import product_named, register
+from shop_support import (
+    log_in,
+    make_app,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+
 from buynow_tui.screens.not_found import NotFoundScreen
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.orders import OrdersScreen
-from conftest import product_named, register
-from shop_support import log_in, make_app, screen_text, settle
 
 
 def order(services: Any, user: Any, *items: tuple[str, int]) -> Any:
@@ -27,10 +36,10 @@ async def test_orders_newest_first_with_units_and_totals(services, home, frozen_
         frozen_clock[0] += timedelta(days=1)
         newer = order(services, user, ("Digital Camera", 1), ("Portable Speakers", 3))
         await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, OrdersScreen)
+        screen = await wait_for_screen(pilot, OrdersScreen)
+        await wait_for(pilot, lambda: screen.orders is not None)
         assert [o.id for o in screen.orders] == [newer.id, older.id]
+        await wait_for_text(pilot, "$830.00", "$330.00")
         text = screen_text(app)
         assert text.index(f"#{newer.id}") < text.index(f"#{older.id}")
         assert "$830.00" in text and "$330.00" in text  # 200 + 600 + 30; 300 + 30
@@ -45,10 +54,19 @@ async def test_order_detail_shows_lines_totals_and_address(services, home):
         user = log_in(app, services)
         placed = order(services, user, ("Smart Watch", 2), ("New Smart Phone", 1))
         app.navigate(f"order/{placed.id}")
-        await settle(pilot)
-        assert isinstance(app.screen, OrderDetailScreen)
+        screen = await wait_for_screen(pilot, OrderDetailScreen)
+        await wait_for(pilot, lambda: screen.order is not None)
+        await wait_for_text(pilot, "$505.00")
         text = screen_text(app)
-        for expected in ("Smart Watch", "New Smart Phone", "$300.00", "$175.00", "$475.00", "$505.00", "1 Main St"):
+        for expected in (
+            "Smart Watch",
+            "New Smart Phone",
+            "$300.00",
+            "$175.00",
+            "$475.00",
+            "$505.00",
+            "1 Main St",
+        ):
             assert expected in text
 
 
@@ -60,9 +78,8 @@ async def test_another_users_order_is_not_found(services, home):
         await settle(pilot)
         log_in(app, services)
         app.navigate(f"order/{theirs.id}")
-        await settle(pilot)
-        assert isinstance(app.screen, NotFoundScreen)
-        assert f"order/{theirs.id}" in screen_text(app)
+        await wait_for_screen(pilot, NotFoundScreen)
+        await wait_for_text(pilot, f"order/{theirs.id}")
         assert "Smart Watch" not in screen_text(app)
 
 
@@ -72,5 +89,6 @@ async def test_no_orders_yet_says_so(services, home):
         await settle(pilot)
         log_in(app, services)
         await pilot.press("4")
-        await settle(pilot)
-        assert "You have not ordered anything yet." in screen_text(app)
+        screen = await wait_for_screen(pilot, OrdersScreen)
+        await wait_for(pilot, lambda: screen.orders is not None)
+        await wait_for_text(pilot, "You have not ordered anything yet.")

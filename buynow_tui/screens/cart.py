@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
@@ -38,13 +39,14 @@ class CartScreen(BaseScreen):
         #heading { padding: 0 1; text-style: bold; }
         #lines { height: auto; max-height: 1fr; }
         #summary { height: auto; margin-top: 1; }
+        #lines, #summary, #empty { display: none; }
         #hint { width: 1fr; padding: 0 1; color: $text-muted; }
         #empty { padding: 1 2; height: auto; }
         #empty Button { margin-top: 1; }
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus", "more", "More", id="cart-more", key_display="+"),
         Binding("minus", "less", "Less", id="cart-less", key_display="-"),
         Binding("x,delete", "remove", "Remove", id="cart-remove"),
@@ -55,32 +57,42 @@ class CartScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.cart: CartView | None = None
-        self._ops: deque[CartOp] = deque()
+        self._ops: deque[tuple[CartOp, bool]] = deque()
         self._busy = False
+        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your cart…", id="heading")
-        yield ListTable(id="lines")
+        yield ListTable(
+            [
+                ("Product", "product"),
+                ("Unit price", "unit"),
+                ("Qty", "qty"),
+                ("Line total", "total"),
+                ("Stock", "stock"),
+            ],
+            id="lines",
+        )
         with Horizontal(id="summary"):
             yield Static("+/- quantity · x remove · b buy now", id="hint")
             yield Totals(id="totals")
-        with Vertical(id="empty"):
+        with Vertical(id="empty"):  # hidden, like the table and totals, until the cart is read
             yield Static("Your cart is empty.", id="empty-text")
             yield Static("Press 1 to go to the Shop, or use the button.")
             yield Button("Go to the Shop", id="to-shop")
 
     def on_mount(self) -> None:
-        table = self.query_one("#lines", ListTable)
-        table.add_column("Product", key="product")
-        table.add_column("Unit price", key="unit")
-        table.add_column("Qty", key="qty")
-        table.add_column("Line total", key="total")
-        table.add_column("Stock", key="stock")
-        self._set_visible(None)
+        self.reload()
 
     def on_screen_resume(self) -> None:
-        """Read the cart whenever it shows: first opened, or back from a product or checkout."""
-        self.reload()
+        """Back from a product or a checkout: read the cart again.
+
+        The first resume comes with opening the screen, whose mount reads the cart (a
+        resume can arrive before the widgets exist).
+        """
+        if self._resumed:
+            self.reload()
+        self._resumed = True
 
     # -- the queue of store calls --------------------------------------------------
     def reload(self) -> None:
@@ -88,18 +100,19 @@ class CartScreen(BaseScreen):
         if user is None:
             return
         cart_service = self.services.cart
-        self._enqueue(lambda _cart: lambda: cart_service.get(user.id))
+        self._enqueue(lambda _cart: lambda: cart_service.get(user.id), read=True)
 
-    def _enqueue(self, op: CartOp) -> None:
-        self._ops.append(op)
+    def _enqueue(self, op: CartOp, *, read: bool = False) -> None:
+        self._ops.append((op, read))
         self._pump()
 
     def _pump(self) -> None:
         while not self._busy and self._ops:
-            call = self._ops.popleft()(self.cart)
+            op, read = self._ops.popleft()
+            call = op(self.cart)
             if call is not None:
                 self._busy = True
-                self.call_store(call, done=self._saved, failed=self._refused)
+                self.call_store(call, done=self._saved, failed=partial(self._refused, read=read))
 
     def _saved(self, cart: CartView) -> None:
         self._busy = False
@@ -109,10 +122,13 @@ class CartScreen(BaseScreen):
             self.shop.refresh_badge()
         self._pump()
 
-    def _refused(self, error: StoreError) -> None:
+    def _refused(self, error: StoreError, *, read: bool) -> None:
         self._busy = False
         self.notify(str(error), severity="error", markup=False)
-        self.reload()
+        if read:
+            self._pump()
+        else:
+            self.reload()  # show the cart as the store has it after the refusal
 
     def _change(self, quantity_of: Callable[[int], int]) -> None:
         """Queue a new quantity for the selected line, worked out when its turn comes."""
@@ -122,7 +138,9 @@ class CartScreen(BaseScreen):
         cart_service = self.services.cart
 
         def op(cart: CartView | None) -> Callable[[], CartView] | None:
-            line = next((l for l in cart.lines if l.product_id == product_id), None) if cart else None
+            line = (
+                next((l for l in cart.lines if l.product_id == product_id), None) if cart else None
+            )
             if line is None:
                 return None
             quantity = max(0, quantity_of(line.quantity))
@@ -146,7 +164,9 @@ class CartScreen(BaseScreen):
                 key=str(line.product_id),
             )
         table.select_key(key, row)
-        self.query_one("#totals", Totals).show(cart.subtotal_cents, cart.shipping_cents, cart.total_cents)
+        self.query_one("#totals", Totals).show(
+            cart.subtotal_cents, cart.shipping_cents, cart.total_cents
+        )
         items = f"{cart.count} item{'s' if cart.count != 1 else ''}"
         units = f"{cart.units} unit{'s' if cart.units != 1 else ''}"
         self.query_one("#heading", Static).update(Content(f"Your cart · {items}, {units}"))
@@ -170,7 +190,7 @@ class CartScreen(BaseScreen):
     # -- keys ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("more", "less", "remove", "checkout"):
-            return True if self.cart is not None and not self.cart.is_empty else None
+            return self.cart is not None and not self.cart.is_empty  # hidden for an empty cart
         return True
 
     def action_more(self) -> None:
@@ -193,7 +213,7 @@ class CartScreen(BaseScreen):
         self.shop.navigate("shop")
 
     def action_search(self) -> None:
-        open_search(self.app)
+        open_search(self.shop)
 
     # -- check out -------------------------------------------------------------------------
     def action_checkout(self) -> None:
@@ -201,7 +221,6 @@ class CartScreen(BaseScreen):
 
         def op(cart: CartView | None) -> None:
             self._open_checkout(cart)
-            return None
 
         self._enqueue(op)
 
@@ -222,5 +241,4 @@ class CartScreen(BaseScreen):
             self.cart = None
             self.shop.refresh_badge()
             self.app.push_screen(OrderPlacedScreen(order))
-        else:
-            self.reload()
+        # cancelled: the resume that follows the modal reads the cart again

@@ -8,12 +8,12 @@ it is saved to their account before the order is placed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from uuid import uuid4
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -25,6 +25,14 @@ from buynow_tui.widgets.totals import Totals
 
 if TYPE_CHECKING:
     from buynow_tui.screens.base import BaseScreen
+
+
+class AddressInput(Input):
+    """The address box; its enter places the order, and the footer says so."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Place order", id="checkout-address-submit")
+    ]
 
 
 class CheckoutScreen(ModalScreen[OrderDetail | None]):
@@ -55,7 +63,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Place order", id="checkout-confirm"),
         Binding("enter", "confirm", "Place order", id="checkout-confirm-enter", show=False),
         Binding("n,escape", "cancel", "Cancel", id="checkout-cancel"),
@@ -76,7 +84,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
             yield Static("Ship to", id="ship-label")
             if self.needs_address:
                 yield Static("Your account has no shipping address yet. Where should this go?")
-                yield Input(placeholder="Street, city, postcode, country", id="address")
+                yield AddressInput(placeholder="Street, city, postcode, country", id="address")
                 yield Static(id="address-error")
             else:
                 address = self.user.ship_address if self.user else ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Static
@@ -26,12 +28,12 @@ class OrderDetailScreen(BaseScreen):
     OrderDetailScreen {
         #heading { padding: 0 1; text-style: bold; }
         #lines { height: auto; max-height: 1fr; }
-        #summary { height: auto; margin-top: 1; }
+        #summary { height: auto; margin-top: 1; display: none; }
         #ship-to { width: 1fr; padding: 0 1; }
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="order-search", key_display="/", show=False),
     ]
 
@@ -42,24 +44,30 @@ class OrderDetailScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading the order…", id="heading")
-        yield ListTable(id="lines")
+        yield ListTable(
+            [
+                ("Product", "product"),
+                ("Qty", "qty"),
+                ("Unit price", "unit"),
+                ("Line total", "total"),
+            ],
+            id="lines",
+        )
         with Horizontal(id="summary"):
             yield Static(id="ship-to")
             yield Totals(id="totals")
 
     def on_mount(self) -> None:
-        table = self.query_one("#lines", ListTable)
-        table.add_column("Product", key="product")
-        table.add_column("Qty", key="qty")
-        table.add_column("Unit price", key="unit")
-        table.add_column("Line total", key="total")
-        self.query_one("#summary").display = False
         user = self.user
         if user is None:
             self._missing(NotFound("Log in to see your orders."))
             return
         self.call_store(
-            self.services.orders.detail, user.id, self.order_id, done=self._show, failed=self._missing
+            self.services.orders.detail,
+            user.id,
+            self.order_id,
+            done=self._show,
+            failed=self._missing,
         )
 
     def _missing(self, error: StoreError) -> None:
@@ -85,8 +93,12 @@ class OrderDetailScreen(BaseScreen):
                 right(dollars(line.line_total_cents)),
                 key=str(index),
             )
-        self.query_one("#ship-to", Static).update(Content("Ship to:\n") + Content(order.ship_address))
-        self.query_one("#totals", Totals).show(order.subtotal_cents, order.shipping_cents, order.total_cents)
+        self.query_one("#ship-to", Static).update(
+            Content("Ship to:\n") + Content(order.ship_address)
+        )
+        self.query_one("#totals", Totals).show(
+            order.subtotal_cents, order.shipping_cents, order.total_cents
+        )
         self.query_one("#summary").display = True
 
     @on(DataTable.RowSelected, "#lines")
@@ -101,4 +113,4 @@ class OrderDetailScreen(BaseScreen):
             self.shop.navigate(f"product/{product_id}")
 
     def action_search(self) -> None:
-        open_search(self.app)
+        open_search(self.shop)

@@ -1,13 +1,19 @@
 """Order placed: the number and total, then Orders after a 5-second countdown.
 
-Any key that is not one of the app's own keys goes to Orders at once.
+The countdown reads the app's clock (`app.now`), so a test's fixed clock holds it
+still and a moved clock ends it. Any key that is not one of the app's own keys goes
+to Orders at once.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+from typing import ClassVar
+
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
@@ -39,7 +45,7 @@ class OrderPlacedScreen(BaseScreen):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "to_orders", "Orders now", id="placed-go"),
         Binding("escape", "to_orders", "Orders now", id="placed-escape", show=False),
     ]
@@ -48,6 +54,7 @@ class OrderPlacedScreen(BaseScreen):
         super().__init__()
         self.order = order
         self.remaining = COUNTDOWN_SECONDS
+        self._started: datetime | None = None
         self._timer: Timer | None = None
         self._gone = False
 
@@ -61,14 +68,19 @@ class OrderPlacedScreen(BaseScreen):
             yield Static(id="countdown")
 
     def on_mount(self) -> None:
+        self._started = self.shop.now()
         self._show_countdown()
-        self._timer = self.set_interval(1.0, self._tick)
+        self._timer = self.set_interval(0.25, self._tick)
 
     def _tick(self) -> None:
-        self.remaining -= 1
-        if self.remaining <= 0:
+        assert self._started is not None
+        elapsed = (self.shop.now() - self._started).total_seconds()
+        if elapsed >= COUNTDOWN_SECONDS:
             self.action_to_orders()
-        else:
+            return
+        remaining = max(1, math.ceil(COUNTDOWN_SECONDS - elapsed))
+        if remaining != self.remaining:
+            self.remaining = remaining
             self._show_countdown()
 
     def _show_countdown(self) -> None:

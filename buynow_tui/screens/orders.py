@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
@@ -19,7 +20,7 @@ from buynow_tui.widgets.list_table import ListTable, right, text
 def local_time(when: datetime) -> str:
     """A stored (UTC) time as the shopper's local time."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -31,34 +32,37 @@ class OrdersScreen(BaseScreen):
     OrdersScreen {
         #heading { padding: 0 1; text-style: bold; }
         #orders { height: 1fr; }
-        #empty { padding: 1 2; }
+        #empty { padding: 1 2; display: none; }
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders-search", key_display="/", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.orders: list[OrderSummary] | None = None
+        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your orders…", id="heading")
-        yield ListTable(id="orders")
-        yield Static(
-            "You have not ordered anything yet. Press 1 to go to the Shop.", id="empty"
+        yield ListTable(
+            [("Order", "order"), ("Placed", "placed"), ("Units", "units"), ("Total", "total")],
+            id="orders",
         )
+        yield Static("You have not ordered anything yet. Press 1 to go to the Shop.", id="empty")
 
     def on_mount(self) -> None:
-        table = self.query_one("#orders", ListTable)
-        table.add_column("Order", key="order")
-        table.add_column("Placed", key="placed")
-        table.add_column("Units", key="units")
-        table.add_column("Total", key="total")
-        self.query_one("#empty").display = False
+        self.reload()
 
     def on_screen_resume(self) -> None:
+        """Back from an order: read the list again (the first resume comes with the mount)."""
+        if self._resumed:
+            self.reload()
+        self._resumed = True
+
+    def reload(self) -> None:
         user = self.user
         if user is not None:
             self.call_store(self.services.orders.list, user.id, done=self._show)
@@ -91,4 +95,4 @@ class OrdersScreen(BaseScreen):
             self.shop.navigate(f"order/{event.row_key.value}")
 
     def action_search(self) -> None:
-        open_search(self.app)
+        open_search(self.shop)

@@ -6,9 +6,11 @@ Out of stock, the add key and button are disabled and the screen says why.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -23,7 +25,7 @@ from buynow_tui.store.views import ProductView, dollars
 class ProductScreen(BaseScreen):
     SCREEN_TITLE = "Product"
     AUTO_FOCUS = ""  # the add button takes focus once the product has loaded
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - typed by Screen
 
     DEFAULT_CSS = """
     ProductScreen {
@@ -48,7 +50,7 @@ class ProductScreen(BaseScreen):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus", "more", "More", id="product-more", key_display="+"),
         Binding("minus", "less", "Less", id="product-less", key_display="-"),
         Binding("a", "add_to_cart", "Add to cart", id="product-add"),
@@ -92,7 +94,9 @@ class ProductScreen(BaseScreen):
             [
                 Static(Content(product.name), id="name"),
                 Static(Content(f"{product.category} · SKU {product.sku}"), id="meta"),
-                Static(Content(f"{dollars(product.price_cents)}  ·  {product.stock_words}"), id="price"),
+                Static(
+                    Content(f"{dollars(product.price_cents)}  ·  {product.stock_words}"), id="price"
+                ),
                 Static(_why(product), id="why"),
                 _columns(product),
                 *_buy_rows(in_stock),
@@ -149,7 +153,11 @@ class ProductScreen(BaseScreen):
         if action == "add_to_cart":
             return True if self._in_stock else None
         if action == "more":
-            return True if self._in_stock and self.product and self.quantity < self.product.max_quantity else None
+            return (
+                True
+                if self._in_stock and self.product and self.quantity < self.product.max_quantity
+                else None
+            )
         if action == "less":
             return True if self.quantity > 1 else None
         return True
@@ -181,7 +189,7 @@ class ProductScreen(BaseScreen):
         self.action_less()
 
     def action_search(self) -> None:
-        open_search(self.app)
+        open_search(self.shop)
 
 
 def _columns(product: ProductView) -> Vertical:
@@ -204,7 +212,12 @@ def _buy_rows(in_stock: bool) -> list[Horizontal]:
     for button in (less, more):
         button.can_focus = False  # the +/- keys do this; the buttons are for the mouse
     quantity_row = Horizontal(
-        Static("Quantity "), less, Static(id="quantity"), more, Static(id="limits"), id="quantity-row"
+        Static("Quantity "),
+        less,
+        Static(id="quantity"),
+        more,
+        Static(id="limits"),
+        id="quantity-row",
     )
     add = Button("Add to cart (a)", id="add", variant="primary", disabled=not in_stock)
     wish = Button("Add to wishlist (w)", id="wish")

@@ -9,11 +9,11 @@ is shown, however the worker threads finish.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -25,7 +25,7 @@ from buynow_tui.store.views import ProductPage, ProductView
 from buynow_tui.widgets.product_table import ProductTable
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from buynow_tui.app import BuyNowApp
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -37,7 +37,9 @@ SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest p
 class SearchBox(Input):
     """The search input; escape clears it and hands focus back to the results."""
 
-    BINDINGS = [Binding("escape", "leave", "Leave search", id="search-leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave search", id="search-leave")
+    ]
 
     class Left(Message):
         """The shopper pressed escape in the search box."""
@@ -56,11 +58,11 @@ class ShopScreen(BaseScreen):
         #filters { height: 1; padding: 0 1; }
         #status { height: 1; padding: 0 1; color: $text-muted; }
         #products { height: 1fr; }
-        #empty { height: 1fr; padding: 1 2; }
+        #empty { height: 1fr; padding: 1 2; display: none; }
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="shop-search", key_display="/"),
         Binding("a", "add_to_cart", "Add to cart", id="shop-add"),
         Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
@@ -79,6 +81,7 @@ class ShopScreen(BaseScreen):
         self.loading = False
         self._seq = 0
         self._search_timer: Timer | None = None
+        self._page_args: dict[str, Any] = {}
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -98,9 +101,10 @@ class ShopScreen(BaseScreen):
         return self.query_one("#search", SearchBox)
 
     def on_mount(self) -> None:
-        self.query_one("#empty").display = False
         self._show_filters()
-        self.call_store(self.services.catalog.categories, done=self._got_categories, group="categories")
+        self.call_store(
+            self.services.catalog.categories, done=self._got_categories, group="categories"
+        )
         self._load_page()
 
     def _got_categories(self, categories: list[Any]) -> None:
@@ -125,11 +129,22 @@ class ShopScreen(BaseScreen):
 
         self.call_store(fn, done=finish, failed=failed, group="catalog", exclusive=True)
 
-    def _load_page(self, *, after: Any = None, before: Any = None, number: int = 1, at_end: bool = False) -> None:
+    def _load_page(
+        self,
+        *,
+        after: Any = None,
+        before: Any = None,
+        number: int = 1,
+        at_end: bool = False,
+        row: int | None = None,
+    ) -> None:
         catalog, category, sort = self.services.catalog, self.category, self.sort
+        self._page_args = {"after": after, "before": before, "number": number, "at_end": at_end}
 
         def fetch() -> ProductPage:
-            return catalog.page(category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE)
+            return catalog.page(
+                category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
+            )
 
         def shown(page: ProductPage) -> None:
             self.page = page
@@ -138,12 +153,12 @@ class ShopScreen(BaseScreen):
             table = self.table
             table.has_next = page.next_cursor is not None
             table.has_prev = page.prev_cursor is not None
-            table.show_page(page.items, cursor_at_end=at_end)
+            table.show_page(page.items, cursor_at_end=at_end, row=row)
             self._after_rows()
 
         self._read(fetch, shown)
 
-    def _search(self, text: str) -> None:
+    def _search(self, text: str, row: int | None = None) -> None:
         catalog, category, sort = self.services.catalog, self.category, self.sort
 
         def fetch() -> list[ProductView]:
@@ -159,10 +174,20 @@ class ShopScreen(BaseScreen):
             self.query_text = text
             table = self.table
             table.has_next = table.has_prev = False
-            table.show_page(found)
+            table.show_page(found, row=row)
             self._after_rows()
 
         self._read(fetch, shown)
+
+    def on_screen_resume(self) -> None:
+        """Back from a product or a checkout: the same rows again, with fresh stock words."""
+        if not self.is_mounted:
+            return  # opening: the mount loads the first page
+        row = self.table.cursor_row
+        if self.query_text:
+            self._search(self.query_text, row=row)
+        elif self.page is not None:
+            self._load_page(**self._page_args, row=row)
 
     def _reload(self) -> None:
         """Show the first page (or the current search) again after a filter change."""
@@ -182,9 +207,14 @@ class ShopScreen(BaseScreen):
             count = table.row_count
             if count == 0:
                 status = "No results"
+                where = f" in {self.category}" if self.category else ""
                 empty.update(
-                    Content(f"No products match “{self.query_text}”.\n\n")
-                    + Content("Try another word or a price, or press escape to clear the search.")
+                    Content(f"No products match “{self.query_text}”{where}.\n\n")
+                    + Content(
+                        "Try another word or a price"
+                        + (", press c for other categories" if self.category else "")
+                        + ", or press escape to clear the search."
+                    )
                 )
             else:
                 more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
@@ -194,7 +224,9 @@ class ShopScreen(BaseScreen):
             pages = max(1, -(-total // PAGE_SIZE))
             status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{'s' if total != 1 else ''}"
             if total == 0:
-                empty.update(Content("There are no products here yet. Press c to pick another category."))
+                empty.update(
+                    Content("There are no products here yet. Press c to pick another category.")
+                )
         self.query_one("#status", Static).update(Content(status))
         if not has_rows and self.focused is table:
             self.search_box.focus()
@@ -317,7 +349,9 @@ def add_to_cart(screen: BaseScreen, product: ProductView, quantity: int = 1) -> 
     def refused(error: StoreError) -> None:
         screen.notify(str(error), severity="error", markup=False)
 
-    screen.call_store(screen.services.cart.add, user.id, product.id, quantity, done=added, failed=refused)
+    screen.call_store(
+        screen.services.cart.add, user.id, product.id, quantity, done=added, failed=refused
+    )
 
 
 def add_to_wishlist(screen: BaseScreen, product: ProductView) -> None:
@@ -335,10 +369,9 @@ def add_to_wishlist(screen: BaseScreen, product: ProductView) -> None:
     screen.call_store(screen.services.wishlist.add, user.id, product.id, done=saved, failed=refused)
 
 
-def open_search(app: App[Any]) -> None:
+def open_search(app: BuyNowApp) -> None:
     """`/` from any shopping screen: back to the Shop with the search box focused."""
-    navigate = getattr(app, "navigate")
-    navigate("shop")
+    app.navigate("shop")
     shop = app.screen_stack[0] if app.screen_stack else None
     if isinstance(shop, ShopScreen):
         shop.call_after_refresh(shop.focus_search)

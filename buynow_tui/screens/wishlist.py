@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
@@ -24,11 +26,11 @@ class WishlistScreen(BaseScreen):
     WishlistScreen {
         #heading { padding: 0 1; text-style: bold; }
         #items { height: 1fr; }
-        #empty { padding: 1 2; }
+        #empty { padding: 1 2; display: none; }
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_to_cart", "Add to cart", id="wishlist-add"),
         Binding("x,delete", "remove", "Remove", id="wishlist-remove"),
         Binding("slash", "search", "Search", id="wishlist-search", key_display="/", show=False),
@@ -37,25 +39,27 @@ class WishlistScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[WishlistItem] | None = None
+        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your wishlist…", id="heading")
-        yield ListTable(id="items")
+        yield ListTable(
+            [("Product", "product"), ("Price", "price"), ("Stock", "stock"), ("Saved", "saved")],
+            id="items",
+        )
         yield Static(
             "Your wishlist is empty. Press w on a product in the Shop (1) to save it here.",
             id="empty",
         )
 
     def on_mount(self) -> None:
-        table = self.query_one("#items", ListTable)
-        table.add_column("Product", key="product")
-        table.add_column("Price", key="price")
-        table.add_column("Stock", key="stock")
-        table.add_column("Saved", key="saved")
-        self.query_one("#empty").display = False
+        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        """Back from a product: read the list again (the first resume comes with the mount)."""
+        if self._resumed:
+            self.reload()
+        self._resumed = True
 
     def reload(self) -> None:
         user = self.user
@@ -93,7 +97,7 @@ class WishlistScreen(BaseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add_to_cart", "remove"):
-            return True if self.items else None
+            return bool(self.items)  # hidden for an empty wishlist
         return True
 
     def action_add_to_cart(self) -> None:
@@ -132,4 +136,4 @@ class WishlistScreen(BaseScreen):
             self.shop.navigate(f"product/{event.row_key.value}")
 
     def action_search(self) -> None:
-        open_search(self.app)
+        open_search(self.shop)

@@ -6,10 +6,11 @@ markup by `DataTable`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -18,14 +19,24 @@ from textual.widgets.data_table import RowDoesNotExist
 class ListTable(DataTable[Any]):
     """A `DataTable` that moves by row, with the house's list keys."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open", id="list-open"),
         Binding("j", "cursor_down", "Down", show=False, id="list-down"),
         Binding("k", "cursor_up", "Up", show=False, id="list-up"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
+        # Columns from the start: rows may arrive (from a worker) before this table mounts,
+        # and rows added before their columns never widen them.
+        for label, key in columns:
+            self.add_column(label, key=key)
 
     @property
     def selected_key(self) -> str | None:

@@ -25,19 +25,22 @@ class ProductTable(ListTable):
             self.direction = direction
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(
+            [("Name", "name"), ("Category", "category"), ("Price", "price"), ("Stock", "stock")],
+            id=id,
+        )
         self.has_next = False
         self.has_prev = False
         self.products: tuple[ProductView, ...] = ()
 
-    def on_mount(self) -> None:
-        self.add_column("Name", key="name")
-        self.add_column("Category", key="category")
-        self.add_column("Price", key="price")
-        self.add_column("Stock", key="stock")
-
-    def show_page(self, products: Sequence[ProductView], *, cursor_at_end: bool = False) -> None:
-        """Replace the rows with one page; the cursor goes to its first (or last) row."""
+    def show_page(
+        self,
+        products: Sequence[ProductView],
+        *,
+        cursor_at_end: bool = False,
+        row: int | None = None,
+    ) -> None:
+        """Replace the rows with one page; the cursor goes to `row`, or its first (or last) row."""
         self.products = tuple(products)
         self.clear()
         for product in self.products:
@@ -49,7 +52,10 @@ class ProductTable(ListTable):
                 key=str(product.id),
             )
         if self.products:
-            self.move_cursor(row=len(self.products) - 1 if cursor_at_end else 0)
+            last = len(self.products) - 1
+            self.move_cursor(
+                row=min(row, last) if row is not None else (last if cursor_at_end else 0)
+            )
 
     @property
     def selected(self) -> ProductView | None:
