@@ -1,17 +1,378 @@
-"""Shop: the catalog (placeholder until the shopping issue lands)."""
+"""Shop: the catalog a page at a time, search as you type, filter and sort.
+
+The table holds one keyset page (`PAGE_SIZE` rows) and asks for the next or previous
+page when the cursor moves past its edge, so 100,000 products cost what 50 do. Every
+catalog read carries a sequence number: whatever the shopper asked for last is what
+is shown, however the worker threads finish.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
 
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.store.errors import StoreError
+from buynow_tui.store.views import ProductPage, ProductView
 from buynow_tui.widgets.consent import ConsentNotice
+from buynow_tui.widgets.product_table import ProductTable
+
+if TYPE_CHECKING:
+    from buynow_tui.app import BuyNowApp
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 100
+SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
+SORTS = ("name", "price", "price_desc")
+SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
+
+
+class SearchBox(Input):
+    """The search input; escape clears it and hands focus back to the results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave search", id="search-leave")
+    ]
+
+    class Left(Message):
+        """The shopper pressed escape in the search box."""
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
 
 
 class ShopScreen(BaseScreen):
     SCREEN_TITLE = "Shop"
+    AUTO_FOCUS = "#products"
 
+    DEFAULT_CSS = """
+    ShopScreen {
+        #search { margin: 0 1; }
+        #filters { height: 1; padding: 0 1; }
+        #status { height: 1; padding: 0 1; color: $text-muted; }
+        #products { height: 1fr; }
+        #empty { height: 1fr; padding: 1 2; display: none; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="shop-search", key_display="/"),
+        Binding("a", "add_to_cart", "Add to cart", id="shop-add"),
+        Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
+        Binding("c", "next_category", "Category", id="shop-category"),
+        Binding("s", "next_sort", "Sort", id="shop-sort"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.category: str | None = None
+        self.sort = "name"
+        self.categories: list[str] = []
+        self.page: ProductPage | None = None
+        self.page_number = 1
+        self.query_text = ""  # the search being shown; "" when browsing
+        self.loading = False
+        self._seq = 0
+        self._search_timer: Timer | None = None
+        self._page_args: dict[str, Any] = {}
+
+    # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        yield Static("The catalog opens here.", id="placeholder")
+        yield SearchBox(placeholder="Search by name or price  ( / )", id="search")
+        yield Static(id="filters")
+        yield ProductTable(id="products")
+        yield Static(id="empty")
+        yield Static("Loading…", id="status")
         yield ConsentNotice()
+
+    @property
+    def table(self) -> ProductTable:
+        return self.query_one("#products", ProductTable)
+
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#search", SearchBox)
+
+    def on_mount(self) -> None:
+        self._show_filters()
+        self.call_store(
+            self.services.catalog.categories, done=self._got_categories, group="categories"
+        )
+        self._load_page()
+
+    def _got_categories(self, categories: list[Any]) -> None:
+        self.categories = [c.name for c in categories]
+
+    # -- catalog reads: the newest request wins ----------------------------------
+    def _read(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        self._seq += 1
+        seq = self._seq
+        self.loading = True
+
+        def finish(result: Any) -> None:
+            if seq == self._seq:
+                self.loading = False
+                done(result)
+
+        def failed(error: StoreError) -> None:
+            if seq == self._seq:
+                self.loading = False
+                self.query_one("#status", Static).update(Content(str(error)))
+                self.notify(str(error), severity="error", markup=False)
+
+        self.call_store(fn, done=finish, failed=failed, group="catalog", exclusive=True)
+
+    def _load_page(
+        self,
+        *,
+        after: Any = None,
+        before: Any = None,
+        number: int = 1,
+        at_end: bool = False,
+        row: int | None = None,
+    ) -> None:
+        catalog, category, sort = self.services.catalog, self.category, self.sort
+        self._page_args = {"after": after, "before": before, "number": number, "at_end": at_end}
+
+        def fetch() -> ProductPage:
+            return catalog.page(
+                category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
+            )
+
+        def shown(page: ProductPage) -> None:
+            self.page = page
+            self.page_number = number
+            self.query_text = ""
+            table = self.table
+            table.has_next = page.next_cursor is not None
+            table.has_prev = page.prev_cursor is not None
+            table.show_page(page.items, cursor_at_end=at_end, row=row)
+            self._after_rows()
+
+        self._read(fetch, shown)
+
+    def _search(self, text: str, row: int | None = None) -> None:
+        catalog, category, sort = self.services.catalog, self.category, self.sort
+
+        def fetch() -> list[ProductView]:
+            found = catalog.search(text, limit=SEARCH_LIMIT, category=category)
+            if sort == "price":
+                found.sort(key=lambda p: (p.price_cents, p.id))
+            elif sort == "price_desc":
+                found.sort(key=lambda p: (-p.price_cents, -p.id))
+            return found
+
+        def shown(found: list[ProductView]) -> None:
+            self.page = None
+            self.query_text = text
+            table = self.table
+            table.has_next = table.has_prev = False
+            table.show_page(found, row=row)
+            self._after_rows()
+
+        self._read(fetch, shown)
+
+    def on_screen_resume(self) -> None:
+        """Back from a product or a checkout: the same rows again, with fresh stock words."""
+        if not self.is_mounted:
+            return  # opening: the mount loads the first page
+        row = self.table.cursor_row
+        if self.query_text:
+            self._search(self.query_text, row=row)
+        elif self.page is not None:
+            self._load_page(**self._page_args, row=row)
+
+    def _reload(self) -> None:
+        """Show the first page (or the current search) again after a filter change."""
+        text = self.search_box.value.strip()
+        if text:
+            self._search(text)
+        else:
+            self._load_page()
+
+    def _after_rows(self) -> None:
+        table = self.table
+        empty = self.query_one("#empty", Static)
+        has_rows = table.row_count > 0
+        table.display = has_rows
+        empty.display = not has_rows
+        if self.query_text:
+            count = table.row_count
+            if count == 0:
+                status = "No results"
+                where = f" in {self.category}" if self.category else ""
+                empty.update(
+                    Content(f"No products match “{self.query_text}”{where}.\n\n")
+                    + Content(
+                        "Try another word or a price"
+                        + (", press c for other categories" if self.category else "")
+                        + ", or press escape to clear the search."
+                    )
+                )
+            else:
+                more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
+                status = f"{count} product{'s' if count != 1 else ''} match{'es' if count == 1 else ''}{more}"
+        else:
+            total = self.page.total if self.page else 0
+            pages = max(1, -(-total // PAGE_SIZE))
+            status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{'s' if total != 1 else ''}"
+            if total == 0:
+                empty.update(
+                    Content("There are no products here yet. Press c to pick another category.")
+                )
+        self.query_one("#status", Static).update(Content(status))
+        if not has_rows and self.focused is table:
+            self.search_box.focus()
+        self.refresh_bindings()
+
+    def _show_filters(self) -> None:
+        category = self.category or "All"
+        self.query_one("#filters", Static).update(
+            Content(f"Category: {category} (c) · Sort: {SORT_LABELS[self.sort]} (s)")
+        )
+
+    # -- paging ------------------------------------------------------------------
+    @on(ProductTable.PageRequested)
+    def _turn_page(self, event: ProductTable.PageRequested) -> None:
+        event.stop()
+        page = self.page
+        if self.loading or page is None or self.query_text:
+            return  # a page is on its way; a held key does not pile up requests
+        if event.direction > 0 and page.next_cursor is not None:
+            self._load_page(after=page.next_cursor, number=self.page_number + 1)
+        elif event.direction < 0 and page.prev_cursor is not None:
+            self._load_page(before=page.prev_cursor, number=self.page_number - 1, at_end=True)
+
+    # -- search ------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+
+    def _run_search(self) -> None:
+        self._search_timer = None
+        text = self.search_box.value.strip()
+        if text:
+            self._search(text)
+        elif self.query_text or self.page is None:
+            self._load_page()
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._run_search()
+        self.table.focus()
+
+    @on(SearchBox.Left)
+    def _left_search(self, event: SearchBox.Left) -> None:
+        event.stop()
+        if self.search_box.value:
+            self.search_box.value = ""
+        self.table.focus()
+
+    def focus_search(self) -> None:
+        self.search_box.focus()
+
+    def action_search(self) -> None:
+        self.focus_search()
+
+    # -- filter and sort -----------------------------------------------------------
+    def action_next_category(self) -> None:
+        choices: list[str | None] = [None, *self.categories]
+        index = choices.index(self.category) if self.category in choices else 0
+        self.category = choices[(index + 1) % len(choices)]
+        self._show_filters()
+        self._reload()
+
+    def action_next_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._show_filters()
+        self._reload()
+
+    # -- row actions -----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_to_cart", "add_to_wishlist"):
+            return True if self._has_selection() else None
+        return True
+
+    def _has_selection(self) -> bool:
+        try:
+            return self.table.selected is not None
+        except Exception:  # noqa: BLE001 - asked before the table is mounted
+            return False
+
+    @on(DataTable.RowSelected, "#products")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        product = self.table.selected
+        if product is not None:
+            self.shop.navigate(f"product/{product.id}")
+
+    def action_add_to_cart(self) -> None:
+        product = self.table.selected
+        if product is None:
+            return
+        if self.shop.require_login(lambda: add_to_cart(self, product)):
+            add_to_cart(self, product)
+
+    def action_add_to_wishlist(self) -> None:
+        product = self.table.selected
+        if product is None:
+            return
+        if self.shop.require_login(lambda: add_to_wishlist(self, product)):
+            add_to_wishlist(self, product)
+
+
+# -- shared by Shop and Product -----------------------------------------------------
+def add_to_cart(screen: BaseScreen, product: ProductView, quantity: int = 1) -> None:
+    """Put `quantity` of `product` in the logged-in user's cart and update the badge."""
+    user = screen.user
+    if user is None:
+        return
+
+    def added(_cart: object) -> None:
+        amount = f"{quantity} × " if quantity > 1 else ""
+        screen.notify(f"Added {amount}{product.name} to your cart.", markup=False)
+        screen.shop.refresh_badge()
+
+    def refused(error: StoreError) -> None:
+        screen.notify(str(error), severity="error", markup=False)
+
+    screen.call_store(
+        screen.services.cart.add, user.id, product.id, quantity, done=added, failed=refused
+    )
+
+
+def add_to_wishlist(screen: BaseScreen, product: ProductView) -> None:
+    """Save `product` on the logged-in user's wishlist; a duplicate is refused politely."""
+    user = screen.user
+    if user is None:
+        return
+
+    def saved(_none: object) -> None:
+        screen.notify(f"Saved {product.name} to your wishlist.", markup=False)
+
+    def refused(error: StoreError) -> None:
+        screen.notify(str(error), severity="warning", markup=False)
+
+    screen.call_store(screen.services.wishlist.add, user.id, product.id, done=saved, failed=refused)
+
+
+def open_search(app: BuyNowApp) -> None:
+    """`/` from any shopping screen: back to the Shop with the search box focused."""
+    app.navigate("shop")
+    shop = app.screen_stack[0] if app.screen_stack else None
+    if isinstance(shop, ShopScreen):
+        shop.call_after_refresh(shop.focus_search)

@@ -41,6 +41,7 @@ class TooSmall(Static, can_focus=True):
     def __init__(self) -> None:
         super().__init__(id="too-small")
         self._focus_before: Widget | None = None
+        self.can_focus = False  # only while it shows
 
     @property
     def showing(self) -> bool:
@@ -61,6 +62,7 @@ class TooSmall(Static, can_focus=True):
         if small == self.display:
             return
         self.display = small
+        self.can_focus = small
         if small:
             focused = self.screen.focused
             self._focus_before = focused if focused is not self else None
@@ -72,12 +74,12 @@ class TooSmall(Static, can_focus=True):
         before, self._focus_before = self._focus_before, None
         if before is not None and before.is_attached and before.focusable:
             before.focus()
-        elif self.has_focus:
+        elif self.has_focus or self.screen.focused is self:
             self.screen.set_focus(None)
 
     def on_key(self, event: events.Key) -> None:
         """Keys do nothing while the notice shows, except quitting."""
-        if event.key == "q":
+        if event.key == "q" or not self.display:
             return
         event.stop()
         event.prevent_default()

@@ -1,0 +1,181 @@
+"""The checkout confirmation: where it ships, what it costs, then one order.
+
+One `checkout_key` per confirmation: a second confirm (a double key press, a retry)
+returns the order the first made, never a second one. While the store call runs the
+confirm key and button are disabled. A shopper without an address types one here;
+it is saved to their account before the order is placed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+from uuid import uuid4
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Static
+
+from buynow_tui.store.errors import StoreError
+from buynow_tui.store.views import CartView, OrderDetail, UserView
+from buynow_tui.widgets.totals import Totals
+
+if TYPE_CHECKING:
+    from buynow_tui.screens.base import BaseScreen
+
+
+class AddressInput(Input):
+    """The address box; its enter places the order, and the footer says so."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Place order", id="checkout-address-submit")
+    ]
+
+
+class CheckoutScreen(ModalScreen[OrderDetail | None]):
+    """Dismisses with the placed order, or None if the shopper cancels."""
+
+    DEFAULT_CSS = """
+    CheckoutScreen {
+        align: center middle;
+        #dialog {
+            width: 64;
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: thick $primary;
+            background: $surface;
+            padding: 0 2;
+        }
+        #title { text-style: bold; margin-bottom: 1; }
+        #ship-label { text-style: bold; }
+        #address-shown { margin-bottom: 1; }
+        #address-error { color: $error; }
+        #count { margin-top: 1; }
+        #totals { padding: 0; }
+        #message { margin-top: 1; color: $error; }
+        #message.-progress { color: $text-muted; }
+        #buttons { height: auto; margin-top: 1; }
+        #buttons Button { margin-right: 2; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Place order", id="checkout-confirm"),
+        Binding("enter", "confirm", "Place order", id="checkout-confirm-enter", show=False),
+        Binding("n,escape", "cancel", "Cancel", id="checkout-cancel"),
+    ]
+
+    def __init__(self, owner: BaseScreen, cart: CartView) -> None:
+        super().__init__()
+        self.owner = owner
+        self.cart = cart
+        self.user: UserView | None = owner.user
+        self.checkout_key = uuid4().hex
+        self.needs_address = not (self.user and self.user.ship_address)
+        self.placing = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Check out", id="title")
+            yield Static("Ship to", id="ship-label")
+            if self.needs_address:
+                yield Static("Your account has no shipping address yet. Where should this go?")
+                yield AddressInput(placeholder="Street, city, postcode, country", id="address")
+                yield Static(id="address-error")
+            else:
+                address = self.user.ship_address if self.user else ""
+                yield Static(Content(address or ""), id="address-shown")
+            items = f"{self.cart.count} item{'s' if self.cart.count != 1 else ''}"
+            units = f"{self.cart.units} unit{'s' if self.cart.units != 1 else ''}"
+            yield Static(f"{items}, {units}", id="count")
+            totals = Totals(id="totals")
+            totals.show(self.cart.subtotal_cents, self.cart.shipping_cents, self.cart.total_cents)
+            yield totals
+            yield Static(id="message")
+            with Horizontal(id="buttons"):
+                yield Button("Place order (y)", id="confirm", variant="primary")
+                yield Button("Cancel (n)", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#message").display = False
+        if self.needs_address:
+            self.query_one("#address", Input).focus()
+        else:
+            self.query_one("#confirm", Button).focus()
+
+    # -- confirm --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("confirm", "cancel"):
+            return None if self.placing else True
+        return True
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted, "#address")
+    def action_confirm(self) -> None:
+        if self.placing or self.user is None:
+            return
+        if self.needs_address:
+            address = self.query_one("#address", Input).value
+            if not address.strip():
+                self._address_error("Enter a shipping address.")
+                return
+            self._busy(True, "Saving your address…")
+            self.owner.call_store(
+                self.owner.services.accounts.set_address,
+                self.user.id,
+                address,
+                done=self._address_saved,
+                failed=self._refused,
+            )
+        else:
+            self._place()
+
+    def _address_saved(self, user: UserView) -> None:
+        self.user = user
+        self.owner.shop.user = user  # the account now has this address: keep the app's copy true
+        self.needs_address = False
+        self.query_one("#address-error", Static).update("")
+        self._place()
+
+    def _place(self) -> None:
+        assert self.user is not None
+        self._busy(True, "Placing your order…")
+        orders, user_id, key = self.owner.services.orders, self.user.id, self.checkout_key
+        self.owner.call_store(
+            lambda: orders.checkout(user_id, checkout_key=key),
+            done=self._placed,
+            failed=self._refused,
+        )
+
+    def _placed(self, order: OrderDetail) -> None:
+        self.dismiss(order)
+
+    def _refused(self, error: StoreError) -> None:
+        self._busy(False, str(error), error=True)
+        if error.field == "address" and self.needs_address:
+            self._address_error(str(error))
+
+    def _address_error(self, text: str) -> None:
+        self.query_one("#address-error", Static).update(Content(text))
+        self.query_one("#address", Input).focus()
+
+    def _busy(self, busy: bool, text: str, error: bool = False) -> None:
+        self.placing = busy
+        self.query_one("#confirm", Button).disabled = busy
+        self.query_one("#cancel", Button).disabled = busy
+        message = self.query_one("#message", Static)
+        message.update(Content(text))
+        message.set_class(not error, "-progress")
+        message.display = bool(text)
+        self.refresh_bindings()
+
+    # -- cancel -----------------------------------------------------------------------
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.placing:
+            self.dismiss(None)

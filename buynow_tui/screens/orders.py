@@ -1,0 +1,98 @@
+"""Orders: the shopper's orders, newest first; `enter` opens one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.shop import open_search
+from buynow_tui.store.views import OrderSummary, dollars
+from buynow_tui.widgets.list_table import ListTable, right, text
+
+
+def local_time(when: datetime) -> str:
+    """A stored (UTC) time as the shopper's local time."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class OrdersScreen(BaseScreen):
+    SCREEN_TITLE = "Orders"
+    AUTO_FOCUS = "#orders"
+
+    DEFAULT_CSS = """
+    OrdersScreen {
+        #heading { padding: 0 1; text-style: bold; }
+        #orders { height: 1fr; }
+        #empty { padding: 1 2; display: none; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="orders-search", key_display="/", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.orders: list[OrderSummary] | None = None
+        self._resumed = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Loading your orders…", id="heading")
+        yield ListTable(
+            [("Order", "order"), ("Placed", "placed"), ("Units", "units"), ("Total", "total")],
+            id="orders",
+        )
+        yield Static("You have not ordered anything yet. Press 1 to go to the Shop.", id="empty")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Back from an order: read the list again (the first resume comes with the mount)."""
+        if self._resumed:
+            self.reload()
+        self._resumed = True
+
+    def reload(self) -> None:
+        user = self.user
+        if user is not None:
+            self.call_store(self.services.orders.list, user.id, done=self._show)
+
+    def _show(self, orders: list[OrderSummary]) -> None:
+        self.orders = orders
+        table = self.query_one("#orders", ListTable)
+        key, row = table.selected_key, table.cursor_row
+        table.clear()
+        for order in orders:
+            table.add_row(
+                text(f"#{order.id}"),
+                text(local_time(order.created_at)),
+                right(str(order.units)),
+                right(dollars(order.total_cents)),
+                key=str(order.id),
+            )
+        table.select_key(key, row)
+        count = len(orders)
+        self.query_one("#heading", Static).update(
+            Content(f"Your orders · {count} order{'s' if count != 1 else ''}, newest first")
+        )
+        table.display = bool(orders)
+        self.query_one("#empty").display = not orders
+
+    @on(DataTable.RowSelected, "#orders")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.shop.navigate(f"order/{event.row_key.value}")
+
+    def action_search(self) -> None:
+        open_search(self.shop)

@@ -1,0 +1,231 @@
+"""Product: everything about one product, a quantity, add to cart or wishlist.
+
+The product loads in a worker; an unknown id replaces this screen with Not found.
+Out of stock, the add key and button are disabled and the screen says why.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Button, Static
+
+from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.shop import add_to_cart, add_to_wishlist, open_search
+from buynow_tui.store.errors import NotFound, StoreError
+from buynow_tui.store.views import ProductView, dollars
+
+
+class ProductScreen(BaseScreen):
+    SCREEN_TITLE = "Product"
+    AUTO_FOCUS = ""  # the add button takes focus once the product has loaded
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - typed by Screen
+
+    DEFAULT_CSS = """
+    ProductScreen {
+        #product { padding: 0 2; }
+        #name { text-style: bold; color: $accent; margin-top: 1; }
+        #meta { color: $text-muted; }
+        #price { text-style: bold; margin-top: 1; }
+        #why { color: $warning; }
+        #columns { height: auto; margin-top: 1; }
+        #about, #specs { height: auto; width: 1fr; }
+        #specs { margin-top: 1; }
+        #quantity-row { height: 1; margin-top: 1; }
+        #quantity-row > Static { width: auto; }
+        #quantity { padding: 0 1; text-style: bold; }
+        #quantity-row Button { min-width: 3; width: 3; }
+        #limits { color: $text-muted; padding-left: 1; }
+        #actions { height: auto; margin-top: 1; }
+        #actions Button { margin-right: 1; }
+        &.-wide #columns { layout: horizontal; }
+        &.-wide #about { width: 3fr; padding-right: 2; }
+        &.-wide #specs { width: 2fr; margin-top: 0; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus", "more", "More", id="product-more", key_display="+"),
+        Binding("minus", "less", "Less", id="product-less", key_display="-"),
+        Binding("a", "add_to_cart", "Add to cart", id="product-add"),
+        Binding("w", "add_to_wishlist", "Wishlist it", id="product-wish"),
+        Binding("slash", "search", "Search", id="product-search", key_display="/", show=False),
+    ]
+
+    quantity: reactive[int] = reactive(1, init=False)
+
+    def __init__(self, product_id: int) -> None:
+        super().__init__()
+        self.product_id = product_id
+        self.product: ProductView | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="product"):
+            yield Static("Loading…", id="loading")
+
+    def on_mount(self) -> None:
+        self.call_store(
+            self.services.catalog.get,
+            self.product_id,
+            done=lambda product: self.call_later(self._show, product),
+            failed=self._missing,
+        )
+
+    def _missing(self, error: StoreError) -> None:
+        if isinstance(error, NotFound):
+            from buynow_tui.screens.not_found import NotFoundScreen
+
+            self.app.switch_screen(NotFoundScreen(f"product/{self.product_id}"))
+        else:
+            self.query_one("#loading", Static).update(Content(str(error)))
+
+    async def _show(self, product: ProductView) -> None:
+        self.product = product
+        body = self.query_one("#product", VerticalScroll)
+        await body.remove_children()
+        in_stock = product.max_quantity > 0
+        await body.mount_all(
+            [
+                Static(Content(product.name), id="name"),
+                Static(Content(f"{product.category} · SKU {product.sku}"), id="meta"),
+                Static(
+                    Content(f"{dollars(product.price_cents)}  ·  {product.stock_words}"), id="price"
+                ),
+                Static(_why(product), id="why"),
+                _columns(product),
+                *_buy_rows(in_stock),
+            ]
+        )
+        self.query_one("#why").display = not in_stock
+        self.quantity = 1
+        self._show_quantity()
+        self.refresh_bindings()
+        (self.query_one("#add", Button) if in_stock else self.query_one("#wish", Button)).focus()
+
+    @property
+    def _in_stock(self) -> bool:
+        return self.product is not None and self.product.max_quantity > 0
+
+    # -- quantity ------------------------------------------------------------------
+    def watch_quantity(self) -> None:
+        self._show_quantity()
+
+    def _show_quantity(self) -> None:
+        product = self.product
+        if product is None:
+            return
+        if self._in_stock:
+            quantity, limits = str(self.quantity), f"(1 to {product.max_quantity})"
+        else:
+            quantity, limits = "—", "(none in stock)"
+        self.query_one("#quantity", Static).update(Content(quantity))
+        self.query_one("#limits", Static).update(Content(limits))
+        self.query_one("#less", Button).disabled = self.quantity <= 1 or not self._in_stock
+        self.query_one("#more", Button).disabled = (
+            not self._in_stock or self.quantity >= product.max_quantity
+        )
+
+    def action_more(self) -> None:
+        product = self.product
+        if product is None or not self._in_stock:
+            return
+        if self.quantity >= product.max_quantity:
+            limit = "99 per order" if product.max_quantity == 99 else f"{product.stock} in stock"
+            self.notify(f"That is the most you can add: {limit}.", severity="warning", markup=False)
+            return
+        self.quantity += 1
+        self.refresh_bindings()
+
+    def action_less(self) -> None:
+        if self.quantity > 1:
+            self.quantity -= 1
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.product is None and action in ("more", "less", "add_to_cart", "add_to_wishlist"):
+            return None
+        if action == "add_to_cart":
+            return True if self._in_stock else None
+        if action == "more":
+            return (
+                True
+                if self._in_stock and self.product and self.quantity < self.product.max_quantity
+                else None
+            )
+        if action == "less":
+            return True if self.quantity > 1 else None
+        return True
+
+    # -- actions -------------------------------------------------------------------
+    @on(Button.Pressed, "#add")
+    def action_add_to_cart(self) -> None:
+        product = self.product
+        if product is None or not self._in_stock:
+            return
+        quantity = self.quantity
+        if self.shop.require_login(lambda: add_to_cart(self, product, quantity)):
+            add_to_cart(self, product, quantity)
+
+    @on(Button.Pressed, "#wish")
+    def action_add_to_wishlist(self) -> None:
+        product = self.product
+        if product is None:
+            return
+        if self.shop.require_login(lambda: add_to_wishlist(self, product)):
+            add_to_wishlist(self, product)
+
+    @on(Button.Pressed, "#more")
+    def _more_pressed(self) -> None:
+        self.action_more()
+
+    @on(Button.Pressed, "#less")
+    def _less_pressed(self) -> None:
+        self.action_less()
+
+    def action_search(self) -> None:
+        open_search(self.shop)
+
+
+def _columns(product: ProductView) -> Vertical:
+    about = Vertical(
+        Static(Content(product.description or "No description yet."), id="description"),
+        id="about",
+    )
+    if product.specs:
+        width = max(len(key) for key, _ in product.specs)
+        lines = "\n".join(f"{key:<{width}}  {value}" for key, value in product.specs)
+        specs = Static(Content("Specifications\n") + Content(lines), id="specs")
+    else:
+        specs = Static(Content("No specifications listed."), id="specs")
+    return Vertical(about, specs, id="columns")
+
+
+def _buy_rows(in_stock: bool) -> list[Horizontal]:
+    less = Button("-", id="less", compact=True)
+    more = Button("+", id="more", compact=True)
+    for button in (less, more):
+        button.can_focus = False  # the +/- keys do this; the buttons are for the mouse
+    quantity_row = Horizontal(
+        Static("Quantity "),
+        less,
+        Static(id="quantity"),
+        more,
+        Static(id="limits"),
+        id="quantity-row",
+    )
+    add = Button("Add to cart (a)", id="add", variant="primary", disabled=not in_stock)
+    wish = Button("Add to wishlist (w)", id="wish")
+    return [quantity_row, Horizontal(add, wish, id="actions")]
+
+
+def _why(_product: ProductView) -> Content:
+    return Content(
+        "This product cannot be added to the cart: none are left until it is restocked. "
+        "Press w to save it on your wishlist."
+    )

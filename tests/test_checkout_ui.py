@@ -1,0 +1,225 @@
+"""Check out: confirm, one order however often it is confirmed, stock that ran out, address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from conftest import FIXED_NOW, product_named
+from shop_support import (
+    log_in,
+    make_app,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+
+from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.checkout import CheckoutScreen
+from buynow_tui.screens.order_detail import OrderDetailScreen
+from buynow_tui.screens.order_placed import OrderPlacedScreen
+from buynow_tui.screens.orders import OrdersScreen
+
+ADDRESS = "12 Harbour Road\nPort Town 4021"
+
+
+def shopper(app: Any, services: Any, *, address: str | None = ADDRESS, **fields: Any) -> Any:
+    user = log_in(app, services, **fields)
+    if address:
+        user = services.accounts.set_address(user.id, address)
+        app.user = user
+    return user
+
+
+def fill(services: Any, user: Any, *items: tuple[str, int]) -> None:
+    for name, quantity in items:
+        services.cart.add(user.id, product_named(services, name).id, quantity)
+
+
+def quantities(services: Any, user: Any) -> dict[str, int]:
+    return {line.name: line.quantity for line in services.cart.get(user.id).lines}
+
+
+async def to_checkout(pilot: Any) -> CheckoutScreen:
+    await pilot.press("2")
+    cart = await wait_for_screen(pilot, CartScreen)
+    await wait_for(pilot, lambda: cart.cart is not None)
+    await pilot.press("b")
+    modal = await wait_for_screen(pilot, CheckoutScreen)
+    await settle(pilot)
+    return modal
+
+
+async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Digital Camera", 1))
+        services.orders.checkout(user.id)  # an older order
+        fill(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
+        app.refresh_badge()
+
+        await to_checkout(pilot)
+        await wait_for_text(pilot, "12 Harbour Road", "$680.00")
+        text = screen_text(app)
+        assert "12 Harbour Road" in text and "Port Town 4021" in text
+        assert "$680.00" in text  # 3 x 150 + 200 + 30
+        await pilot.press("y")
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        await wait_for(pilot, lambda: app.cart_count == 0)
+        newest = services.orders.list(user.id)[0]
+        await wait_for_text(pilot, f"Order #{newest.id} placed")
+        text = screen_text(app)
+        assert f"Order #{newest.id} placed" in text
+        assert "$680.00" in text
+        assert "5 seconds" in text
+        assert services.cart.get(user.id).is_empty
+
+        await pilot.press("space")  # any key goes now
+        orders = await wait_for_screen(pilot, OrdersScreen)
+        await wait_for(pilot, lambda: orders.orders is not None)
+        assert [o.id for o in orders.orders] == [o.id for o in services.orders.list(user.id)]
+        assert orders.orders[0].id == newest.id
+        assert orders.orders[0].id > orders.orders[1].id
+        table = orders.query_one("#orders")
+        assert table.cursor_row == 0
+
+        await pilot.press("enter")
+        detail = await wait_for_screen(pilot, OrderDetailScreen)
+        await wait_for(pilot, lambda: detail.order is not None)
+        await wait_for_text(pilot, f"Order #{newest.id}", "$680.00")
+        text = screen_text(app)
+        assert f"Order #{newest.id}" in text
+        for expected in (
+            "Smart Watch",
+            "Portable Speakers",
+            "$450.00",
+            "$650.00",
+            "$30.00",
+            "$680.00",
+        ):
+            assert expected in text
+        assert "12 Harbour Road" in text
+
+
+async def test_confirm_pressed_twice_makes_one_order(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        await pilot.press("2")
+        cart = await wait_for_screen(pilot, CartScreen)
+        await wait_for(pilot, lambda: cart.cart is not None)
+        await pilot.press("b", "b")
+        await pilot.press("y", "enter", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, (OrderPlacedScreen, OrdersScreen)))
+        await settle(pilot)
+        assert len(services.orders.list(user.id)) == 1
+        assert services.cart.get(user.id).is_empty
+        assert isinstance(app.screen, (OrderPlacedScreen, OrdersScreen))
+
+
+async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        modal = await to_checkout(pilot)
+        key = modal.checkout_key
+        modal.action_confirm()
+        assert modal.placing
+        assert modal.query_one("#confirm").disabled
+        modal.action_confirm()  # a second confirm while the first runs does nothing
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        orders = services.orders.list(user.id)
+        assert len(orders) == 1
+        # the same key again (a retry) returns that order rather than a new one
+        again = services.orders.checkout(user.id, checkout_key=key)
+        assert again.id == orders[0].id
+
+
+async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 2), ("Digital Camera", 1))
+        before = quantities(services, user)
+        camera_stock = product_named(services, "Digital Camera").stock
+
+        modal = await to_checkout(pilot)
+        services.catalog.set_stock(product_named(services, "Smart Watch").sku, 0)
+        await pilot.press("y")
+        await wait_for_text(pilot, "Nothing was ordered")
+        await wait_for(pilot, lambda: not modal.placing)
+
+        assert app.screen is modal
+        await wait_for_text(pilot, "Smart Watch")
+        await wait_for_text(pilot, "Nothing was ordered")
+        assert not modal.placing
+        assert services.orders.list(user.id) == []
+        assert quantities(services, user) == before
+        assert product_named(services, "Digital Camera").stock == camera_stock
+
+        await pilot.press("n")
+        await wait_for_screen(pilot, CartScreen)
+        await wait_for_text(pilot, "Out of stock")  # the cart shows which line ran out
+        assert quantities(services, user) == before
+
+
+async def test_missing_address_is_asked_for_and_saved(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services, address=None)
+        fill(services, user, ("New Smart Phone", 1))
+        modal = await to_checkout(pilot)
+        await wait_for_text(pilot, "no shipping address")
+        await pilot.press("enter")  # nothing typed yet
+        await wait_for_text(pilot, "Enter a shipping address.")
+        assert app.screen is modal
+        await pilot.press(*"9 Elm Street, Oak City")  # "y" and "n" type, they do not confirm
+        assert app.screen is modal
+        await pilot.press("enter")
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        assert services.accounts.get(user.id).ship_address == "9 Elm Street, Oak City"
+        assert app.user.ship_address == "9 Elm Street, Oak City"
+        order = services.orders.list(user.id)[0]
+        assert services.orders.detail(user.id, order.id).ship_address == "9 Elm Street, Oak City"
+
+
+async def test_cancel_leaves_the_cart_alone(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        await to_checkout(pilot)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, CartScreen)
+        assert services.orders.list(user.id) == []
+        assert len(services.cart.get(user.id).lines) == 1
+
+
+async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(services, home):
+    now = [FIXED_NOW]
+    app = make_app(services, home, clock=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        await to_checkout(pilot)
+        await pilot.press("y")
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        await pilot.pause(0.5)  # the clock stands still: so does the countdown
+        await wait_for_text(pilot, "5 seconds")
+        now[0] += timedelta(seconds=3.2)
+        await wait_for_text(pilot, "2 seconds")
+        assert isinstance(app.screen, OrderPlacedScreen)
+        now[0] += timedelta(seconds=2)
+        await wait_for_screen(pilot, OrdersScreen)

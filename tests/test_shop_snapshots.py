@@ -1,0 +1,191 @@
+"""Snapshots of every shopping screen at 80x24 and 120x40.
+
+Fixed clock (store and app), UTC as the local zone, theme pinned, text cursors not
+blinking. Regenerate with `--snapshot-update` only after looking at the difference.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import product_named
+from shop_support import log_in, make_app, no_blink, search, settle, wait_for_text
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+ADDRESS = "12 Harbour Road\nPort Town 4021"
+
+
+@pytest.fixture(autouse=True)
+def utc_local_time() -> Iterator[None]:
+    """Orders show local time: pin the local zone so snapshots match anywhere."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+def shopper(app: Any, services: Any) -> Any:
+    user = log_in(app, services)
+    user = services.accounts.set_address(user.id, ADDRESS)
+    app.user = user
+    return user
+
+
+def fill(services: Any, user: Any) -> None:
+    services.cart.add(user.id, product_named(services, "Smart Watch").id, 3)
+    services.cart.add(user.id, product_named(services, "Bluetooth Headphone").id, 1)
+
+
+async def ready(pilot: Any, *texts: str) -> None:
+    """Wait until the screen shows `texts` (its data has arrived), then still the cursors."""
+    await wait_for_text(pilot, *texts)
+    await settle(pilot)
+    no_blink(pilot.app)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_shop(snap_compare, services, home, frozen_clock, size):
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot, "Page 1 of 1")
+
+    assert snap_compare(make_app(services, home), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_shop_search_without_results(snap_compare, services, home, frozen_clock, size):
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await search(pilot, "zeppelin")
+        await ready(pilot, "No products match")
+
+    assert snap_compare(make_app(services, home), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_product_out_of_stock(snap_compare, services, home, frozen_clock, size):
+    gone = next(p for p in services.catalog.page(limit=100).items if p.stock == 0)
+    app = make_app(services, home, open_path=f"product/{gone.id}")
+
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot, "cannot be added to the cart")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cart_empty(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        shopper(app, services)
+        app.navigate("cart")
+        await ready(pilot, "Your cart is empty.", "Cart (0)")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cart_filled(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        fill(services, shopper(app, services))
+        app.navigate("cart")
+        await ready(pilot, "$730.00", "Cart (2)")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_checkout_confirmation(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        fill(services, shopper(app, services))
+        app.navigate("cart")
+        await wait_for_text(pilot, "$730.00")
+        await pilot.press("b")
+        await ready(pilot, "Place order (y)")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_order_placed(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        fill(services, shopper(app, services))
+        app.navigate("cart")
+        await wait_for_text(pilot, "$730.00")
+        await pilot.press("b")
+        await wait_for_text(pilot, "Place order (y)")
+        await pilot.press("y")
+        await ready(pilot, "Order #1 placed", "Cart (0)")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def _two_orders(services: Any, user: Any, frozen_clock: list[Any]) -> None:
+    fill(services, user)
+    services.orders.checkout(user.id)
+    frozen_clock[0] += timedelta(hours=2, minutes=15)
+    services.cart.add(user.id, product_named(services, "Digital Camera").id, 1)
+    services.orders.checkout(user.id)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_orders(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        _two_orders(services, shopper(app, services), frozen_clock)
+        app.navigate("orders")
+        await ready(pilot, "#2", "$230.00")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_order_detail(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        _two_orders(services, shopper(app, services), frozen_clock)
+        app.navigate("order/1")
+        await ready(pilot, "Order #1", "Port Town 4021")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wishlist(snap_compare, services, home, frozen_clock, size):
+    app = make_app(services, home)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        user = shopper(app, services)
+        for name in ("Digital Camera", "Smart Watch", "Portable Speakers"):
+            services.wishlist.add(user.id, product_named(services, name).id)
+            frozen_clock[0] += timedelta(minutes=5)
+        app.navigate("wishlist")
+        await ready(pilot, "Portable Speakers", "3 items")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
