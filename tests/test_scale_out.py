@@ -111,3 +111,47 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
 
     asyncio.run(log_in_with_remember_me(servers[0].port))
     assert asyncio.run(opens_logged_in(servers[1].port))
+
+
+def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(services, front_ends):  # type: ignore[no-untyped-def]
+    """Six shoppers, three on each front end, confirm at once; four units exist."""
+    from conftest import product_named, register
+
+    servers, _ = front_ends
+    watch = product_named(services, "Smart Watch")
+    services.catalog.set_stock(watch.sku, 4)
+    shoppers = []
+    for n in range(6):
+        user = register(services, email=f"buyer{n}@example.com", username=f"buyer{n}")
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        services.accounts.remember_key(user.id, key.get_fingerprint("sha256"))
+        services.accounts.set_address(user.id, f"{n} Market Street")
+        services.cart.add(user.id, watch.id, 1)
+        shoppers.append((user, key, servers[n % 2].port))
+
+    async def buy(key: asyncssh.SSHKey, port: int) -> str:
+        conn = await connect(port, key)
+        try:
+            term = await open_shop(conn, cols=100, rows=30, command="cart")
+            await term.see(b"Smart Watch", timeout=30)
+            await term.quiet()
+            term.process.stdin.write(b"b")
+            await term.see(b"Place order", timeout=20)
+            await term.quiet()
+            term.set_mark()
+            term.process.stdin.write(b"y")
+            seen = await term.read_until(
+                lambda data: b"placed" in data or b"Not enough stock" in data, timeout=30
+            )
+            return "ordered" if b"placed" in seen else "refused"
+        finally:
+            conn.close()
+
+    async def everyone() -> list[str]:
+        return await asyncio.gather(*(buy(key, port) for _, key, port in shoppers))
+
+    outcomes = asyncio.run(everyone())
+    assert sorted(outcomes) == ["ordered"] * 4 + ["refused"] * 2
+    assert product_named(services, "Smart Watch").stock == 0
+    sold = sum(len(services.orders.list(user.id)) for user, _, _ in shoppers)
+    assert sold == 4
