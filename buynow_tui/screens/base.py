@@ -152,6 +152,8 @@ def run_store_call(
             busy.disabled = False
         if isinstance(node, Widget) and not node.is_attached:
             return  # the screen was closed meanwhile: nobody is waiting for this answer
+        if isinstance(node, Screen) and node not in app.screen_stack:
+            return  # popped, and its widgets may already be gone
         if callback is not None:
             callback(value)
         elif is_error:
