@@ -108,14 +108,21 @@ def ledger(url: str, initial: dict[int, int]) -> dict:
 
 
 def _store_worker(url: str, user_ids: list[int]) -> dict:
+    """As a shop process does it: log files attached, `OrderService.checkout` per cart."""
+    import tempfile
+
+    from peewee import OperationalError
+
     from buynow_tui.config import Settings
+    from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
     from buynow_tui.store.errors import OutOfStock
     from buynow_tui.store.orders import OrderService
 
+    setup_logging(Path(tempfile.mkdtemp(prefix="buynow-bench-logs-")))
     init_db(url, migrate=False)
     orders = OrderService(Settings.from_env())
-    placed = refused = 0
+    placed = refused = busy = 0
     _ready()
     start = time.time()
     for uid in user_ids:
@@ -124,7 +131,9 @@ def _store_worker(url: str, user_ids: list[int]) -> dict:
             placed += 1
         except OutOfStock:
             refused += 1
-    return {"start": start, "end": time.time(), "placed": placed, "refused": refused}
+        except OperationalError:  # "database is locked": waited out the busy timeout
+            busy += 1
+    return {"start": start, "end": time.time(), "placed": placed, "refused": refused, "busy": busy}
 
 
 def _raw_worker(path: str, user_ids: list[int]) -> dict:
@@ -173,7 +182,7 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
         con.execute("COMMIT")
         placed += 1
     con.close()
-    return {"start": start, "end": time.time(), "placed": placed, "refused": refused}
+    return {"start": start, "end": time.time(), "placed": placed, "refused": refused, "busy": 0}
 
 
 def _ready() -> None:
@@ -189,6 +198,7 @@ def run_workers(kind: str, target: str, users: int, processes: int, env: dict[st
         subprocess.Popen(
             [sys.executable, "-m", "bench.checkout", kind, target, str(1000 + n * share), str(share)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            cwd=env.get("PYTHONPATH", "").split(os.pathsep)[0] or None,
         )
         for n in range(processes)
     ]
@@ -212,12 +222,13 @@ def run_workers(kind: str, target: str, users: int, processes: int, env: dict[st
                 proc.kill()
                 proc.wait()
     wall = max(r["end"] for r in reports) - min(r["start"] for r in reports)
-    done = sum(r["placed"] + r["refused"] for r in reports)
+    done = sum(r["placed"] + r["refused"] for r in reports)  # a busy failure is no checkout
     return {
         "per_s": done / wall,
         "wall_s": wall,
         "placed": sum(r["placed"] for r in reports),
         "refused": sum(r["refused"] for r in reports),
+        "busy_failures": sum(r["busy"] for r in reports),
     }
 
 
