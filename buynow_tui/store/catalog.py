@@ -225,13 +225,27 @@ class Catalog:
             return []
         limit = max(1, min(limit, 500))
         with session():
-            conditions = []
-            if words:
-                conditions.append(self._name_match(words))
-            if cents is not None:
-                conditions.append(Product.price_cents == cents)
-            where = conditions[0] if len(conditions) == 1 else (conditions[0] | conditions[1])
-            query = Product.select(*_summary_fields()).where(where)
+            query = Product.select(*_summary_fields())
+            if cents is None and is_sqlite():
+                # The first FTS index joined rather than `id IN (…)`: SQLite then reads each
+                # match once instead of first collecting every id (dense words match
+                # thousands). A second index stays an id set: joined, it would be probed
+                # once per row of the first.
+                (index, phrase), *others = self._fts_phrases(words)
+                query = query.join(index, on=(index.rowid == Product.id)).where(
+                    index.match(index.web_query(phrase))
+                )
+                for other, words_of_other in others:
+                    match = other.match(other.web_query(words_of_other))
+                    query = query.where(Product.id.in_(other.select(other.rowid).where(match)))
+            else:
+                conditions = []
+                if words:
+                    conditions.append(self._name_match(words))
+                if cents is not None:
+                    conditions.append(Product.price_cents == cents)
+                where = conditions[0] if len(conditions) == 1 else (conditions[0] | conditions[1])
+                query = query.where(where)
             if category:
                 query = query.where(Product.category == category)
             if cents is not None:
@@ -239,23 +253,31 @@ class Catalog:
                 query = query.order_by(first, Product.name, Product.id)
             else:
                 query = query.order_by(Product.name, Product.id)
-            return [_summary(p) for p in query.limit(limit)]
+            return [ProductView(*row) for row in query.limit(limit).tuples()]
 
     @staticmethod
-    def _name_match(words: list[str]):  # type: ignore[no-untyped-def]
+    def _fts_phrases(words: list[str]) -> list[tuple[type[FTS5Model], str]]:
+        """SQLite: 3+ letter words as pieces (trigrams), 1-2 letter words as word prefixes."""
+        long_words = [w for w in words if len(w) >= 3]
+        short_words = [w for w in words if len(w) < 3]
+        return [
+            (index, " ".join('"{}"{}'.format(w.replace('"', '""'), star) for w in chosen))
+            for index, chosen, star in (
+                (ProductTrigrams, long_words, ""),
+                (ProductIndex, short_words, "*"),
+            )
+            if chosen
+        ]
+
+    @classmethod
+    def _name_match(cls, words: list[str]):  # type: ignore[no-untyped-def]
+        condition = None
         if is_sqlite():
-            condition = None
-            long_words = [w for w in words if len(w) >= 3]
-            short_words = [w for w in words if len(w) < 3]
-            for index, chosen, star in ((ProductTrigrams, long_words, ""), (ProductIndex, short_words, "*")):
-                if not chosen:
-                    continue
-                phrase = " ".join('"{}"{}'.format(w.replace('"', '""'), star) for w in chosen)
+            for index, phrase in cls._fts_phrases(words):
                 ids = index.select(index.rowid).where(index.match(index.web_query(phrase)))
                 this = Product.id.in_(ids)
                 condition = this if condition is None else (condition & this)
             return condition
-        condition = None
         for word in words:
             this = Product.name.contains(word) if len(word) >= 3 else (
                 Product.name.startswith(word) | Product.name.contains(" " + word)

@@ -3,12 +3,20 @@
 `init_db(url)` binds the models' `DatabaseProxy`; nothing happens at import time.
 SQLite runs in WAL with a busy timeout and foreign keys on; every write transaction
 is `BEGIN IMMEDIATE` (see `write()`), so two writers queue instead of deadlocking on
-a lock upgrade. Each service call runs inside `session()`, which opens the calling
-thread's connection if needed and closes it when the outermost call ends.
+a lock upgrade. Each service call runs inside `session()`, which takes a connection
+for the calling thread and hands it back when the outermost call ends.
+
+Both backends pool their connections. For SQLite this is what keeps the store fast:
+a fresh connection starts with a cold page cache and schema, and closing the last
+connection to a WAL database checkpoints and deletes the WAL. Opening and closing one
+per call made every search re-read its pages and every checkout pay a checkpoint
+(with its fsync). A forked child never reuses its parent's pooled connections.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +49,16 @@ def make_database(url: str) -> Database:
         if not path or path == ":memory:":
             raise ValueError("SQLite needs a file path: sqlite:////absolute/path.db")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
+        from playhouse.pool import PooledSqliteDatabase
+
+        # Pooled connections move between worker threads, one thread at a time.
+        return PooledSqliteDatabase(
+            path,
+            pragmas=SQLITE_PRAGMAS,
+            max_connections=None,
+            stale_timeout=600,
+            check_same_thread=False,
+        )
     if scheme in ("postgres", "postgresql"):
         from playhouse.pool import PooledPostgresqlDatabase
 
@@ -63,8 +80,7 @@ def make_database(url: str) -> Database:
 def init_db(url: str, *, migrate: bool = True) -> Database:
     """Bind the store to the database at `url`; bring its schema up to date if asked."""
     db = make_database(url)
-    if database.obj is not None and not database.is_closed():
-        database.close()
+    close_db()
     database.initialize(db)
     if migrate:
         from buynow_tui.store.migrate import upgrade
@@ -74,8 +90,37 @@ def init_db(url: str, *, migrate: bool = True) -> Database:
 
 
 def close_db() -> None:
-    if database.obj is not None and not database.is_closed():
+    """Close this thread's connection and every idle pooled one (their files too)."""
+    if database.obj is None:
+        return
+    if not database.is_closed():
         database.close()
+    close_idle = getattr(database.obj, "close_idle", None)
+    if close_idle is not None:
+        close_idle()
+
+
+def _forget_parent_connections() -> None:
+    """In a forked child: drop the parent's pooled connections without touching them.
+
+    SQLite connections must not cross a fork; closing one in the child could even
+    checkpoint and delete the parent's WAL. They are kept referenced (never closed,
+    never garbage-collected) and the child opens its own.
+    """
+    pool = database.obj
+    if pool is None or not hasattr(pool, "_connections"):
+        return
+    _inherited.append((pool._connections, pool._in_use, pool._state))
+    pool._connections, pool._in_use = [], {}
+    pool._state = type(pool._state)()
+    # Another parent thread may have held these at the fork.
+    pool._lock = threading.Lock()
+    pool._pool_lock = threading.RLock()
+    pool._pool_available = threading.Condition(pool._pool_lock)
+
+
+_inherited: list[object] = []
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def is_sqlite() -> bool:

@@ -5,9 +5,15 @@ order and checks each row count, so concurrent buyers can never oversell; the sc
 CHECK (stock >= 0) backs it up. Names and prices are copied onto the order lines, so a
 later price change leaves old orders alone. A `checkout_key` (one per confirmation)
 makes a repeated confirm return the order it already made.
+
+Writers to SQLite take turns for one lock, so the transaction holds only what must be
+in it: the user is read before it, the order is logged after it, and the order
+returned is built from what was written rather than read back.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -23,6 +29,11 @@ from buynow_tui.store.views import AdminOrder, OrderDetail, OrderLineView, Order
 log = get_logger("orders")
 
 
+def _as_stored(when: datetime) -> datetime:
+    """`when` as the database hands it back: aware UTC (naive values are taken as UTC)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 class OrderService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -33,15 +44,36 @@ class OrderService:
         if checkout_key is not None and not (1 <= len(checkout_key) <= 64):
             raise ValidationError("A checkout key is 1 to 64 characters.")
         try:
-            with write():
-                order_id = self._place(user_id, ship_address, checkout_key)
+            with session():
+                # Read before taking the write lock: writers queue for it, so what runs
+                # inside the transaction decides how many checkouts a second the shop takes.
+                user = (
+                    User.select(User.username, User.ship_address)
+                    .where(User.id == user_id)
+                    .tuples()
+                    .first()
+                )
+                with write():
+                    placed = self._place(user_id, user, ship_address, checkout_key)
         except IntegrityError:
             # A concurrent confirm with the same key won the race: return its order.
             existing = self._by_key(user_id, checkout_key)
             if existing is None:
-                raise ValidationError("That checkout was already used; please confirm again.") from None
-            order_id = existing
-        return self.detail(user_id, order_id)
+                raise ValidationError(
+                    "That checkout was already used; please confirm again."
+                ) from None
+            return self.detail(user_id, existing)
+        if isinstance(placed, int):
+            return self.detail(user_id, placed)  # a repeated confirm: the order it made before
+        # Logged once committed; the order returned is what was just written (no re-read).
+        log.info(
+            "order %d placed: %d lines, total %d cents",
+            placed.id,
+            len(placed.lines),
+            placed.total_cents,
+            extra={"user": user[0] if user else "someone"},
+        )
+        return placed
 
     def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
         if checkout_key is None:
@@ -50,67 +82,89 @@ class OrderService:
             row = Order.get_or_none((Order.checkout_key == checkout_key) & (Order.user == user_id))
             return row.id if row else None
 
-    def _place(self, user_id: int, ship_address: str | None, checkout_key: str | None) -> int:
+    def _place(
+        self,
+        user_id: int,
+        user: tuple[str, str | None] | None,
+        ship_address: str | None,
+        checkout_key: str | None,
+    ) -> OrderDetail | int:
+        """Inside the write transaction: the new order, or the id of this key's earlier one."""
         if checkout_key is not None:
             prior = Order.get_or_none((Order.checkout_key == checkout_key) & (Order.user == user_id))
             if prior is not None:
                 log.info("repeated checkout returned order %d", prior.id)
                 return prior.id
-        user = User.get_or_none(User.id == user_id)
         if user is None:
             raise NotFound("No such user.")
-        lines = list(
-            CartLine.select(CartLine.quantity, Product)
+        rows = list(
+            CartLine.select(
+                CartLine.cart,
+                Product.id,
+                Product.sku,
+                Product.name,
+                CartLine.quantity,
+                Product.price_cents,
+            )
             .join(Product)
             .switch(CartLine)
             .join(Cart)
             .where(Cart.user == user_id)
             .order_by(Product.id)
+            .tuples()
         )
-        if not lines:
+        if not rows:
             raise EmptyCart()
-        address = v.check_address(ship_address if ship_address is not None else user.ship_address or "")
+        address = v.check_address(ship_address if ship_address is not None else user[1] or "")
+        lines = tuple(OrderLineView(*row[1:]) for row in rows)
         short: list[str] = []
         for line in lines:
             drawn = (
                 Product.update(stock=Product.stock - line.quantity)
-                .where((Product.id == line.product.id) & (Product.stock >= line.quantity))
+                .where((Product.id == line.product_id) & (Product.stock >= line.quantity))
                 .execute()
             )
             if drawn != 1:
-                short.append(line.product.name)
+                short.append(line.name)
         if short:
             log.warning("checkout refused, out of stock: %s", ", ".join(short))
             raise OutOfStock(short)
-        subtotal = sum(line.product.price_cents * line.quantity for line in lines)
+        subtotal = sum(line.line_total_cents for line in lines)
         shipping = self.settings.shipping_cents
-        order = Order.create(
+        created_at = _as_stored(clock.now())
+        order_id = Order.insert(
             user=user_id,
-            created_at=clock.now(),
+            created_at=created_at,
             subtotal_cents=subtotal,
             shipping_cents=shipping,
             total_cents=subtotal + shipping,
             ship_address=address,
             checkout_key=checkout_key,
-        )
+        ).execute()
         OrderLine.insert_many(
             [
                 {
-                    "order": order.id,
-                    "product": line.product.id,
-                    "sku": line.product.sku,
-                    "name": line.product.name,
-                    "unit_price_cents": line.product.price_cents,
+                    "order": order_id,
+                    "product": line.product_id,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "unit_price_cents": line.unit_price_cents,
                     "quantity": line.quantity,
                 }
                 for line in lines
             ]
         ).execute()
-        CartLine.delete().where(
-            CartLine.cart.in_(Cart.select(Cart.id).where(Cart.user == user_id))
-        ).execute()
-        log.info("order %d placed: %d lines, total %d cents", order.id, len(lines), subtotal + shipping, extra={"user": user.username})
-        return order.id
+        CartLine.delete().where(CartLine.cart == rows[0][0]).execute()  # the user's one cart
+        return OrderDetail(
+            id=order_id,
+            user_id=user_id,
+            created_at=created_at,
+            lines=lines,
+            subtotal_cents=subtotal,
+            shipping_cents=shipping,
+            total_cents=subtotal + shipping,
+            ship_address=address,
+        )
 
     def list(self, user_id: int) -> list[OrderSummary]:
         with session():

@@ -1,0 +1,1 @@
+"""BuyNow benchmarks: scripts that print figures (see bench/README.md)."""

@@ -1,0 +1,278 @@
+"""BuyNow benchmarks: `python bench/run.py [--quick]` prints a table, writes bench/results.json.
+
+Every figure is a ratio against a baseline measured in the same run, or a percentile
+over many operations: the machines are shared and noisy. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import checkout, keystroke, pg, search, seeding, startup  # noqa: E402
+
+TARGETS = {
+    "startup_ratio": ("<=", 1.5),
+    "search_p95_ms": ("<=", 5.0),
+    "keystroke_p95_ms": ("<=", 50.0),
+    "checkout_ratio": (">=", 0.20),
+    "oversold": ("==", 0),
+    "ssh_rss_mib_per_session": ("<=", 45.0),
+    "ssh_first_frame_s": ("<=", 0.5),
+    "seed_ratio": (">=", 0.30),
+}
+PRODUCTS = 100_000
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BUYNOW_DATABASE_URL", "BUYNOW_HOME", "PGOPTIONS")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def cli(home: Path, *args: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "buynow_tui", *args], capture_output=True, text=True,
+        env=child_env(BUYNOW_HOME=str(home)), timeout=900,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"buynow {' '.join(args)} failed: {out.stderr[-2000:]}")
+
+
+# -- the parts ------------------------------------------------------------------------
+
+
+def bench_seed(work: Path, rounds: int) -> tuple[dict, Path]:
+    """seed_ratio, and a home with the demo catalog plus 100k generated products."""
+    home100k = work / "home-100k"
+    say(f"seed: buynow seed --generate {PRODUCTS:,} (CLI, wall time)")
+    cli_s = seeding.cli_generate(home100k, PRODUCTS, child_env())
+    runs: dict[str, list[dict]] = {"store": [], "raw": [], "raw_batched": []}
+    for n in range(rounds):
+        for kind in runs:
+            say(f"seed: {kind} round {n + 1}/{rounds}")
+            runs[kind].append(seeding.run_one(kind, work / f"seed-{kind}.db", PRODUCTS, child_env()))
+    rate = {kind: statistics.median(r["rows_per_s"] for r in reports) for kind, reports in runs.items()}
+    return {
+        "seed_ratio": rate["store"] / rate["raw"],
+        "store_rows_per_s": rate["store"],
+        "raw_executemany_rows_per_s": rate["raw"],
+        "raw_batched_rows_per_s": rate["raw_batched"],
+        "ratio_vs_raw_batched": rate["store"] / rate["raw_batched"],
+        "cli_generate_wall_s": cli_s,
+        "rounds": rounds,
+    }, home100k
+
+
+def bench_startup(work: Path, home100k: Path, runs: int) -> dict:
+    home = work / "home-demo"
+    cli(home, "db", "upgrade")  # a fresh store: migrated, demo catalog seeded
+    kinds = {
+        "shop": (startup.shop_argv(), child_env(BUYNOW_HOME=str(home))),
+        "bare": (startup.bare_argv(), child_env(BUYNOW_HOME=str(home))),
+        "shop_100k": (startup.shop_argv(), child_env(BUYNOW_HOME=str(home100k))),
+    }
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for argv, env in kinds.values():  # warm the disk cache and .pyc files; not counted
+        startup.time_to_markers(argv, env)
+    for n in range(runs):
+        say(f"startup: round {n + 1}/{runs}")
+        for kind, (argv, env) in kinds.items():
+            times[kind].append(startup.time_to_markers(argv, env))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "startup_ratio": med["shop"] / med["bare"],
+        "startup_s": med["shop"],
+        "bare_textual_s": med["bare"],
+        "startup_100k_s": med["shop_100k"],
+        "startup_100k_ratio": med["shop_100k"] / med["bare"],
+        "runs": runs,
+        "note": "the Shop screen is still a placeholder (no product table yet)",
+    }
+
+
+def bench_search(home100k: Path, rounds: int) -> dict:
+    from buynow_tui.store.catalog import Catalog
+    from buynow_tui.store.db import close_db, init_db
+
+    init_db(f"sqlite:///{home100k / 'buynow.db'}", migrate=False)
+    try:
+        found = search.measure_search(Catalog(), rounds=rounds)
+    finally:
+        close_db()
+    return found
+
+
+def bench_checkout(work: Path, users: int, rounds: int) -> dict:
+    reports = []
+    for n in range(rounds):
+        say(f"checkout: round {n + 1}/{rounds} ({users} carts, 4 processes, store then raw)")
+        reports.append(checkout.sqlite_round(work, users, 4, child_env(BUYNOW_HOME=str(work / "home-co")), str(n)))
+    ratio = statistics.median(r["ratio"] for r in reports)
+    return {
+        "checkout_ratio": ratio,
+        "store_per_s": statistics.median(r["store"]["per_s"] for r in reports),
+        "raw_per_s": statistics.median(r["raw"]["per_s"] for r in reports),
+        "oversold": sum(r["store"]["ledger"]["oversold"] + r["raw"]["ledger"]["oversold"] for r in reports),
+        "ledger_balanced": all(
+            r[k]["ledger"]["unbalanced_products"] == 0 and r[k]["ledger"]["orders_without_lines"] == 0
+            for r in reports for k in ("store", "raw")
+        ),
+        "placed_refused_store": [(r["store"]["placed"], r["store"]["refused"]) for r in reports],
+        "placed_refused_raw": [(r["raw"]["placed"], r["raw"]["refused"]) for r in reports],
+        "ratios": [r["ratio"] for r in reports],
+        "rounds": rounds,
+        "carts": users,
+    }
+
+
+def bench_ssh() -> dict:
+    ssh_dir = ROOT / "buynow_tui" / "ssh"
+    modules = [p.name for p in ssh_dir.glob("*.py") if p.name != "__init__.py"] if ssh_dir.exists() else []
+    note = "SSH server not merged yet" if not modules else "SSH server present; its benchmark is not written yet"
+    return {"ssh_rss_mib_per_session": None, "ssh_first_frame_s": None, "ssh_echo_p95_ms": None, "note": note}
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def verdict(key: str, value: object) -> str:
+    if key not in TARGETS:
+        return ""
+    if value is None:
+        return "n/a"
+    op, target = TARGETS[key]
+    ok = {"<=": value <= target, ">=": value >= target, "==": value == target}[op]  # type: ignore[operator]
+    return "ok" if ok else "MISSED"
+
+
+def fmt(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def table(results: dict) -> str:
+    rows = [
+        ("startup_ratio", "shop first frame / bare Textual app (PTY)"),
+        ("startup_100k_ratio", "same, 100,000 products"),
+        ("startup_100k_s", "seconds to first frame, 100,000 products"),
+        ("search_p95_ms", "Catalog.search p95, 100,000 products"),
+        ("keystroke_p95_ms", "key to result drawn, p95 (PLACEHOLDER stand-in)"),
+        ("checkout_ratio", "store checkouts/s / raw sqlite3, 4 processes"),
+        ("oversold", "units sold beyond stock (ledger check)"),
+        ("seed_ratio", "generate rows/s / raw executemany"),
+        ("ssh_rss_mib_per_session", "SSH: MiB per session at 10 sessions"),
+        ("ssh_first_frame_s", "SSH: first frame at 10 sessions"),
+        ("ssh_echo_p95_ms", "SSH: key echo p95"),
+    ]
+    lines = [f"{'figure':<26} {'value':>10}  {'target':<8} {'':<7} what", "-" * 100]
+    for key, what in rows:
+        target = " ".join(str(t) for t in TARGETS[key]) if key in TARGETS else ""
+        lines.append(f"{key:<26} {fmt(results.get(key)):>10}  {target:<8} {verdict(key, results.get(key)):<7} {what}")
+    if results.get("postgres"):
+        p = results["postgres"]
+        if "skipped" in p:
+            lines.append(f"{'postgres':<26} {'skipped':>10}  {p['skipped']}")
+        else:
+            lines.append(f"{'pg search_p95_ms':<26} {fmt(p['search_p95_ms']):>10}  {'':<8} {'':<7} PostgreSQL, same queries (SQLite: {fmt(results.get('search_p95_ms'))})")
+            lines.append(f"{'pg checkout_per_s':<26} {fmt(p['checkout_per_s']):>10}  {'':<8} {'':<7} PostgreSQL, 4 processes (SQLite store: {fmt(results['details']['checkout']['store_per_s'])})")
+            lines.append(f"{'pg oversold':<26} {fmt(p['oversold']):>10}  {'== 0':<8} {verdict('oversold', p['oversold']):<7} PostgreSQL ledger check")
+    return "\n".join(lines)
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None
+    except OSError:
+        return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (under 5 minutes on 2 cores)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL section")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    quick = args.quick
+    began = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="buynow-bench-"))
+    details: dict[str, dict] = {}
+    try:
+        details["seed"], home100k = bench_seed(work, rounds=2 if quick else 3)
+        details["startup"] = bench_startup(work, home100k, runs=7 if quick else 15)
+        details["search"] = bench_search(home100k, rounds=2 if quick else 5)
+        say("keystroke: typing in a PTY (stand-in search box)")
+        details["keystroke"] = keystroke.standin_search_p95(home100k, child_env(), rounds=1 if quick else 3)
+        details["keystroke"]["shop_search_box"] = keystroke.shop_search_box_p95(home100k, child_env())
+        details["checkout"] = bench_checkout(work, users=2400 if quick else 8000, rounds=2 if quick else 3)
+        details["ssh"] = bench_ssh()
+        url = pg.pg_url()
+        if args.no_postgres:
+            postgres: dict = {"skipped": "--no-postgres"}
+        elif (why := pg.reachable(url)) is not None:
+            postgres = {"skipped": f"PostgreSQL not reachable at {url.split('@')[-1]}: {why}"}
+        else:
+            say("postgres: seed, search, checkout in a schema of its own")
+            postgres = pg.run(url, child_env(), products=PRODUCTS, users=1200 if quick else 4000,
+                              search_rounds=1 if quick else 2, workdir=work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    results = {
+        "startup_ratio": details["startup"]["startup_ratio"],
+        "startup_100k_s": details["startup"]["startup_100k_s"],
+        "startup_100k_ratio": details["startup"]["startup_100k_ratio"],
+        "search_p95_ms": details["search"]["p95_ms"],
+        "keystroke_p95_ms": details["keystroke"]["p95_ms"],
+        "keystroke_note": details["keystroke"]["note"],
+        "checkout_ratio": details["checkout"]["checkout_ratio"],
+        "oversold": details["checkout"]["oversold"],
+        "seed_ratio": details["seed"]["seed_ratio"],
+        "ssh_rss_mib_per_session": None,
+        "ssh_first_frame_s": None,
+        "ssh_echo_p95_ms": None,
+        "ssh_note": details["ssh"]["note"],
+        "postgres": postgres,
+        "targets": {k: f"{op} {v}" for k, (op, v) in TARGETS.items()},
+        "details": details,
+        "meta": {
+            "quick": quick,
+            "commit": git_commit(),
+            "python": platform.python_version(),
+            "sqlite": __import__("sqlite3").sqlite_version,
+            "textual": __import__("textual").__version__,
+            "cpus": os.cpu_count(),
+            "seconds": round(time.perf_counter() - began, 1),
+            "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        },
+    }
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nwrote {args.out} in {results['meta']['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
