@@ -45,7 +45,7 @@ def run(url: str, env: dict[str, str], *, products: int, users: int, search_roun
     admin = psycopg2.connect(url, connect_timeout=5)
     admin.autocommit = True
     previous = os.environ.get("PGOPTIONS")
-    options = f"-c search_path={schema}"
+    options = f"-c search_path={schema},public"  # public holds pg_trgm
     os.environ["PGOPTIONS"] = options
     worker_env = dict(env, PGOPTIONS=options)
     try:
