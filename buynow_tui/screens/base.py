@@ -186,3 +186,24 @@ def _unexpected(error: Exception) -> StoreError:
     if "locked" in text:
         return StoreError("The shop is busy. Please try again.")
     return StoreError("Something went wrong; it has been logged. Nothing was changed.")
+
+
+class ReloadingScreen(BaseScreen):
+    """A screen that reads its data when it opens and again each time it comes back.
+
+    The first resume comes with opening the screen, whose mount does the first read
+    (a resume can arrive before the widgets exist), so only later resumes reload.
+    """
+
+    _resumed = False
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._resumed:
+            self.reload()
+        self._resumed = True

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
-from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.base import ReloadingScreen
 from buynow_tui.screens.shop import open_search
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import CartView, OrderDetail, dollars, stock_words
@@ -30,7 +30,7 @@ from buynow_tui.widgets.totals import Totals
 CartOp = Callable[[CartView | None], Callable[[], CartView] | None]
 
 
-class CartScreen(BaseScreen):
+class CartScreen(ReloadingScreen):
     SCREEN_TITLE = "Cart"
     AUTO_FOCUS = "#lines"
 
@@ -59,7 +59,6 @@ class CartScreen(BaseScreen):
         self.cart: CartView | None = None
         self._ops: deque[tuple[CartOp, bool]] = deque()
         self._busy = False
-        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your cart…", id="heading")
@@ -80,19 +79,6 @@ class CartScreen(BaseScreen):
             yield Static("Your cart is empty.", id="empty-text")
             yield Static("Press 1 to go to the Shop, or use the button.")
             yield Button("Go to the Shop", id="to-shop")
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        """Back from a product or a checkout: read the cart again.
-
-        The first resume comes with opening the screen, whose mount reads the cart (a
-        resume can arrive before the widgets exist).
-        """
-        if self._resumed:
-            self.reload()
-        self._resumed = True
 
     # -- the queue of store calls --------------------------------------------------
     def reload(self) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.base import ReloadingScreen
 from buynow_tui.screens.shop import open_search
 from buynow_tui.store.views import OrderSummary, dollars
 from buynow_tui.widgets.list_table import ListTable, right, text
@@ -24,7 +24,7 @@ def local_time(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class OrdersScreen(BaseScreen):
+class OrdersScreen(ReloadingScreen):
     SCREEN_TITLE = "Orders"
     AUTO_FOCUS = "#orders"
 
@@ -43,7 +43,6 @@ class OrdersScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.orders: list[OrderSummary] | None = None
-        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your orders…", id="heading")
@@ -52,15 +51,6 @@ class OrdersScreen(BaseScreen):
             id="orders",
         )
         yield Static("You have not ordered anything yet. Press 1 to go to the Shop.", id="empty")
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        """Back from an order: read the list again (the first resume comes with the mount)."""
-        if self._resumed:
-            self.reload()
-        self._resumed = True
 
     def reload(self) -> None:
         user = self.user

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.base import ReloadingScreen
 from buynow_tui.screens.orders import local_time
 from buynow_tui.screens.shop import open_search
 from buynow_tui.store.errors import StoreError
@@ -18,7 +18,7 @@ from buynow_tui.store.views import WishlistItem, dollars
 from buynow_tui.widgets.list_table import ListTable, right, text
 
 
-class WishlistScreen(BaseScreen):
+class WishlistScreen(ReloadingScreen):
     SCREEN_TITLE = "Wishlist"
     AUTO_FOCUS = "#items"
 
@@ -39,7 +39,6 @@ class WishlistScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[WishlistItem] | None = None
-        self._resumed = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your wishlist…", id="heading")
@@ -51,15 +50,6 @@ class WishlistScreen(BaseScreen):
             "Your wishlist is empty. Press w on a product in the Shop (1) to save it here.",
             id="empty",
         )
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        """Back from a product: read the list again (the first resume comes with the mount)."""
-        if self._resumed:
-            self.reload()
-        self._resumed = True
 
     def reload(self) -> None:
         user = self.user
