@@ -50,10 +50,15 @@ def prepare(url: str, users: int, *, seed: int = 3) -> dict[int, int]:
         Product.insert_many(
             [
                 {
-                    "id": base + i, "sku": f"BENCH-{i:04d}", "name": f"Bench Item {i}",
-                    "category": "Accessories", "price_cents": rng.randrange(500, 50000),
-                    "stock": int(demand * rng.uniform(0.75, 1.3)) + 1, "description": "",
-                    "specs": "{}", "created_at": now,
+                    "id": base + i,
+                    "sku": f"BENCH-{i:04d}",
+                    "name": f"Bench Item {i}",
+                    "category": "Accessories",
+                    "price_cents": rng.randrange(500, 50000),
+                    "stock": int(demand * rng.uniform(0.75, 1.3)) + 1,
+                    "description": "",
+                    "specs": "{}",
+                    "created_at": now,
                 }
                 for i in range(PRODUCTS)
             ]
@@ -61,9 +66,15 @@ def prepare(url: str, users: int, *, seed: int = 3) -> dict[int, int]:
         User.insert_many(
             [
                 {
-                    "id": 1000 + u, "email": f"bench{u}@example.com", "username": f"bench{u}",
-                    "password_hash": "x" * 60, "question": "pet", "answer_hash": "x" * 60,
-                    "created_at": now, "ship_address": SHIP_TO, "is_admin": False,
+                    "id": 1000 + u,
+                    "email": f"bench{u}@example.com",
+                    "username": f"bench{u}",
+                    "password_hash": "x" * 60,
+                    "question": "pet",
+                    "answer_hash": "x" * 60,
+                    "created_at": now,
+                    "ship_address": SHIP_TO,
+                    "is_admin": False,
                 }
                 for u in range(users)
             ]
@@ -72,7 +83,14 @@ def prepare(url: str, users: int, *, seed: int = 3) -> dict[int, int]:
         lines = []
         for u in range(users):
             for pid in rng.sample(range(base, base + PRODUCTS), 3):
-                lines.append({"cart": 1000 + u, "product": pid, "quantity": rng.randint(1, 3), "added_at": now})
+                lines.append(
+                    {
+                        "cart": 1000 + u,
+                        "product": pid,
+                        "quantity": rng.randint(1, 3),
+                        "added_at": now,
+                    }
+                )
         for start in range(0, len(lines), 500):
             CartLine.insert_many(lines[start : start + 500]).execute()
         return {p.id: p.stock for p in Product.select(Product.id, Product.stock)}
@@ -100,8 +118,15 @@ def ledger(url: str, initial: dict[int, int]) -> dict:
         )
         orders = Order.select(fn.COUNT(Order.id)).scalar()
     oversold = sum(max(0, int(sold.get(pid, 0)) - start) for pid, start in initial.items())
-    unbalanced = [pid for pid, start in initial.items() if stock.get(pid, 0) + int(sold.get(pid, 0)) != start]
-    return {"oversold": oversold, "unbalanced_products": len(unbalanced), "orders_without_lines": orphans, "orders": orders}
+    unbalanced = [
+        pid for pid, start in initial.items() if stock.get(pid, 0) + int(sold.get(pid, 0)) != start
+    ]
+    return {
+        "oversold": oversold,
+        "unbalanced_products": len(unbalanced),
+        "orders_without_lines": orphans,
+        "orders": orders,
+    }
 
 
 # -- the workers (run as `python -m bench.checkout KIND URL FIRST COUNT`) ---------------
@@ -178,7 +203,9 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(order_id, pid, sku, name, price, qty) for qty, pid, sku, name, price in lines],
         )
-        con.execute("DELETE FROM cart_line WHERE cart_id IN (SELECT id FROM cart WHERE user_id = ?)", (uid,))
+        con.execute(
+            "DELETE FROM cart_line WHERE cart_id IN (SELECT id FROM cart WHERE user_id = ?)", (uid,)
+        )
         con.execute("COMMIT")
         placed += 1
     con.close()
@@ -196,8 +223,20 @@ def run_workers(kind: str, target: str, users: int, processes: int, env: dict[st
     share = users // processes
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.checkout", kind, target, str(1000 + n * share), str(share)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "bench.checkout",
+                kind,
+                target,
+                str(1000 + n * share),
+                str(share),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
             cwd=env.get("PYTHONPATH", "").split(os.pathsep)[0] or None,
         )
         for n in range(processes)

@@ -25,7 +25,16 @@ from pathlib import Path
 from bench.search import percentile
 from bench.startup import ESCAPES, StartupTimeout, _stop
 
-TYPED = ["headphone", "smart wat", "pro lap", "150", "usb-c ch", "[/", "e-reader", "compact speaker"]
+TYPED = [
+    "headphone",
+    "smart wat",
+    "pro lap",
+    "150",
+    "usb-c ch",
+    "[/",
+    "e-reader",
+    "compact speaker",
+]
 CLEAR = b"\x15"  # ctrl+u: delete everything left of the cursor in a Textual Input
 
 
@@ -42,11 +51,18 @@ def shop_search_box_p95(home: Path, env: dict[str, str]) -> dict | None:
 class PtyApp:
     """A child process on a PTY; `send` keys, `wait_for` text it draws."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (40, 120)) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (40, 120)
+    ) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True,
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+            close_fds=True,
             env=dict(env, TERM="xterm-256color"),
         )
         os.close(slave)
@@ -79,7 +95,10 @@ class PtyApp:
 
 def standin_search_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> dict:
     """Per-keystroke ms, from writing the key to the PTY to the result being drawn."""
-    argv = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "standin_app.py")]
+    argv = [
+        sys.executable,
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "standin_app.py"),
+    ]
     app = PtyApp(argv, dict(env, BUYNOW_HOME=str(home)))
     times: list[float] = []
     try:
@@ -99,6 +118,7 @@ def standin_search_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> d
         "keystrokes": len(times),
         "p50_ms": percentile(times, 0.5),
         "p95_ms": percentile(times, 0.95),
-        "note": "PLACEHOLDER stand-in: the Shop has no search box yet; a bench-made Input on the "
-        "real app (bench/standin_app.py), search over the 100k catalog per key, timed in a real PTY",
+        "note": "PLACEHOLDER stand-in: the Shop has no search box yet; a bench-made Input on "
+        "the real app (bench/standin_app.py), search over the 100k catalog per key, "
+        "timed in a real PTY",
     }

@@ -28,11 +28,15 @@ def reachable(url: str) -> str | None:
     try:
         psycopg2.connect(url, connect_timeout=3).close()
     except Exception as error:  # noqa: BLE001 - any failure just skips the section
-        return str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+        return (
+            str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+        )
     return None
 
 
-def run(url: str, env: dict[str, str], *, products: int, users: int, search_rounds: int, workdir: Path) -> dict:
+def run(
+    url: str, env: dict[str, str], *, products: int, users: int, search_rounds: int, workdir: Path
+) -> dict:
     import psycopg2
 
     from bench import checkout, search

@@ -38,7 +38,11 @@ PRODUCTS = 100_000
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BUYNOW_DATABASE_URL", "BUYNOW_HOME", "PGOPTIONS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BUYNOW_DATABASE_URL", "BUYNOW_HOME", "PGOPTIONS")
+    }
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
@@ -50,8 +54,11 @@ def say(text: str) -> None:
 
 def cli(home: Path, *args: str) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args], capture_output=True, text=True,
-        env=child_env(BUYNOW_HOME=str(home)), timeout=900,
+        [sys.executable, "-m", "buynow_tui", *args],
+        capture_output=True,
+        text=True,
+        env=child_env(BUYNOW_HOME=str(home)),
+        timeout=900,
     )
     if out.returncode != 0:
         raise RuntimeError(f"buynow {' '.join(args)} failed: {out.stderr[-2000:]}")
@@ -69,8 +76,12 @@ def bench_seed(work: Path, rounds: int) -> tuple[dict, Path]:
     for n in range(rounds):
         for kind in runs:
             say(f"seed: {kind} round {n + 1}/{rounds}")
-            runs[kind].append(seeding.run_one(kind, work / f"seed-{kind}.db", PRODUCTS, child_env()))
-    rate = {kind: statistics.median(r["rows_per_s"] for r in reports) for kind, reports in runs.items()}
+            runs[kind].append(
+                seeding.run_one(kind, work / f"seed-{kind}.db", PRODUCTS, child_env())
+            )
+    rate = {
+        kind: statistics.median(r["rows_per_s"] for r in reports) for kind, reports in runs.items()
+    }
     return {
         "seed_ratio": rate["store"] / rate["raw"],
         "store_rows_per_s": rate["store"],
@@ -84,7 +95,7 @@ def bench_seed(work: Path, rounds: int) -> tuple[dict, Path]:
 
 def bench_startup(work: Path, home100k: Path, runs: int) -> dict:
     home = work / "home-demo"
-    cli(home, "db", "upgrade")  # a fresh store: migrated, demo catalog seeded
+    cli(home, "seed")  # a fresh store: migrated, the demo catalog seeded
     kinds = {
         "shop": (startup.shop_argv(), child_env(BUYNOW_HOME=str(home))),
         "bare": (startup.bare_argv(), child_env(BUYNOW_HOME=str(home))),
@@ -125,17 +136,26 @@ def bench_checkout(work: Path, users: int, rounds: int) -> dict:
     reports = []
     for n in range(rounds):
         say(f"checkout: round {n + 1}/{rounds} ({users} carts, 4 processes, store then raw)")
-        reports.append(checkout.sqlite_round(work, users, 4, child_env(BUYNOW_HOME=str(work / "home-co")), str(n)))
+        reports.append(
+            checkout.sqlite_round(
+                work, users, 4, child_env(BUYNOW_HOME=str(work / "home-co")), str(n)
+            )
+        )
     ratio = statistics.median(r["ratio"] for r in reports)
     return {
         "checkout_ratio": ratio,
         "store_per_s": statistics.median(r["store"]["per_s"] for r in reports),
         "raw_per_s": statistics.median(r["raw"]["per_s"] for r in reports),
-        "oversold": sum(r["store"]["ledger"]["oversold"] + r["raw"]["ledger"]["oversold"] for r in reports),
-        "ledger_balanced": all(
-            r[k]["ledger"]["unbalanced_products"] == 0 and r[k]["ledger"]["orders_without_lines"] == 0
-            for r in reports for k in ("store", "raw")
+        "oversold": sum(
+            r["store"]["ledger"]["oversold"] + r["raw"]["ledger"]["oversold"] for r in reports
         ),
+        "ledger_balanced": all(
+            r[k]["ledger"]["unbalanced_products"] == 0
+            and r[k]["ledger"]["orders_without_lines"] == 0
+            for r in reports
+            for k in ("store", "raw")
+        ),
+        "busy_failures_store": sum(r["store"]["busy_failures"] for r in reports),
         "placed_refused_store": [(r["store"]["placed"], r["store"]["refused"]) for r in reports],
         "placed_refused_raw": [(r["raw"]["placed"], r["raw"]["refused"]) for r in reports],
         "ratios": [r["ratio"] for r in reports],
@@ -146,9 +166,22 @@ def bench_checkout(work: Path, users: int, rounds: int) -> dict:
 
 def bench_ssh() -> dict:
     ssh_dir = ROOT / "buynow_tui" / "ssh"
-    modules = [p.name for p in ssh_dir.glob("*.py") if p.name != "__init__.py"] if ssh_dir.exists() else []
-    note = "SSH server not merged yet" if not modules else "SSH server present; its benchmark is not written yet"
-    return {"ssh_rss_mib_per_session": None, "ssh_first_frame_s": None, "ssh_echo_p95_ms": None, "note": note}
+    modules = (
+        [p.name for p in ssh_dir.glob("*.py") if p.name != "__init__.py"]
+        if ssh_dir.exists()
+        else []
+    )
+    note = (
+        "SSH server not merged yet"
+        if not modules
+        else "SSH server present; its benchmark is not written yet"
+    )
+    return {
+        "ssh_rss_mib_per_session": None,
+        "ssh_first_frame_s": None,
+        "ssh_echo_p95_ms": None,
+        "note": note,
+    }
 
 
 # -- output -------------------------------------------------------------------------------
@@ -186,31 +219,64 @@ def table(results: dict) -> str:
         ("ssh_first_frame_s", "SSH: first frame at 10 sessions"),
         ("ssh_echo_p95_ms", "SSH: key echo p95"),
     ]
-    lines = [f"{'figure':<26} {'value':>10}  {'target':<8} {'':<7} what", "-" * 100]
+
+    def line(key: str, value: object, target: str, ok: str, what: str) -> str:
+        return f"{key:<26} {fmt(value):>10}  {target:<8} {ok:<7} {what}"
+
+    lines = [line("figure", "value", "target", "", "what"), "-" * 100]
     for key, what in rows:
         target = " ".join(str(t) for t in TARGETS[key]) if key in TARGETS else ""
-        lines.append(f"{key:<26} {fmt(results.get(key)):>10}  {target:<8} {verdict(key, results.get(key)):<7} {what}")
+        lines.append(line(key, results.get(key), target, verdict(key, results.get(key)), what))
     if results.get("postgres"):
         p = results["postgres"]
         if "skipped" in p:
-            lines.append(f"{'postgres':<26} {'skipped':>10}  {p['skipped']}")
+            lines.append(line("postgres", "skipped", "", "", p["skipped"]))
         else:
-            lines.append(f"{'pg search_p95_ms':<26} {fmt(p['search_p95_ms']):>10}  {'':<8} {'':<7} PostgreSQL, same queries (SQLite: {fmt(results.get('search_p95_ms'))})")
-            lines.append(f"{'pg checkout_per_s':<26} {fmt(p['checkout_per_s']):>10}  {'':<8} {'':<7} PostgreSQL, 4 processes (SQLite store: {fmt(results['details']['checkout']['store_per_s'])})")
-            lines.append(f"{'pg oversold':<26} {fmt(p['oversold']):>10}  {'== 0':<8} {verdict('oversold', p['oversold']):<7} PostgreSQL ledger check")
+            sqlite_search = fmt(results.get("search_p95_ms"))
+            sqlite_checkout = fmt(results["details"]["checkout"]["store_per_s"])
+            lines += [
+                line(
+                    "pg search_p95_ms",
+                    p["search_p95_ms"],
+                    "",
+                    "",
+                    f"PostgreSQL, same queries (SQLite: {sqlite_search})",
+                ),
+                line(
+                    "pg checkout_per_s",
+                    p["checkout_per_s"],
+                    "",
+                    "",
+                    f"PostgreSQL, 4 processes (SQLite store: {sqlite_checkout})",
+                ),
+                line(
+                    "pg oversold",
+                    p["oversold"],
+                    "== 0",
+                    verdict("oversold", p["oversold"]),
+                    "PostgreSQL ledger check",
+                ),
+            ]
     return "\n".join(lines)
 
 
 def git_commit() -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+            ).stdout.strip()
+            or None
+        )
     except OSError:
         return None
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (under 5 minutes on 2 cores)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds (under 5 minutes on 2 cores)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL section")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -224,9 +290,15 @@ def main() -> int:
         details["startup"] = bench_startup(work, home100k, runs=7 if quick else 15)
         details["search"] = bench_search(home100k, rounds=2 if quick else 5)
         say("keystroke: typing in a PTY (stand-in search box)")
-        details["keystroke"] = keystroke.standin_search_p95(home100k, child_env(), rounds=1 if quick else 3)
-        details["keystroke"]["shop_search_box"] = keystroke.shop_search_box_p95(home100k, child_env())
-        details["checkout"] = bench_checkout(work, users=2400 if quick else 8000, rounds=2 if quick else 3)
+        details["keystroke"] = keystroke.standin_search_p95(
+            home100k, child_env(), rounds=1 if quick else 3
+        )
+        details["keystroke"]["shop_search_box"] = keystroke.shop_search_box_p95(
+            home100k, child_env()
+        )
+        details["checkout"] = bench_checkout(
+            work, users=3000 if quick else 8000, rounds=3 if quick else 5
+        )
         details["ssh"] = bench_ssh()
         url = pg.pg_url()
         if args.no_postgres:
@@ -235,8 +307,14 @@ def main() -> int:
             postgres = {"skipped": f"PostgreSQL not reachable at {url.split('@')[-1]}: {why}"}
         else:
             say("postgres: seed, search, checkout in a schema of its own")
-            postgres = pg.run(url, child_env(), products=PRODUCTS, users=1200 if quick else 4000,
-                              search_rounds=1 if quick else 2, workdir=work)
+            postgres = pg.run(
+                url,
+                child_env(),
+                products=PRODUCTS,
+                users=1200 if quick else 4000,
+                search_rounds=1 if quick else 2,
+                workdir=work,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

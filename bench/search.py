@@ -12,19 +12,98 @@ import statistics
 import time
 
 PHRASES = [
-    "headphone", "bluetooth headphone", "smart watch", "smart wat", "new smart phone",
-    "portable speakers", "wireless ear", "pro lap", "compact speaker", "ultra slim tablet",
-    "phone", "cam", "usb-c charger", "e-reader", "drone", "gaming headset", "power bank",
-    "mini", "sport band", "travel zoom", "studio monitor", "rugged case", "max 123",
-    "quantum notebook", "eco radio",
+    "headphone",
+    "bluetooth headphone",
+    "smart watch",
+    "smart wat",
+    "new smart phone",
+    "portable speakers",
+    "wireless ear",
+    "pro lap",
+    "compact speaker",
+    "ultra slim tablet",
+    "phone",
+    "cam",
+    "usb-c charger",
+    "e-reader",
+    "drone",
+    "gaming headset",
+    "power bank",
+    "mini",
+    "sport band",
+    "travel zoom",
+    "studio monitor",
+    "rugged case",
+    "max 123",
+    "quantum notebook",
+    "eco radio",
 ]
-SHORT_WORDS = ["a", "s", "pr", "sm", "ul", "ca", "ph", "wa", "e", "5g", "4k", "mi", "hi", "ki", "us"]
-PRICES = ["150", "$150.00", "200", "250", "$175", "1,299", "24.99", "$ 99", "0.5", "999999999",
-          "2,499.99", "35", "1000", "$1,299.00", "12.3"]
-HOSTILE = ["%", "_", "'", '"', "*", "(", "[/", "[@click=app.quit]", "[link=x]y[/link]", "🎧",
-           "🎧 headphone", "héadphone", "HEADPHONE", "a" * 200, "   ", "\x1b[31mred", "--",
-           "a b c d e f g h i j", "NEAR(a b)", "OR", "AND phone", "-phone", "phone*", "^sm",
-           "name:phone", "%%%", "' OR 1=1 --", "\\", "\u202e", "\x00"]
+SHORT_WORDS = [
+    "a",
+    "s",
+    "pr",
+    "sm",
+    "ul",
+    "ca",
+    "ph",
+    "wa",
+    "e",
+    "5g",
+    "4k",
+    "mi",
+    "hi",
+    "ki",
+    "us",
+]
+PRICES = [
+    "150",
+    "$150.00",
+    "200",
+    "250",
+    "$175",
+    "1,299",
+    "24.99",
+    "$ 99",
+    "0.5",
+    "999999999",
+    "2,499.99",
+    "35",
+    "1000",
+    "$1,299.00",
+    "12.3",
+]
+HOSTILE = [
+    "%",
+    "_",
+    "'",
+    '"',
+    "*",
+    "(",
+    "[/",
+    "[@click=app.quit]",
+    "[link=x]y[/link]",
+    "🎧",
+    "🎧 headphone",
+    "héadphone",
+    "HEADPHONE",
+    "a" * 200,
+    "   ",
+    "\x1b[31mred",
+    "--",
+    "a b c d e f g h i j",
+    "NEAR(a b)",
+    "OR",
+    "AND phone",
+    "-phone",
+    "phone*",
+    "^sm",
+    "name:phone",
+    "%%%",
+    "' OR 1=1 --",
+    "\\",
+    "\u202e",
+    "\x00",
+]
 
 
 def queries(seed: int = 11) -> list[str]:
@@ -83,7 +162,9 @@ def main() -> None:
     from buynow_tui.store.db import init_db
 
     init_db(sys.argv[1], migrate=False)
-    print(json.dumps(measure_search(Catalog(), rounds=int(sys.argv[2]) if len(sys.argv) > 2 else 1)))
+    print(
+        json.dumps(measure_search(Catalog(), rounds=int(sys.argv[2]) if len(sys.argv) > 2 else 1))
+    )
 
 
 if __name__ == "__main__":

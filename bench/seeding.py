@@ -33,8 +33,18 @@ def rows_like_generate(count: int, start: int, now_text: str, seed_value: int = 
         noun = rng.choice(_NOUNS[category])
         name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
         price = rng.randrange(999, 250000)
-        rows.append((f"{GENERATED_PREFIX}{n:07d}", name, category, price,
-                     rng.randrange(0, 80), f"A generated {noun.lower()}.", "{}", now_text))
+        rows.append(
+            (
+                f"{GENERATED_PREFIX}{n:07d}",
+                name,
+                category,
+                price,
+                rng.randrange(0, 80),
+                f"A generated {noun.lower()}.",
+                "{}",
+                now_text,
+            )
+        )
     return rows
 
 
@@ -68,7 +78,10 @@ def _raw(path: Path, count: int, *, batched: bool = False) -> dict:
     built = time.perf_counter()
     rows = rows_like_generate(count, 1, now)
     start = time.perf_counter()
-    insert = "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) VALUES "
+    insert = (
+        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, "
+        "created_at) VALUES "
+    )
     one = "(?, ?, ?, ?, ?, ?, ?, ?)"
     con.execute("BEGIN IMMEDIATE")
     if batched:
@@ -86,7 +99,10 @@ def _raw(path: Path, count: int, *, batched: bool = False) -> dict:
 def run_one(kind: str, path: Path, count: int, env: dict[str, str]) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "bench.seeding", kind, str(path), str(count)],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     if out.returncode != 0:
         raise RuntimeError(f"seeding {kind} failed: {out.stderr[-2000:]}")
@@ -100,7 +116,10 @@ def cli_generate(home: Path, count: int, env: dict[str, str]) -> float:
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "buynow_tui", "seed", "--generate", str(count)],
-        capture_output=True, text=True, env=dict(env, BUYNOW_HOME=str(home)), timeout=900,
+        capture_output=True,
+        text=True,
+        env=dict(env, BUYNOW_HOME=str(home)),
+        timeout=900,
     )
     if out.returncode != 0:
         raise RuntimeError(f"seed --generate failed: {out.stderr[-2000:]}")
@@ -110,7 +129,9 @@ def cli_generate(home: Path, count: int, env: dict[str, str]) -> float:
 def main() -> None:
     kind, path, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     _fresh(path)
-    report = _store(path, count) if kind == "store" else _raw(path, count, batched=kind == "raw_batched")
+    report = (
+        _store(path, count) if kind == "store" else _raw(path, count, batched=kind == "raw_batched")
+    )
     print(json.dumps(report), flush=True)
 
 

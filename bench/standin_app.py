@@ -18,7 +18,9 @@ from buynow_tui.app import BuyNowApp
 
 
 class StandInApp(BuyNowApp):
-    CSS_PATH = str(Path(buynow_app.__file__).with_name("app.tcss"))  # relative paths follow the subclass
+    CSS_PATH = str(
+        Path(buynow_app.__file__).with_name("app.tcss")
+    )  # relative paths follow the subclass
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -33,10 +35,14 @@ class StandInApp(BuyNowApp):
             hits = len(self.services.catalog.search(value))
             self.call_from_thread(self._show, value, hits)
 
-        self.run_worker(search, thread=True, group="bench-search", exclusive=True, exit_on_error=False)
+        self.run_worker(
+            search, thread=True, group="bench-search", exclusive=True, exit_on_error=False
+        )
 
     def _show(self, value: str, hits: int) -> None:
-        self.screen.query_one("#bench-result", Static).update(Content(f"{hits} results for {ascii(value)}"))
+        self.screen.query_one("#bench-result", Static).update(
+            Content(f"{hits} results for {ascii(value)}")
+        )
 
 
 def main() -> None:

@@ -19,7 +19,9 @@ import termios
 import time
 from collections.abc import Sequence
 
-ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
+)
 MARKERS = ("BuyNow", "Cart (")
 
 
@@ -43,8 +45,13 @@ def time_to_markers(
     wanted = [m.encode() for m in markers]
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(argv), stdin=slave, stdout=slave, stderr=slave, env=child_env,
-        start_new_session=True, close_fds=True,
+        list(argv),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=child_env,
+        start_new_session=True,
+        close_fds=True,
     )
     os.close(slave)
     raw = b""
@@ -61,7 +68,9 @@ def time_to_markers(
             try:
                 chunk = os.read(master, 65536)
             except OSError:  # EIO: the child closed the terminal
-                raise StartupTimeout(f"terminal closed (exit {proc.poll()}): {_tail(raw)}") from None
+                raise StartupTimeout(
+                    f"terminal closed (exit {proc.poll()}): {_tail(raw)}"
+                ) from None
             raw += chunk
             text = ESCAPES.sub(b"", raw)
             if all(m in text for m in wanted):

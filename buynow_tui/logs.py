@@ -55,6 +55,24 @@ class SafeFormatter(logging.Formatter):
         return escape_control(line) if not sep else head + sep + escape_control(rest)
 
 
+class _LogFile(RotatingFileHandler):
+    """A log file that drops a line it cannot write (a full disk, a read-only folder).
+
+    The default prints a traceback to stderr: over the shopper's screen in the app,
+    and a traceback after the CLI's one-line error. The failure that caused it is
+    reported where it happened.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # its last lines could not be flushed: dropped likewise
+            pass
+
+
 FORMAT = "%(asctime)s | %(levelname)s | %(name)s | %(user)s | %(message)s"
 
 _FILES = {
@@ -77,7 +95,7 @@ def setup_logging(log_dir: Path, *, max_bytes: int = 1_000_000, backups: int = 5
             handler.close()
     formatter = SafeFormatter(FORMAT)
     for name, (low, high) in _FILES.items():
-        handler = RotatingFileHandler(
+        handler = _LogFile(
             log_dir / name, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=False
         )
         handler.setLevel(low)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from buynow_tui.store.models import database
 
@@ -146,11 +146,20 @@ def session() -> Iterator[None]:
 
 @contextmanager
 def write() -> Iterator[None]:
-    """A write transaction: BEGIN IMMEDIATE on SQLite, a plain transaction elsewhere."""
+    """A write transaction: BEGIN IMMEDIATE on SQLite, a plain transaction elsewhere.
+
+    On some errors (a full disk, an I/O error) SQLite rolls the transaction back by
+    itself; peewee's own ROLLBACK then fails with "no transaction is active", which
+    would hide the real error. That real error is what propagates.
+    """
     with session():
-        if is_sqlite():
-            with database.atomic("IMMEDIATE"):
+        try:
+            with database.atomic("IMMEDIATE") if is_sqlite() else database.atomic():
                 yield
-        else:
-            with database.atomic():
-                yield
+        except OperationalError as error:
+            real: BaseException | None = error
+            while real is not None and "no transaction is active" in str(real):
+                real = real.__context__
+            if real is None or real is error:
+                raise
+            raise real from None
