@@ -162,13 +162,11 @@ def products_list(
     if search:
         _products_table(svc.catalog.search(search, limit=min(limit, 500), category=category))
         return
-    shown, cursor = 0, None
-    typer.echo("", nl=False)
-    items = []
-    while shown < limit:
-        page = svc.catalog.page(category=category, after=cursor, limit=min(500, limit - shown))
+    items: list = []
+    cursor = None
+    while len(items) < limit:
+        page = svc.catalog.page(category=category, after=cursor, limit=min(500, limit - len(items)))
         items.extend(page.items)
-        shown += len(page.items)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor

@@ -23,6 +23,8 @@ class AccountDialog(DialogScreen):
 
     DIALOG_TITLE = ""
     SAVE = "Save"
+    #: The input whose enter saves; enter in any other input moves to the next field.
+    LAST_INPUT = ""
 
     def compose_body(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -43,6 +45,13 @@ class AccountDialog(DialogScreen):
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
         self.save()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == self.LAST_INPUT:
+            self.save()
+        else:
+            self.focus_next()
 
     def save(self) -> None:
         raise NotImplementedError
@@ -107,6 +116,7 @@ class AddressDialog(AccountDialog):
 
 
 class PasswordDialog(AccountDialog):
+    LAST_INPUT = "repeat_password"
     DIALOG_TITLE = "Change password"
     SAVE = "Change password"
 
@@ -124,13 +134,6 @@ class PasswordDialog(AccountDialog):
 
     def on_mount(self) -> None:
         self.query_one("#current_password", Input).focus()
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        if event.input.id == "repeat_password":
-            self.save()
-        else:
-            self.focus_next()
 
     def save(self) -> None:
         user_id = self._user_id()
@@ -168,6 +171,7 @@ class PasswordDialog(AccountDialog):
 
 
 class QuestionDialog(AccountDialog):
+    LAST_INPUT = "current_password"
     DIALOG_TITLE = "Change security question"
     SAVE = "Change question"
 
@@ -190,13 +194,6 @@ class QuestionDialog(AccountDialog):
 
     def on_mount(self) -> None:
         self.query_one("#question", Select).focus()
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        if event.input.id == "current_password":
-            self.save()
-        else:
-            self.focus_next()
 
     def save(self) -> None:
         user_id = self._user_id()
