@@ -196,6 +196,23 @@ class BuyNowApp(App[None]):
             return self.consent_needed and self._consent_offered_here()
         return True
 
+    async def on_event(self, event: events.Event) -> None:
+        """A paste loses its control characters before any text box gets it.
+
+        Typed keys never put ESC into a box, but a paste does, and Textual's `Input`
+        and `TextArea` draw their text as it is: a pasted `\\x1b[2J` would reach the
+        terminal raw. Password boxes keep a paste as it is (they only ever show dots).
+        """
+        if (
+            isinstance(event, events.Paste)
+            and not event.is_forwarded
+            and getattr(self.focused, "password", False) is not True
+        ):
+            from buynow_tui.widgets.safe import plain_text
+
+            event.text = plain_text(event.text, multiline=True)
+        await super().on_event(event)
+
     @on(events.DescendantFocus)
     def _no_blink(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):

@@ -44,8 +44,16 @@ state = State()
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(error_line(message), err=True)
     raise typer.Exit(code)
+
+
+def error_line(message: str) -> str:
+    """`error: message` on one line, whatever the admin typed: a file name or an argument
+    holding ESC or a newline is shown escaped, never sent raw to their terminal."""
+    from buynow_tui.logs import escape_control
+
+    return f"error: {escape_control(message)}"
 
 
 def cli_errors(func: F) -> F:
@@ -451,7 +459,7 @@ def main() -> None:
     except click_exceptions.UsageError as error:
         message = " ".join(error.format_message().split())
         hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
-        typer.echo(f"error: {message}{hint}", err=True)
+        typer.echo(error_line(f"{message}{hint}"), err=True)
         code = error.exit_code
     except typer.Abort:
         typer.echo("error: aborted", err=True)

@@ -17,11 +17,12 @@ from pathlib import Path
 LOGGER_NAME = "buynow"
 current_user: contextvars.ContextVar[str] = contextvars.ContextVar("buynow_user", default="someone")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def escape_control(text: str) -> str:
-    """Escape control characters (ESC, CR, LF, C1, line separators) as visible text."""
+    """Escape control characters (ESC, CR, LF, C1, line separators, zero-width and
+    bidirectional marks: what `validation.clean_text` strips) as visible text."""
 
     def _sub(match: re.Match[str]) -> str:
         char = match.group()

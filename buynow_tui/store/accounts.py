@@ -40,6 +40,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _failure_key(email: str) -> str:
+    """What failed attempts are counted under: the email as compared, cut to the width of
+    `LoginFailure.email_key` (the longest valid email), which PostgreSQL enforces."""
+    return v.email_key(email)[: v.EMAIL_MAX]
+
+
 def user_view(user: User) -> UserView:
     return UserView(
         id=user.id,
@@ -157,7 +163,7 @@ class Accounts:
 
     def locked_until(self, email: str) -> datetime | None:
         with session():
-            return self._locked_until(v.email_key(email), clock.now())
+            return self._locked_until(_failure_key(email), clock.now())
 
     def _fail(self, key: str, now: datetime, what: str) -> None:
         with write():
@@ -170,7 +176,7 @@ class Accounts:
 
     # -- log in ----------------------------------------------------------------
     def authenticate(self, email: str, password: str) -> UserView:
-        key = v.email_key(email)
+        key = _failure_key(email)
         now = clock.now()
         with session():
             until = self._locked_until(key, now)
@@ -272,7 +278,7 @@ class Accounts:
 
     def reset_password(self, email: str, answer: str, new_password: str) -> None:
         v.check_password(new_password, field="new_password")
-        key = v.email_key(email)
+        key = _failure_key(email)
         now = clock.now()
         with session():
             until = self._locked_until(key, now)

@@ -119,7 +119,7 @@ class ProductInput:
             category=v.check_category(category),
             price_cents=v.parse_price(price),
             stock=v.check_stock(stock),
-            description=v.clean_text(description, multiline=True).strip()[:4000],
+            description=v.clean_description(description),
             specs=cleaned_specs,
         )
 
@@ -310,7 +310,7 @@ class Catalog:
         if changes.get("stock") is not None:
             row["stock"] = v.check_stock(changes["stock"])  # type: ignore[arg-type]
         if changes.get("description") is not None:
-            row["description"] = v.clean_text(str(changes["description"]), multiline=True).strip()
+            row["description"] = v.clean_description(str(changes["description"]))
         if not row:
             raise ValidationError("Nothing to change: give at least one new value.")
         with write():

@@ -27,6 +27,7 @@ PASSWORD_MAX_BYTES = 72
 USERNAME_MAX = 32
 ANSWER_MAX = 100
 ADDRESS_MAX = 300
+DESCRIPTION_MAX = 4000
 EMAIL_MAX = 254
 
 _EMAIL = re.compile(
@@ -187,6 +188,11 @@ def check_product_name(name: str) -> str:
     if len(cleaned) > 200:
         raise ValidationError("A product name is at most 200 characters.", field="name")
     return cleaned
+
+
+def clean_description(description: str) -> str:
+    """A product description: several lines are fine; cut at `DESCRIPTION_MAX` characters."""
+    return clean_text(description, multiline=True).strip()[:DESCRIPTION_MAX]
 
 
 def check_category(category: str) -> str:
