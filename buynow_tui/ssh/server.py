@@ -1,7 +1,9 @@
 """`buynow serve`: the shop over SSH, one isolated app process per session.
 
 Each session gets its own `python -P -m buynow_tui [--open PATH]` on a fresh PTY that is
-the child's controlling terminal, so the app is exactly the local app: the kernel
+the child's controlling terminal -- forked from the pre-imported fork server
+(`forkserver.py`, the default) or exec'd (`--spawn exec`) -- so the app is exactly the
+local app: the kernel
 delivers window changes (SIGWINCH) and hang-ups, and a dropped connection ends the
 child's whole process group. Every shopper is a stranger on the internet: the server
 accepts only what a shopper needs and says so in one line when it refuses.
