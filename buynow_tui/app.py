@@ -63,6 +63,11 @@ class BuyNowApp(App[None]):
         Binding("escape", "back", "Back", id="back"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", id="quit-ctrl", show=False, priority=True),
+        # Priority, so focus moves before the next key of a burst is delivered: a password
+        # manager's auto-type ("email<Tab>password<Enter>") or a fast typist would
+        # otherwise have the password land in the email field, in clear.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     user: reactive[UserView | None] = reactive(None, init=False)

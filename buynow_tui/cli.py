@@ -399,6 +399,12 @@ def serve(
         envvar="BUYNOW_SSH_SESSION_CAP",
         help="Seconds a session may last at most.",
     ),
+    spawn: str = typer.Option(
+        "fork",
+        "--spawn",
+        envvar="BUYNOW_SSH_SPAWN",
+        help="How sessions start: fork (from one pre-imported process: less memory, faster) or exec (a fresh interpreter each).",
+    ),
 ) -> None:
     """Run the SSH server so shoppers can `ssh -p PORT host`."""
     from buynow_tui.ssh.hostkey import HostKeyError, host_key_path
@@ -417,9 +423,11 @@ def serve(
         )
     except ValueError as error:
         fail(str(error))
+    if spawn not in ("fork", "exec"):
+        fail(f"--spawn must be fork or exec, not {spawn!r}")
     p = paths()
     try:
-        code = run(p, host, port, limits, host_key_path(p, host_key), echo=typer.echo)
+        code = run(p, host, port, limits, host_key_path(p, host_key), echo=typer.echo, spawn=spawn)
     except (HostKeyError, RuntimeError) as error:
         fail(str(error))
     raise typer.Exit(code)

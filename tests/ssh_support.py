@@ -82,6 +82,43 @@ def children_of(pid: int) -> list[int]:
     return sorted(found)
 
 
+def name_of(pid: int) -> str:
+    """The process's name (`/proc/PID/comm`, what `ps -o comm` shows); "" if it is gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+FORK_SERVER = "buynow-forksrv"
+SESSION = "buynow-session"
+
+
+def fork_server_of(server_pid: int) -> int | None:
+    """The `buynow serve` process's fork server, if it runs one."""
+    found = [pid for pid in children_of(server_pid) if name_of(pid) == FORK_SERVER]
+    return found[0] if found else None
+
+
+def sessions_of(server_pid: int) -> list[int]:
+    """A server's session app processes: forked by its fork server, or its own children."""
+    found = []
+    for pid in children_of(server_pid):
+        found += children_of(pid) if name_of(pid) == FORK_SERVER else [pid]
+    return sorted(found)
+
+
+def logged_identities(home: Path) -> list[str]:
+    """The key fingerprint (or "anonymous") of each session the server logged, in order:
+    what it handed the session's app as `BUYNOW_SSH_FINGERPRINT`. (A forked session's
+    /proc environ is the fork server's, so the log is where an admin sees it.)"""
+    found = []
+    for line in (home / "logs" / "all.log").read_text().splitlines():
+        if " connect from " in line and " key " in line:
+            found.append(line.split(" key ", 1)[1].split()[0])
+    return found
+
+
 def process_gone(pid: int) -> bool:
     """Gone entirely: exited *and* reaped (a zombie still counts as there)."""
     return not Path(f"/proc/{pid}").exists()
@@ -169,7 +206,8 @@ class Server:
         return json.loads(self.state_file.read_text())
 
     def children(self) -> list[int]:
-        kids = children_of(self.pid)
+        """The session app processes (not the fork server)."""
+        kids = sessions_of(self.pid)
         self.seen_children.update(kids)
         return kids
 

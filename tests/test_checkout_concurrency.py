@@ -160,6 +160,9 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
     return _sql(home, "SELECT COUNT(*) FROM orders")[0][0]
 
 
+KILL_ROUNDS = 20  # each a fresh process killed at a random moment mid-checkouts
+
+
 def test_a_process_killed_during_checkout_leaves_no_partial_order(services, home: Path):
     user = register(services)
     first = product_named(services, "Portable Speakers")
@@ -173,7 +176,7 @@ def test_a_process_killed_during_checkout_leaves_no_partial_order(services, home
     done = ctx.Value("i", 0)
     rng = random.Random(2)
     orders_seen = 0
-    for _ in range(8):
+    for _ in range(KILL_ROUNDS):
         before = done.value
         proc = ctx.Process(target=_shopper_loop, args=(str(home), user.id, wanted, done))
         proc.start()

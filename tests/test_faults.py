@@ -21,6 +21,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -411,6 +412,48 @@ def test_read_only_database_cli_says_so_and_writes_nothing(home: Path, read_only
         read_only.undo(db)
     assert digest(db) == before
     assert_consistent(db, started)
+
+
+def test_read_only_database_in_the_app_says_so_and_keeps_running(
+    home: Path, read_only: ReadOnly
+) -> None:
+    """The real app on a real terminal: browsing works, a write says why it failed."""
+    from ssh_support import PtyClient
+
+    services = open_store(Paths(home)).services
+    shopper_with_orders(services)
+    close_db()
+    db = home / "buynow.db"
+    before = digest(db)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BUYNOW_HOME=str(home))
+    env.pop("BUYNOW_DATABASE_URL", None)
+
+    read_only.apply(db)
+    try:
+        app = PtyClient.spawn(
+            [*read_only.wrap(), sys.executable, "-m", "buynow_tui"], cols=100, rows=30, env=env
+        )
+        try:
+            app.see(b"Page 1 of")  # the Shop lists the catalog: reading works
+            app.type(b"5")  # Log in (logging in records the session: a write)
+            app.see(b"Log in to use your cart")
+            for keys in (b"ann@example.com", b"\t", b"correct horse", b"\r"):
+                app.type(keys)
+                time.sleep(0.2)
+            app.see(b"database is read-only")
+            app.see(b"Nothing was")
+            mark = len(app.data)
+            app.type(b"\x1b")  # back to the Shop: the app still answers
+            app.read_until(lambda data: b"Page 1 of" in data[mark:])
+            app.type(b"q")
+            assert app.drain() == 0, "a clean quit"
+            assert b"Traceback" not in app.data[mark:]
+        finally:
+            app.close()
+        assert digest(db) == before
+    finally:
+        read_only.undo(db)
+    assert digest(db) == before
 
 
 def test_read_only_database_store_raises_and_changes_nothing(home: Path, tmp_path: Path) -> None:

@@ -384,6 +384,31 @@ def test_buynow_open_nosuchpage_from_the_command_line(home) -> None:
 # -- keys and Help ----------------------------------------------------------------------------
 
 
+def test_a_burst_of_keys_fills_the_log_in_form_in_order(services, home) -> None:
+    """What a password manager's auto-type sends (email, Tab, password, Enter) arrives in
+    one read on a real terminal: the password must reach the password field, not the
+    email field in clear."""
+    import os
+
+    from ssh_support import PtyClient
+
+    register(services)
+    env = {**os.environ, "BUYNOW_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1])}
+    app = PtyClient.spawn([sys.executable, "-m", "buynow_tui"], cols=100, rows=30, env=env)
+    try:
+        app.see(b"Page 1 of")
+        app.type(b"5")
+        app.see(b"Log in to use your cart")
+        mark = len(app.data)
+        app.type(b"ann@example.com\tcorrect horse\r")
+        shown = app.read_until(lambda data: b"ann@example.com" in data[mark:] and b"ann" in data[mark:])
+        app.see(b"Log out")  # logged in: Account shows the way out
+        assert b"ann@example.comcorrect" not in shown[mark:], "the password was typed in clear"
+    finally:
+        app.close()
+
+
+
 def help_rows(app, which: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """(key, does) rows of Help's "screen-keys" or "app-keys" table."""
     table = app.screen.query_one(f"#{which}", DataTable)

@@ -24,16 +24,25 @@ from tests.ssh_support import (
     controlling_tty_of,
     drew_at,
     environ_of,
+    fork_server_of,
     max_col,
     max_row,
+    name_of,
     open_shop,
     process_ended,
     process_gone,
     pty_size_of,
     run_cli,
     session_id_of,
+    sessions_of,
     start_server,
 )
+
+DEEP_LINK_PAGES = [
+    ("cart", b"Log in to use your cart"),  # anonymous: the page asks for a log in first
+    ("product/7", b"Bluetooth Headphone"),
+    ("order/12", b"Log in to use your cart"),
+]
 
 MSG_BUSY = b"BuyNow is busy right now; please try again in a minute."
 MSG_CLOSING = b"The shop is closing. Goodbye."
@@ -76,6 +85,27 @@ def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.kill_leftovers()
 
 
+@pytest.fixture(scope="module")
+def exec_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that starts each session by exec (`--spawn exec`): a fresh interpreter
+    whose /proc/PID/environ and cmdline are what the server handed over. The
+    environment contract is the same dict in both modes; only exec makes it visible."""
+    server = start_server(tmp_path_factory.mktemp("ssh-exec-home"), "--spawn", "exec")
+    yield server
+    server.stop()
+    server.kill_leftovers()
+
+
+@pytest.fixture(params=["fork", "exec"])
+def any_server(request: pytest.FixtureRequest) -> Server:
+    """Each spawn mode's shared server in turn."""
+    return request.getfixturevalue("shop_server" if request.param == "fork" else "exec_server")
+
+
+def is_exec(server: Server) -> bool:
+    return "--spawn" in server.proc.args and "exec" in server.proc.args
+
+
 @pytest.fixture
 def server_with(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Start a server of one's own (its own home), with extra CLI options or env."""
@@ -108,8 +138,9 @@ async def no_sessions_left(server: Server) -> None:
 
 
 async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
-    shop_server: Server, keys
+    any_server: Server, keys
 ) -> None:
+    shop_server = any_server
     key, _ = keys
     async with await connect(shop_server.port, key) as conn:
         term = await open_shop(conn)
@@ -119,17 +150,23 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
         assert session_id_of(pid) == pid, "the app leads its own session (setsid)"
         assert controlling_tty_of(pid) != 0, "the PTY is the app's controlling terminal"
         assert pty_size_of(pid) == (80, 24)
-        assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui"]
-
-        env = environ_of(pid)
-        assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
-        assert "COLUMNS" not in env and "LINES" not in env
-        assert env["BUYNOW_SSH"] == "1"
-        assert env["BUYNOW_SSH_FINGERPRINT"] == fingerprint(key)
-        assert env["BUYNOW_SSH_PEER"] == "127.0.0.1"
-        assert env["BUYNOW_HOME"] == env["HOME"] == str(shop_server.home)
-        assert env["BUYNOW_SERVER_STARTED"] == shop_server.state()["started"]
-        assert env["TERM"] == "xterm-256color"
+        if is_exec(shop_server):
+            assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui"]
+            env = environ_of(pid)
+            assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
+            assert "COLUMNS" not in env and "LINES" not in env
+            assert env["BUYNOW_SSH"] == "1"
+            assert env["BUYNOW_SSH_FINGERPRINT"] == fingerprint(key)
+            assert env["BUYNOW_SSH_PEER"] == "127.0.0.1"
+            assert env["BUYNOW_HOME"] == env["HOME"] == str(shop_server.home)
+            assert env["BUYNOW_SERVER_STARTED"] == shop_server.state()["started"]
+            assert env["TERM"] == "xterm-256color"
+        else:
+            # Forked from the server's one fork server, named so `ps` tells them apart.
+            forkserver = fork_server_of(shop_server.pid)
+            assert forkserver is not None and name_of(forkserver) == "buynow-forksrv"
+            assert sessions_of(shop_server.pid) == [pid]
+            assert name_of(pid) == "buynow-session"
         assert shop_server.state()["sessions_live"] == 1
 
         # q quits the app: the session ends cleanly and the terminal is restored.
@@ -143,8 +180,9 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
 
 
 async def test_what_the_client_sends_reaches_the_app_only_through_the_allowlist(
-    shop_server: Server,
+    exec_server: Server,
 ) -> None:
+    shop_server = exec_server
     async with await connect(shop_server.port) as conn:
         term = await open_shop(
             conn,
@@ -170,6 +208,23 @@ async def test_what_the_client_sends_reaches_the_app_only_through_the_allowlist(
         for name in ("COLUMNS", "LINES", "LD_PRELOAD", "PYTHONSTARTUP"):
             assert name not in env
         assert set(env) <= ALLOWED_ENV
+    await no_sessions_left(shop_server)
+
+
+async def test_a_forked_session_runs_with_the_environment_the_server_handed_over(
+    shop_server: Server,
+) -> None:
+    """A forked session's /proc environ is the fork server's, so show what the app did
+    with its own: it knows it is over SSH and measures uptime from the server's launch."""
+    from datetime import datetime
+
+    started = datetime.fromisoformat(shop_server.state()["started"]).astimezone()
+    async with await connect(shop_server.port) as conn:
+        term = await open_shop(conn, command="about", cols=120, rows=30)
+        await term.see(b"the start of the SSH server")
+        await term.see(started.strftime("%H:%M:%S").encode())
+        [pid] = shop_server.wait_children(1)
+        assert name_of(pid) == "buynow-session"
     await no_sessions_left(shop_server)
 
 
@@ -206,13 +261,15 @@ async def test_an_abrupt_disconnect_leaves_no_app_process(shop_server: Server, k
     await no_sessions_left(shop_server)
 
 
-async def test_deep_links_from_the_allowlist_open_that_page(shop_server: Server) -> None:
+async def test_deep_links_from_the_allowlist_open_that_page(any_server: Server) -> None:
+    shop_server = any_server
     async with await connect(shop_server.port) as conn:
-        for page in ("cart", "product/7", "order/12"):
+        for page, shows in DEEP_LINK_PAGES:
             term = await open_shop(conn, command=page)
-            await term.see(b"BuyNow")
+            await term.see(shows)
             [pid] = shop_server.wait_children(1)
-            assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui", "--open", page]
+            if is_exec(shop_server):
+                assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui", "--open", page]
             term.process.close()  # (a page may open on Log in, where "q" is typed, not a key)
             await async_wait_for(lambda pid=pid: process_gone(pid), 10, "the app to exit")
     await no_sessions_left(shop_server)
@@ -270,7 +327,8 @@ async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: 
 # -- identity ----------------------------------------------------------------------------------------
 
 
-async def test_the_same_key_is_the_same_shopper_across_sessions(shop_server: Server, keys) -> None:
+async def test_the_same_key_is_the_same_shopper_across_sessions(exec_server: Server, keys) -> None:
+    shop_server = exec_server
     key, other = keys
     seen: list[str] = []
     for client_key in (key, key, other, None):
@@ -311,8 +369,9 @@ async def test_the_same_key_is_the_same_shopper_across_sessions(shop_server: Ser
 
 
 async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
-    shop_server: Server, keys
+    any_server: Server, keys
 ) -> None:
+    shop_server = any_server
     key_a, key_b = keys
     conns = [await connect(shop_server.port, k) for k in (key_a, key_b, key_a, key_b)]
     try:
@@ -321,8 +380,9 @@ async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
         pids = shop_server.wait_children(4)
         assert len({session_id_of(p) for p in pids}) == 4, "four sessions"
         assert len({controlling_tty_of(p) for p in pids}) == 4, "four terminals"
-        prints = sorted(environ_of(p)["BUYNOW_SSH_FINGERPRINT"] for p in pids)
-        assert prints == sorted([fingerprint(key_a)] * 2 + [fingerprint(key_b)] * 2)
+        if is_exec(shop_server):
+            prints = sorted(environ_of(p)["BUYNOW_SSH_FINGERPRINT"] for p in pids)
+            assert prints == sorted([fingerprint(key_a)] * 2 + [fingerprint(key_b)] * 2)
         assert shop_server.state()["sessions_live"] == 4
 
         # Typing in one session reaches only that session's app.
@@ -528,3 +588,42 @@ async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(
     assert "Stopped after serving 2 sessions." in server.output
     for conn in conns:
         conn.close()
+
+
+# -- the fork server --------------------------------------------------------------------------------------
+
+
+async def test_a_killed_fork_server_loses_no_session_and_is_replaced(server_with) -> None:
+    server = server_with()
+    forkserver = fork_server_of(server.pid)
+    assert forkserver is not None
+
+    conn = await connect(server.port)
+    term = await open_shop(conn)
+    await term.see(b"BuyNow")
+    [pid] = server.wait_children(1)
+
+    os.kill(forkserver, signal.SIGKILL)
+    await async_wait_for(lambda: process_ended(forkserver), 10, "the fork server to die")
+
+    # The live session goes on (it is an orphan now) and still answers keys...
+    term.set_mark()
+    term.process.stdin.write(b"2")  # the Cart: anonymous, it asks for a log in
+    await term.see(b"Log in to use your cart")
+    # ...and when it quits, the server still notices.
+    term.process.stdin.write(b"\x1b")
+    await term.quiet()
+    term.process.stdin.write(b"q")
+    await term.read_to_end()
+    await async_wait_for(lambda: server.state()["sessions_live"] == 0, 10, "the session to end")
+    await async_wait_for(lambda: process_ended(pid), 10, "the orphaned app to end")
+    conn.close()
+
+    # The next shopper gets a session from a new fork server.
+    async with await connect(server.port) as again:
+        term = await open_shop(again)
+        await term.see(b"BuyNow")
+        [new_pid] = server.wait_children(1)
+        replacement = fork_server_of(server.pid)
+        assert replacement not in (None, forkserver)
+        assert name_of(new_pid) == "buynow-session"

@@ -138,8 +138,8 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(
     paths = Paths(tmp_path)
     paths.ensure()
     limits = Limits(output_buffer=64 * 1024)
-    running = await ssh_server.start(
-        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519")
+    running = await ssh_server.start(  # exec: the stand-in app is another program
+        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"), spawn="exec"
     )
     try:
         conn = await connect(running.port)
@@ -181,8 +181,8 @@ async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
     paths = Paths(tmp_path)
     paths.ensure()
     limits = Limits(max_starting=1, start_wait=0.5)
-    running = await ssh_server.start(
-        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519")
+    running = await ssh_server.start(  # exec: the stand-in app is another program
+        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"), spawn="exec"
     )
     try:
         conn = await connect(running.port)

@@ -19,6 +19,10 @@ import sys
 import termios
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from buynow_tui.ssh.forkserver import ForkServer
 
 
 def set_winsize(fd: int, cols: int, rows: int) -> None:
@@ -35,25 +39,39 @@ def _take_controlling_terminal() -> None:  # pragma: no cover - runs in the fork
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def app_args(open_path: str | None) -> list[str]:
+    """The arguments of a session's app: none for the shop, or `--open` a deep link."""
+    return ["--open", open_path] if open_path else []
+
+
 def app_argv(open_path: str | None) -> list[str]:
-    """The command line of a session's app: the shop, optionally at a deep link.
+    """The command line of a session's app when started by exec.
 
     `-P`: the working directory is not put on the module path, so nothing in the
     home folder can stand in for the app's code (PYTHONPATH says where it is).
     """
-    argv = [sys.executable, "-P", "-m", "buynow_tui"]
-    if open_path:
-        argv += ["--open", open_path]
-    return argv
+    return [sys.executable, "-P", "-m", "buynow_tui", *app_args(open_path)]
 
 
 class PtyChild:
     """A process on a fresh PTY; the caller reads and writes `master` (non-blocking)."""
 
-    def __init__(self, process: asyncio.subprocess.Process, master: int) -> None:
-        self.process = process
+    def __init__(self, pid: int, master: int) -> None:
+        self.pid = pid
         self.master = master
-        self.pid = process.pid
+        self.returncode: int | None = None
+        self.done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._reaper: asyncio.Task[None] | None = None
+
+    def set_exited(self, status: int) -> None:
+        """Record the exit status (as `asyncio` reports it: -N for signal N)."""
+        if self.returncode is None:
+            self.returncode = status
+            if not self.done.done():
+                self.done.set_result(status)
+
+    async def wait(self) -> int:
+        return await asyncio.shield(self.done)
 
     @classmethod
     async def spawn(
@@ -85,7 +103,49 @@ class PtyChild:
         finally:
             os.close(slave)
         os.set_blocking(master, False)
-        return cls(process, master)
+        child = cls(process.pid, master)
+
+        async def reap() -> None:
+            child.set_exited(await process.wait())
+
+        child._reaper = asyncio.ensure_future(reap())  # held: asyncio keeps tasks weakly
+        return child
+
+    @classmethod
+    async def fork(
+        cls,
+        forkserver: ForkServer,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        cols: int,
+        rows: int,
+    ) -> PtyChild:
+        """The same as `spawn`, forked from the pre-imported fork server."""
+        master, slave = os.openpty()
+        exited: list[int] = []
+        child: PtyChild | None = None
+
+        def on_exit(status: int) -> None:
+            if child is None:
+                exited.append(status)
+            else:
+                child.set_exited(status)
+
+        try:
+            set_winsize(master, cols, rows)
+            pid = await forkserver.spawn(args, env=env, cwd=cwd, slave=slave, on_exit=on_exit)
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        child = cls(pid, master)
+        if exited:
+            child.set_exited(exited[0])
+        return child
 
     def resize(self, cols: int, rows: int) -> None:
         """Set the window size; the kernel tells the app with SIGWINCH."""
@@ -102,7 +162,7 @@ class PtyChild:
 
     @property
     def exited(self) -> bool:
-        return self.process.returncode is not None
+        return self.returncode is not None
 
     async def stop(self, grace: float = 2.0) -> int | None:
         """Hang up, then terminate, then kill the process group; reap the child."""
@@ -115,12 +175,12 @@ class PtyChild:
                 break
             self.signal_group(sig)
             try:
-                await asyncio.wait_for(self.process.wait(), wait)
+                await asyncio.wait_for(self.wait(), wait)
             except TimeoutError:
                 continue
         # Anything the app left in its group goes too.
         self.signal_group(signal.SIGKILL)
-        return self.process.returncode
+        return self.returncode
 
     def close_master(self) -> None:
         if self.master >= 0:

@@ -1,7 +1,9 @@
 """`buynow serve`: the shop over SSH, one isolated app process per session.
 
 Each session gets its own `python -P -m buynow_tui [--open PATH]` on a fresh PTY that is
-the child's controlling terminal, so the app is exactly the local app: the kernel
+the child's controlling terminal -- forked from the pre-imported fork server
+(`forkserver.py`, the default) or exec'd (`--spawn exec`) -- so the app is exactly the
+local app: the kernel
 delivers window changes (SIGWINCH) and hang-ups, and a dropped connection ends the
 child's whole process group. Every shopper is a stranger on the internet: the server
 accepts only what a shopper needs and says so in one line when it refuses.
@@ -82,7 +84,8 @@ import asyncssh
 
 from buynow_tui.logs import get_logger
 from buynow_tui.paths import Paths
-from buynow_tui.ssh.child import PtyChild, app_argv
+from buynow_tui.ssh.child import PtyChild, app_args, app_argv
+from buynow_tui.ssh.forkserver import ForkServer
 from buynow_tui.ssh.limits import Admission, Limits, clamp_size
 from buynow_tui.ssh.state import ServerState, remove_state, running_state
 
@@ -123,6 +126,7 @@ SERVER_SETTINGS = (
     "BUYNOW_SHIPPING_CENTS",
 )
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+SPAWN_MODES = ("fork", "exec")
 HEARTBEAT_SECONDS = 30.0
 START_SLOT_HOLD = 20.0  # a child silent this long no longer counts as starting
 
@@ -152,8 +156,15 @@ def package_root() -> str:
 class Shop:
     """Server-wide state: limits, live sessions, counters, the state file."""
 
-    def __init__(self, paths: Paths, limits: Limits, host: str, port: int) -> None:
+    def __init__(
+        self, paths: Paths, limits: Limits, host: str, port: int, *, spawn: str = "fork"
+    ) -> None:
+        if spawn not in SPAWN_MODES:
+            raise ValueError(f"spawn must be one of {', '.join(SPAWN_MODES)}, not {spawn!r}")
         self.paths = paths
+        self.spawn = spawn
+        self.forkserver: ForkServer | None = None
+        self.forkserver_starting: asyncio.Task[ForkServer | None] | None = None
         self.limits = limits
         self.host = host
         self.port = port
@@ -206,6 +217,55 @@ class Shop:
         if session in self.sessions:
             self.sessions.discard(session)
             self.write_state()
+
+    async def start_forkserver(self) -> ForkServer | None:
+        """The fork server, started (or restarted after it died) once at a time."""
+        if self.forkserver is not None and self.forkserver.alive:
+            return self.forkserver
+        if self.forkserver_starting is None or self.forkserver_starting.done():
+            self.forkserver_starting = asyncio.ensure_future(self._start_forkserver())
+        return await asyncio.shield(self.forkserver_starting)
+
+    async def _start_forkserver(self) -> ForkServer | None:
+        if self.forkserver is not None:
+            await self.forkserver.close()
+            self.forkserver = None
+        try:
+            self.forkserver = await ForkServer.start(self.base_env(), self.paths.home)
+        except (OSError, TimeoutError, ValueError) as error:
+            log.error("the fork server did not start (%s); sessions start by exec", error)
+            return None
+        log.info("fork server running (pid %s)", self.forkserver.process.pid)
+        return self.forkserver
+
+    async def spawn_app(
+        self, open_path: str | None, *, env: dict[str, str], cols: int, rows: int
+    ) -> PtyChild:
+        """A session's app on a fresh PTY: forked from the fork server, or by exec."""
+        if self.spawn == "fork":
+            forkserver = await self.start_forkserver()
+            if forkserver is not None:
+                try:
+                    return await PtyChild.fork(
+                        forkserver,
+                        app_args(open_path),
+                        env=env,
+                        cwd=self.paths.home,
+                        cols=cols,
+                        rows=rows,
+                    )
+                except (OSError, TimeoutError) as error:
+                    log.error("the fork server could not start a session (%s); using exec", error)
+        return await PtyChild.spawn(
+            app_argv(open_path), env=env, cwd=self.paths.home, cols=cols, rows=rows
+        )
+
+    async def close_forkserver(self) -> None:
+        if self.forkserver_starting is not None and not self.forkserver_starting.done():
+            await asyncio.wait([self.forkserver_starting], timeout=35)
+        if self.forkserver is not None:
+            await self.forkserver.close()
+            self.forkserver = None
 
     def spawn_task(self, coro: Any, *, starting: bool = False) -> asyncio.Task[Any]:
         """A task the shop keeps (asyncio holds tasks weakly) and logs if it fails."""
@@ -496,10 +556,9 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self._uncount()
             return
         try:
-            self.child = await PtyChild.spawn(
-                app_argv(self.command.strip() if self.kind == "exec" else None),
+            self.child = await self.shop.spawn_app(
+                self.command.strip() if self.kind == "exec" else None,
                 env=self.child_env(),
-                cwd=self.shop.paths.home,
                 cols=self.cols,
                 rows=self.rows,
             )
@@ -625,7 +684,7 @@ class ShopSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     async def _watch_child(self) -> None:
         child = self.child
         assert child is not None
-        await child.process.wait()
+        await child.wait()
         # Let the last frame drain from the PTY (EIO ends it), then end anyway.
         await asyncio.sleep(0.5)
         self.end("the app exited")
@@ -757,13 +816,22 @@ class Running:
             await asyncio.wait_for(self.server.wait_closed(), 5)
         except TimeoutError:
             pass
+        await shop.close_forkserver()
         remove_state(shop.paths.server_state)
         log.info("stopped after serving %s sessions", shop.served)
 
 
-async def start(paths: Paths, host: str, port: int, limits: Limits, host_key: Any) -> Running:
-    """Listen for shoppers (port 0: any free port) and write the state file."""
-    shop = Shop(paths, limits, host, port)
+async def start(
+    paths: Paths, host: str, port: int, limits: Limits, host_key: Any, *, spawn: str = "fork"
+) -> Running:
+    """Listen for shoppers (port 0: any free port) and write the state file.
+
+    With `spawn="fork"` the fork server is started first (its imports take a moment), so
+    the first shopper does not wait for it.
+    """
+    shop = Shop(paths, limits, host, port, spawn=spawn)
+    if spawn == "fork":
+        await shop.start_forkserver()
     server = await asyncssh.create_server(
         lambda: ShopConnection(shop),
         host,
@@ -800,9 +868,10 @@ async def serve(
     host_key: Any,
     *,
     echo: Callable[[str], None] = print,
+    spawn: str = "fork",
 ) -> int:
     """Serve until SIGTERM, SIGINT or SIGHUP; then close every session cleanly. Returns 0."""
-    running = await start(paths, host, port, limits, host_key)
+    running = await start(paths, host, port, limits, host_key, spawn=spawn)
     shop = running.shop
     shown_host = host if host not in ("0.0.0.0", "::", "") else "HOST"
     echo(f"BuyNow SSH server listening on {host}:{running.port} (pid {os.getpid()})")
@@ -841,6 +910,7 @@ def run(
     host_key_file: Path,
     *,
     echo: Callable[[str], None] = print,
+    spawn: str = "fork",
 ) -> int:
     """Prepare the store and host key once, then serve (blocking)."""
     from buynow_tui.bootstrap import open_store
@@ -857,4 +927,4 @@ def run(
     open_store(paths)
     close_db()
     key = load_or_create(host_key_file)
-    return asyncio.run(serve(paths, host, port, limits, key, echo=echo))
+    return asyncio.run(serve(paths, host, port, limits, key, echo=echo, spawn=spawn))
