@@ -1,13 +1,24 @@
-"""Keystroke latency: a key typed into search until the terminal shows the result.
+"""Keystroke latency on the real Shop: a key written to the app's terminal until the
+screen shows what it did.
 
-Measured in a real PTY, like startup: the bench writes one character to the
-terminal and reads what the app draws until the result for the text typed so far
-is on screen. Search runs over the big catalog, in a thread worker per change.
+`python -m buynow_tui` runs on a real PTY (120x40, its own session) on the bench's
+home with 100,100 products; what it writes is fed to a small terminal screen
+(bench/screen.py), so the bench reads what the screen shows *now*, line by line, as a
+shopper would. Three things are timed:
 
-PLACEHOLDER. The Shop screen has no search box yet, so `shop_search_box_p95` (the
-real measurement) returns None. Until it exists, `standin_search_p95` measures what
-exists: the real app and store with a bench-made Input on the Shop screen
-(bench/standin_app.py).
+- **search result** (`keystroke_p95_ms`): `/` focuses the Shop's search box; each
+  character of a phrase is written and the clock stops when the screen shows the
+  result for the text typed so far: the first rows of the table are the first
+  products `Catalog.search` returns for that text (worked out by the bench in-process
+  on the same database, before the app starts) and the status line has their count,
+  or, for no match, the "No products match" line names that text. A keystroke whose
+  result looks exactly like the one before (the same first rows and count: "head" ->
+  "headp") cannot be seen on the screen; it is typed but not timed, and counted. The
+  Shop waits for `SEARCH_DELAY` of quiet typing before it searches, so every result
+  includes that wait; the figures without it are reported too.
+- **echo**: the same keystrokes, until the search box shows the text typed so far.
+- **move**: down (then up) arrow in the product table, until the highlighted row is
+  the next one (the cell style of the highlight moves).
 """
 
 from __future__ import annotations
@@ -20,42 +31,49 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from bench.screen import Screen
 from bench.search import percentile
-from bench.startup import ESCAPES, StartupTimeout, _stop
+from bench.startup import StartupTimeout, _stop
 
+# Phrases chosen so that most keystrokes change what the screen shows (product
+# numbers and prices narrow the result with every digit), with a few that do not
+# ("headphone" is the same first rows from "head" on) and hostile text.
 TYPED = [
     "headphone",
     "smart wat",
-    "pro lap",
     "150",
     "usb-c ch",
     "[/",
-    "e-reader",
-    "compact speaker",
+    "12345",
+    "cam 48213",
+    "98761",
+    "pro lap 5309",
+    "tablet 7777",
+    "249.00",
+    "travel zoom",
+    "zzq",
+    "100% cotton",
+    "mini 31415",
+    "speaker 2718",
 ]
 CLEAR = b"\x15"  # ctrl+u: delete everything left of the cursor in a Textual Input
-
-
-def shop_search_box_p95(home: Path, env: dict[str, str]) -> dict | None:
-    """PLACEHOLDER: typing into the Shop's own search box; None until the Shop has one.
-
-    To do when it lands: start `python -m buynow_tui` in a PTY, press `/` to focus
-    the search box, type TYPED and wait per key for the Shop table's new first row
-    (or its result count), as `standin_search_p95` does for the stand-in.
-    """
-    return None
+DOWN, UP = b"\x1b[B", b"\x1b[A"
+ROWS_COMPARED = 8  # first table rows that must match the expected result
+MOVES = 20  # down-arrow presses (then as many up) per round; the page stays in view
 
 
 class PtyApp:
-    """A child process on a PTY; `send` keys, `wait_for` text it draws."""
+    """A child process on a PTY whose output is kept on a `Screen`."""
 
     def __init__(
         self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (40, 120)
     ) -> None:
+        rows, cols = size
         self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.proc = subprocess.Popen(
             argv,
             stdin=slave,
@@ -66,59 +84,217 @@ class PtyApp:
             env=dict(env, TERM="xterm-256color"),
         )
         os.close(slave)
-        self.fresh = b""
+        self.screen = Screen(cols, rows)
 
     def send(self, data: bytes) -> None:
-        self.fresh = b""
         os.write(self.master, data)
 
-    def wait_for(self, *texts: str, timeout: float = 30.0) -> None:
-        """Read until every text has been drawn since the last `send`."""
-        wanted = [t.encode() for t in texts]
+    def pump(self, timeout: float) -> bool:
+        """Feed the screen whatever arrives within `timeout`; False if nothing did."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            self.screen.feed(os.read(self.master, 65536))
+        except OSError:  # EIO: the child closed its terminal
+            self.proc.wait(timeout=10)
+            return False
+        return True
+
+    def wait_until(
+        self, condition: Callable[[Screen], bool], what: str, timeout: float = 30.0
+    ) -> None:
         deadline = time.perf_counter() + timeout
-        while not all(w in ESCAPES.sub(b"", self.fresh) for w in wanted):
+        while not condition(self.screen):
             left = deadline - time.perf_counter()
             if left <= 0 or self.proc.poll() is not None:
-                tail = ESCAPES.sub(b"", self.fresh)[-300:].decode("utf-8", "replace")
-                raise StartupTimeout(f"{texts!r} not drawn (exit {self.proc.poll()}): {tail}")
-            ready, _, _ = select.select([self.master], [], [], min(left, 0.5))
-            if ready:
-                try:
-                    self.fresh += os.read(self.master, 65536)
-                except OSError:  # EIO: the child closed its terminal
-                    self.proc.wait(timeout=10)
+                raise StartupTimeout(
+                    f"{what} not shown (exit {self.proc.poll()}); the screen reads:\n"
+                    + self.screen.text()
+                )
+            self.pump(min(left, 0.5))
+
+    def settle(self, seconds: float) -> None:
+        """Keep reading for `seconds` (the app's late redraws land on the screen)."""
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            self.pump(left)
 
     def close(self) -> None:
         _stop(self.proc)
         os.close(self.master)
 
 
-def standin_search_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> dict:
-    """Per-keystroke ms, from writing the key to the PTY to the result being drawn."""
-    argv = [
-        sys.executable,
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "standin_app.py"),
-    ]
-    app = PtyApp(argv, dict(env, BUYNOW_HOME=str(home)))
-    times: list[float] = []
+# -- what the screen should show ---------------------------------------------------------
+
+
+def expected_results(home: Path, phrases: list[str]) -> dict[str, tuple]:
+    """For every prefix typed, what the Shop shows: (first names, count) or ("none", text).
+
+    The same call the Shop makes (`Catalog.search(text, limit=SEARCH_LIMIT)`, no
+    category, sorted by name: the order search returns), on the same database.
+    """
+    from buynow_tui.screens.shop import SEARCH_LIMIT
+    from buynow_tui.store.catalog import Catalog
+    from buynow_tui.store.db import close_db, init_db
+
+    init_db(f"sqlite:///{home / 'buynow.db'}", migrate=False)
     try:
-        app.wait_for("BuyNow", "Cart (", f"results for {ascii('')}", timeout=60)
+        catalog = Catalog()
+        seen: dict[str, tuple] = {}
+        for phrase in phrases:
+            for n in range(1, len(phrase) + 1):
+                text = phrase[:n].strip()
+                if text in seen:
+                    continue
+                found = catalog.search(text, limit=SEARCH_LIMIT)
+                seen[text] = (
+                    (tuple(p.name for p in found[:ROWS_COMPARED]), len(found))
+                    if found
+                    else ("none", text)
+                )
+        return seen
+    finally:
+        close_db()
+
+
+def shows_result(expected: tuple) -> Callable[[Screen], bool]:
+    first, count = expected
+    if first == "none":
+        # The empty message names the search: No products match “text”.
+        return lambda screen: any(
+            "No products match" in line and f"“{count}”" in line for line in screen.lines()
+        )
+
+    def check(screen: Screen) -> bool:
+        lines = screen.lines()
+        header = next(
+            (n for n, line in enumerate(lines) if "Name" in line and "Category" in line), None
+        )
+        if header is None:
+            return False
+        rows = lines[header + 1 : header + 1 + len(first)]
+        if len(rows) < len(first) or not all(
+            row[1:].startswith(name) for row, name in zip(rows, first, strict=True)
+        ):
+            return False
+        return any(line.strip().startswith(f"{count} product") for line in lines[header:])
+
+    return check
+
+
+def echoes(row: int, typed: str) -> Callable[[Screen], bool]:
+    """The search box (on `row`) shows `typed`; an empty box shows its placeholder."""
+    want = typed.rstrip()
+    if not want:
+        return lambda screen: screen.line(row).strip(" ▊▎").startswith("Search by")
+    return lambda screen: screen.line(row).strip(" ▊▎").rstrip() == want
+
+
+# -- the measurement -----------------------------------------------------------------------
+
+
+def shop_search_box_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> dict:
+    """Key to search result (and to echo, and arrow to highlight) on the real Shop, in ms."""
+    from buynow_tui.screens.shop import SEARCH_DELAY
+
+    expected = expected_results(home, TYPED)
+    app = PtyApp([sys.executable, "-m", "buynow_tui"], dict(env, BUYNOW_HOME=str(home)))
+    result_ms: list[float] = []
+    echo_ms: list[float] = []
+    move_ms: list[float] = []
+    unseen = 0
+    try:
+        app.wait_until(
+            lambda s: s.find("BuyNow") is not None and s.find("Page 1 of") is not None,
+            "the Shop's first page",
+            timeout=60,
+        )
+        box_row = app.screen.find("Search by name or price")
+        header = next(
+            n for n, line in enumerate(app.screen.lines()) if "Name" in line and "Category" in line
+        )
+        first_row = header + 1
         for _ in range(rounds):
-            for text in TYPED:
-                app.send(CLEAR)
-                app.wait_for(f"results for {ascii('')}")
-                for n in range(1, len(text) + 1):
+            move_ms += _moves(app, first_row)
+            app.send(b"/")
+            app.wait_until(lambda s: s.find("Leave search") is not None, "the search box focused")
+            for phrase in TYPED:
+                if not echoes(box_row, "")(app.screen):
+                    # Wait for ctrl+u to be done before the next key: Textual runs a bound
+                    # key (ctrl+u, backspace) after printable keys that came in the same
+                    # read (Textual issue #6605), so "\x15h" would lose the "h".
+                    app.send(CLEAR)
+                    app.wait_until(echoes(box_row, ""), "an empty search box")
+                app.wait_until(lambda s: s.find("Page 1 of") is not None, "the first page again")
+                previous: tuple | None = None
+                for n in range(1, len(phrase) + 1):
+                    typed = phrase[:n]
+                    want = expected[typed.strip()]
                     start = time.perf_counter()
-                    app.send(text[n - 1].encode())
-                    app.wait_for(f"results for {ascii(text[:n])}")
-                    times.append((time.perf_counter() - start) * 1000)
+                    app.send(phrase[n - 1].encode())
+                    if typed.rstrip() == typed:  # a trailing space shows no text
+                        app.wait_until(echoes(box_row, typed), f"the echo of {typed!r}")
+                        echo_ms.append((time.perf_counter() - start) * 1000)
+                    if want == previous:
+                        unseen += 1  # looks the same as before: let it run, do not time it
+                        app.settle(SEARCH_DELAY + 0.25)
+                        continue
+                    app.wait_until(shows_result(want), f"the result for {typed!r}")
+                    result_ms.append((time.perf_counter() - start) * 1000)
+                    previous = want
+            app.send(b"\x1b")  # leave the search: the table has the focus again
+            app.wait_until(lambda s: s.find("Leave search") is None, "the search box left")
+            app.settle(0.3)
     finally:
         app.close()
+    delay_ms = SEARCH_DELAY * 1000
     return {
-        "keystrokes": len(times),
-        "p50_ms": percentile(times, 0.5),
-        "p95_ms": percentile(times, 0.95),
-        "note": "PLACEHOLDER stand-in: the Shop has no search box yet; a bench-made Input on "
-        "the real app (bench/standin_app.py), search over the 100k catalog per key, "
-        "timed in a real PTY",
+        "keystrokes": len(result_ms),
+        "p50_ms": percentile(result_ms, 0.5),
+        "p95_ms": percentile(result_ms, 0.95),
+        "max_ms": max(result_ms),
+        "search_delay_ms": delay_ms,
+        "p95_after_delay_ms": percentile(result_ms, 0.95) - delay_ms,
+        "not_visible_keystrokes": unseen,
+        "echo_keystrokes": len(echo_ms),
+        "echo_p50_ms": percentile(echo_ms, 0.5),
+        "echo_p95_ms": percentile(echo_ms, 0.95),
+        "moves": len(move_ms),
+        "move_p50_ms": percentile(move_ms, 0.5),
+        "move_p95_ms": percentile(move_ms, 0.95),
+        "rounds": rounds,
+        "note": "the real Shop search box over 100,100 products, in a real PTY; the result "
+        f"includes the Shop's {delay_ms:.0f} ms typing delay (SEARCH_DELAY)",
     }
+
+
+def _moves(app: PtyApp, first_row: int) -> list[float]:
+    """Down-arrow MOVES times, then up as many; ms until the highlight is on the next row."""
+    screen = app.screen
+    col = 2
+    highlight = screen.style_at(first_row, col)
+    if highlight == screen.style_at(first_row + 1, col):
+        raise StartupTimeout("cannot tell the highlighted row apart:\n" + screen.text())
+    times = []
+    for key, step in [(DOWN, 1)] * MOVES + [(UP, -1)] * MOVES:
+        row = next(r for r in range(first_row, screen.rows) if screen.style_at(r, col) == highlight)
+        target = row + step
+
+        def moved(s: Screen, target: int = target, row: int = row) -> bool:
+            return s.style_at(target, col) == highlight and s.style_at(row, col) != highlight
+
+        start = time.perf_counter()
+        app.send(key)
+        app.wait_until(moved, f"the highlight on row {target}")
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+if __name__ == "__main__":  # pragma: no cover - run it on its own: a home with a catalog
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    found = shop_search_box_p95(Path(sys.argv[1]), dict(os.environ, PYTHONPATH=str(root)), rounds=1)
+    print(json.dumps(found, indent=2))

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import checkout, keystroke, pg, search, seeding, startup  # noqa: E402
+from bench import checkout, keystroke, pg, search, seeding, ssh_sessions, startup
 
 TARGETS = {
     "startup_ratio": ("<=", 1.5),
@@ -35,6 +35,7 @@ TARGETS = {
     "seed_ratio": (">=", 0.30),
 }
 PRODUCTS = 100_000
+SSH_SESSIONS = (10, 40)  # sessions at once; the first is the headline
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -164,23 +165,40 @@ def bench_checkout(work: Path, users: int, rounds: int) -> dict:
     }
 
 
-def bench_ssh() -> dict:
-    ssh_dir = ROOT / "buynow_tui" / "ssh"
-    modules = (
-        [p.name for p in ssh_dir.glob("*.py") if p.name != "__init__.py"]
-        if ssh_dir.exists()
-        else []
+def bench_ssh(work: Path, quick: bool) -> dict:
+    """`buynow serve` with 10 and then 40 sessions at once (bench/ssh_sessions.py)."""
+    say(f"ssh: {', '.join(map(str, SSH_SESSIONS))} sessions at once over loopback")
+    return ssh_sessions.run(
+        work / "home-ssh",
+        child_env(),
+        counts=list(SSH_SESSIONS),
+        sequential=5 if quick else 10,
+        keys=8 if quick else 25,
     )
-    note = (
-        "SSH server not merged yet"
-        if not modules
-        else "SSH server present; its benchmark is not written yet"
-    )
+
+
+def ssh_results(ssh: dict) -> dict:
+    """The headline SSH figures (at 10 sessions) and the same at 40."""
+    head, most = ssh[f"at_{SSH_SESSIONS[0]}"], ssh[f"at_{SSH_SESSIONS[-1]}"]
     return {
-        "ssh_rss_mib_per_session": None,
-        "ssh_first_frame_s": None,
-        "ssh_echo_p95_ms": None,
-        "note": note,
+        "ssh_rss_mib_per_session": head["pss_per_session_mib"],
+        "ssh_rss_raw_mib_per_session": head["rss_per_session_mib"],
+        "ssh_uss_mib_per_session": head["uss_per_session_mib"],
+        "ssh_server_overhead_mib": head["server_overhead_mib"],
+        "ssh_server_rss_mib": head["server_rss_mib"],
+        "ssh_first_frame_s": head["first_frame_median_s"],
+        "ssh_first_frame_p95_s": head["first_frame_p95_s"],
+        "ssh_first_frame_one_s": ssh["one_at_a_time"]["first_frame_median_s"],
+        "ssh_echo_p95_ms": head["echo_p95_ms"],
+        f"ssh_at_{SSH_SESSIONS[-1]}": {
+            "ssh_rss_mib_per_session": most["pss_per_session_mib"],
+            "ssh_rss_raw_mib_per_session": most["rss_per_session_mib"],
+            "ssh_uss_mib_per_session": most["uss_per_session_mib"],
+            "ssh_server_overhead_mib": most["server_overhead_mib"],
+            "ssh_first_frame_s": most["first_frame_median_s"],
+            "ssh_first_frame_p95_s": most["first_frame_p95_s"],
+            "ssh_echo_p95_ms": most["echo_p95_ms"],
+        },
     }
 
 
@@ -211,22 +229,34 @@ def table(results: dict) -> str:
         ("startup_100k_ratio", "same, 100,000 products"),
         ("startup_100k_s", "seconds to first frame, 100,000 products"),
         ("search_p95_ms", "Catalog.search p95, 100,000 products"),
-        ("keystroke_p95_ms", "key to result drawn, p95 (PLACEHOLDER stand-in)"),
+        ("keystroke_p95_ms", "Shop search: key to result drawn, p95 (incl. typing delay)"),
+        ("keystroke_echo_p95_ms", "Shop search: key to echo in the box, p95"),
+        ("keystroke_move_p95_ms", "Shop table: down/up arrow to highlight moved, p95"),
         ("checkout_ratio", "store checkouts/s / raw sqlite3, 4 processes"),
         ("oversold", "units sold beyond stock (ledger check)"),
         ("seed_ratio", "generate rows/s / raw executemany"),
-        ("ssh_rss_mib_per_session", "SSH: MiB per session at 10 sessions"),
-        ("ssh_first_frame_s", "SSH: first frame at 10 sessions"),
-        ("ssh_echo_p95_ms", "SSH: key echo p95"),
+        ("ssh_rss_mib_per_session", "SSH 10 sessions: PSS MiB per session"),
+        ("ssh_rss_raw_mib_per_session", "SSH 10 sessions: RSS MiB per session"),
+        ("ssh_uss_mib_per_session", "SSH 10 sessions: USS MiB per session"),
+        ("ssh_server_overhead_mib", "SSH 10 sessions: server (+ helpers) PSS MiB"),
+        ("ssh_server_rss_mib", "SSH 10 sessions: server RSS MiB"),
+        ("ssh_first_frame_s", "SSH 10 connecting at once: first Shop frame, median s"),
+        ("ssh_first_frame_p95_s", "SSH 10 connecting at once: first Shop frame, p95 s"),
+        ("ssh_first_frame_one_s", "SSH one at a time: first Shop frame, median s"),
+        ("ssh_echo_p95_ms", "SSH 10 sessions typing at once: key echo p95"),
     ]
 
     def line(key: str, value: object, target: str, ok: str, what: str) -> str:
-        return f"{key:<26} {fmt(value):>10}  {target:<8} {ok:<7} {what}"
+        return f"{key:<31} {fmt(value):>10}  {target:<8} {ok:<7} {what}"
 
     lines = [line("figure", "value", "target", "", "what"), "-" * 100]
     for key, what in rows:
         target = " ".join(str(t) for t in TARGETS[key]) if key in TARGETS else ""
         lines.append(line(key, results.get(key), target, verdict(key, results.get(key)), what))
+    most = SSH_SESSIONS[-1]
+    for key, value in (results.get(f"ssh_at_{most}") or {}).items():
+        what = next((w for k, w in rows if k == key), key)
+        lines.append(line(f"{key}@{most}", value, "", "", what.replace("10 ", f"{most} ")))
     if results.get("postgres"):
         p = results["postgres"]
         if "skipped" in p:
@@ -289,17 +319,14 @@ def main() -> int:
         details["seed"], home100k = bench_seed(work, rounds=2 if quick else 3)
         details["startup"] = bench_startup(work, home100k, runs=7 if quick else 15)
         details["search"] = bench_search(home100k, rounds=2 if quick else 5)
-        say("keystroke: typing in a PTY (stand-in search box)")
-        details["keystroke"] = keystroke.standin_search_p95(
+        say("keystroke: typing in the Shop's search box in a PTY, 100,000 products")
+        details["keystroke"] = keystroke.shop_search_box_p95(
             home100k, child_env(), rounds=1 if quick else 3
-        )
-        details["keystroke"]["shop_search_box"] = keystroke.shop_search_box_p95(
-            home100k, child_env()
         )
         details["checkout"] = bench_checkout(
             work, users=3000 if quick else 8000, rounds=3 if quick else 5
         )
-        details["ssh"] = bench_ssh()
+        details["ssh"] = bench_ssh(work, quick)
         url = pg.pg_url()
         if args.no_postgres:
             postgres: dict = {"skipped": "--no-postgres"}
@@ -324,14 +351,13 @@ def main() -> int:
         "startup_100k_ratio": details["startup"]["startup_100k_ratio"],
         "search_p95_ms": details["search"]["p95_ms"],
         "keystroke_p95_ms": details["keystroke"]["p95_ms"],
+        "keystroke_echo_p95_ms": details["keystroke"]["echo_p95_ms"],
+        "keystroke_move_p95_ms": details["keystroke"]["move_p95_ms"],
         "keystroke_note": details["keystroke"]["note"],
         "checkout_ratio": details["checkout"]["checkout_ratio"],
         "oversold": details["checkout"]["oversold"],
         "seed_ratio": details["seed"]["seed_ratio"],
-        "ssh_rss_mib_per_session": None,
-        "ssh_first_frame_s": None,
-        "ssh_echo_p95_ms": None,
-        "ssh_note": details["ssh"]["note"],
+        **ssh_results(details["ssh"]),
         "postgres": postgres,
         "targets": {k: f"{op} {v}" for k, (op, v) in TARGETS.items()},
         "details": details,

@@ -119,6 +119,44 @@ def logged_identities(home: Path) -> list[str]:
     return found
 
 
+def _stat_of(pid: int) -> list[str] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def descendants_of(pid: int) -> list[int]:
+    """Live (not zombie) processes below `pid` at any depth: the server may start
+    sessions through a helper (a fork server), so they need not be its children."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_of(int(entry.name))
+            if fields is not None and fields[0] not in ("Z", "X"):
+                parent[int(entry.name)] = int(fields[1])
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        kids = [child for child, ppid in parent.items() if ppid == frontier[-1]]
+        frontier.pop()
+        found += kids
+        frontier += kids
+    return sorted(found)
+
+
+def session_apps_of(pid: int) -> list[int]:
+    """The session apps below `pid`: each leads its own session on its own terminal
+    (setsid + a controlling PTY), which a helper such as a fork server does not."""
+    apps = []
+    for child in descendants_of(pid):
+        fields = _stat_of(child)
+        if fields is not None and int(fields[3]) == child and int(fields[4]) != 0:
+            apps.append(child)
+    return apps
+
+
 def process_gone(pid: int) -> bool:
     """Gone entirely: exited *and* reaped (a zombie still counts as there)."""
     return not Path(f"/proc/{pid}").exists()
@@ -211,6 +249,12 @@ class Server:
         self.seen_children.update(kids)
         return kids
 
+    def session_apps(self) -> list[int]:
+        """The sessions' app processes, wherever they sit below the server."""
+        apps = session_apps_of(self.pid)
+        self.seen_children.update(apps)
+        return apps
+
     def wait_children(self, count: int, timeout: float = 15.0) -> list[int]:
         def exactly() -> list[int] | None:
             kids = self.children()
@@ -279,6 +323,43 @@ def run_cli(
         timeout=30,
         cwd=str(ROOT),
     )
+
+
+def add_users(
+    home: Path,
+    accounts: Iterable[tuple[str, str]],
+    password: str,
+    env: dict[str, str] | None = None,
+) -> None:
+    """`buynow users add` for each (email, username), a few at a time, as an admin would."""
+    pending = list(accounts)
+    while pending:
+        batch, pending = pending[:4], pending[4:]
+        procs = []
+        for email, username in batch:
+            argv = ["users", "add", "--email", email, "--username", username, "--answer", "Rex"]
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "buynow_tui",
+                        "--home",
+                        str(home),
+                        *argv,
+                        "--password-stdin",
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=subprocess_env(env),
+                    cwd=str(ROOT),
+                )
+            )
+        for proc, (email, _) in zip(procs, batch, strict=True):
+            out, err = proc.communicate(password + "\n", timeout=60)
+            assert proc.returncode == 0, f"users add {email}: {out}{err}"
 
 
 # -- asyncssh client ----------------------------------------------------------------------------------

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from ssh_support import ROOT, connect, open_shop, run_cli, start_server, subprocess_env
+from ssh_support import (
+    ROOT,
+    async_wait_for,
+    connect,
+    open_shop,
+    run_cli,
+    start_server,
+    subprocess_env,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -63,7 +71,7 @@ def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_en
     assert run_cli(a.home, "uptime", env=env).returncode == 0
 
 
-def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(front_ends):  # type: ignore[no-untyped-def]
+def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(services, front_ends):  # type: ignore[no-untyped-def]
     servers, env = front_ends
     shopper_key = asyncssh.generate_private_key("ssh-ed25519")
     register = subprocess.run(
@@ -97,6 +105,12 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
             term.set_mark()
             term.process.stdin.write(b"\r")
             await term.see(b"@ann")
+            # The app binds the key in a worker after it shows the login; a window
+            # closed that very moment can lose it, so wait for the store to have it.
+            fingerprint = shopper_key.get_fingerprint("sha256")
+            await async_wait_for(
+                lambda: services.accounts.resolve_key(fingerprint) is not None, 10, "the key bound"
+            )
         finally:
             conn.close()
 

@@ -446,7 +446,8 @@ async def test_idle_sessions_and_long_sessions_end_with_a_line(server_with) -> N
     idle = server_with("--idle-timeout", "1")
     async with await connect(idle.port) as conn:
         term = await open_shop(conn)
-        await term.see(b"BuyNow")
+        # Not its first frame: the idle clock starts at connect, and on a busy machine the
+        # app may take longer than the 1-second limit to draw.
         [pid] = idle.wait_children(1)
         tail = await term.read_to_end(timeout=10)
         assert RESTORE in tail and b"You were idle for 1 second; goodbye." in tail
