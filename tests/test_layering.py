@@ -75,6 +75,14 @@ def test_the_cli_imports_neither_textual_nor_peewee(tmp_path: Path):
     assert seen["files"] == set()
 
 
+def test_the_shop_entry_point_loads_no_cli_machinery(tmp_path: Path):
+    """`buynow` with no arguments opens the shop without Typer (and the pydantic it
+    brings), which cost about as much start-up time as the rest of the shop's own code."""
+    seen = modules_after("import buynow_tui.__main__, buynow_tui.launch", tmp_path)
+    assert {"typer", "pydantic", "textual", "peewee"}.isdisjoint(seen["modules"])
+    assert seen["files"] == set()
+
+
 def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
     code = (
         "sys.argv = ['buynow', '--help']\n"
