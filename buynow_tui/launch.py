@@ -10,6 +10,11 @@ a bare Textual app's first frame. Any argument goes to the Typer CLI in
 The no-argument path ends the same way the Typer one does: an expected failure (see
 `expected_problem`) is one `error:` line and exit code 1, Ctrl-C exit code 130, and
 anything else a traceback.
+
+peewee imports every database server driver it finds installed when it is first
+imported: psycopg2 alone took ~8 ms of the shop's start. A shop process on SQLite
+never talks to a server (its database is fixed for its life), so it imports peewee
+without them (`import_peewee_for`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ def open_shop() -> int:
     from buynow_tui.paths import Paths
 
     try:
-        run(Paths.resolve())
+        paths = Paths.resolve()
+        import_peewee_for(paths.database_url())
+        run(paths)
     except KeyboardInterrupt:
         return 130
     except EOFError:
@@ -46,6 +53,30 @@ def open_shop() -> int:
         print(f"error: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+#: What peewee tries to import at its own import, besides sqlite3: server drivers.
+SERVER_DRIVERS = ("psycopg2cffi", "psycopg2", "psycopg", "pymysql", "MySQLdb")
+
+
+def import_peewee_for(database_url: str) -> None:
+    """Import peewee; for a SQLite URL, without the server drivers it would load.
+
+    Only for a process whose database is fixed, like the shop's: peewee keeps what it
+    found at import, so this process would then get peewee's "driver not found" if it
+    were asked for PostgreSQL. The drivers themselves stay importable.
+    """
+    if "peewee" in sys.modules or not database_url.lower().startswith("sqlite:"):
+        return
+    hidden = [name for name in SERVER_DRIVERS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` fails fast
+    try:
+        import peewee  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
 
 
 def expected_problem(error: BaseException) -> str | None:
