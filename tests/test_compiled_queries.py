@@ -40,7 +40,7 @@ def test_checkout_statements_send_what_peewee_sends(services):
     ):
         line_values.update(
             {
-                f"product{n}": product,
+                f"product_id{n}": product,
                 f"sku{n}": sku,
                 f"name{n}": name,
                 f"unit_price_cents{n}": price,

@@ -73,12 +73,13 @@ _ORDER_FIELDS = (
     Order.checkout_key,
 )
 _INSERT_ORDER = Compiled(lambda: Order.insert({f: Param(f.name, f) for f in _ORDER_FIELDS}))
-_LINE_FIELDS = (
-    OrderLine.product,
-    OrderLine.sku,
-    OrderLine.name,
-    OrderLine.unit_price_cents,
-    OrderLine.quantity,
+#: An order line's columns and the `OrderLineView` attribute each is written from.
+_LINE_COLUMNS = (
+    (OrderLine.product, "product_id"),
+    (OrderLine.sku, "sku"),
+    (OrderLine.name, "name"),
+    (OrderLine.unit_price_cents, "unit_price_cents"),
+    (OrderLine.quantity, "quantity"),
 )
 _CLEAR_CART = Compiled(lambda: CartLine.delete().where(CartLine.cart == Param("cart")))
 _INSERT_LINES: dict[int, Compiled] = {}
@@ -95,7 +96,7 @@ def _insert_lines(count: int) -> Compiled:
                     [
                         {
                             OrderLine.order: Param("order", OrderLine.order),
-                            **{f: Param(f"{f.name}{n}", f) for f in _LINE_FIELDS},
+                            **{f: Param(f"{attr}{n}", f) for f, attr in _LINE_COLUMNS},
                         }
                         for n in range(count)
                     ]
@@ -197,11 +198,8 @@ class OrderService:
         )
         values: dict[str, object] = {"order": order_id}
         for n, line in enumerate(lines):
-            values[f"product{n}"] = line.product_id
-            values[f"sku{n}"] = line.sku
-            values[f"name{n}"] = line.name
-            values[f"unit_price_cents{n}"] = line.unit_price_cents
-            values[f"quantity{n}"] = line.quantity
+            for _, attr in _LINE_COLUMNS:
+                values[f"{attr}{n}"] = getattr(line, attr)
         _insert_lines(len(lines)).execute(values)
         _CLEAR_CART.execute({"cart": rows[0][0]})  # the user's one cart
         return OrderDetail(
