@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from buynow_tui.cli import main
+from buynow_tui.launch import main
 
 if __name__ == "__main__":
     main()

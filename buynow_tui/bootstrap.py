@@ -28,7 +28,6 @@ def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -
     """
     from buynow_tui.store.db import init_db
     from buynow_tui.store.migrate import upgrade
-    from buynow_tui.store.seed import seed
     from buynow_tui.store.services import Services
 
     paths.ensure()
@@ -39,5 +38,7 @@ def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -
     if migrate:
         applied = upgrade()
         if seed_fresh and applied and applied[0].startswith("m0001"):
+            from buynow_tui.store.seed import seed  # only a new database needs it
+
             seeded, _ = seed(services.catalog)
     return Opened(paths, services, seeded)

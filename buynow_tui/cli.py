@@ -61,34 +61,17 @@ def cli_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from peewee import DatabaseError, InterfaceError
-
-        from buynow_tui.store.errors import StoreError
+        from buynow_tui.launch import expected_problem
 
         try:
             return func(*args, **kwargs)
-        except StoreError as error:
-            fail(str(error))
-        except (DatabaseError, InterfaceError) as error:
-            fail(f"the database refused the change: {database_problem(error)}")
-        except OSError as error:
-            fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
-        except UnicodeError:
-            fail("the input is not valid UTF-8 text")
+        except Exception as error:
+            message = expected_problem(error)
+            if message is None:
+                raise
+            fail(message)
 
     return wrapper  # type: ignore[return-value]
-
-
-def database_problem(error: Exception) -> str:
-    text = str(error).splitlines()[0] if str(error) else error.__class__.__name__
-    lowered = text.lower()
-    if "disk" in lowered and "full" in lowered:
-        return "the disk is full"
-    if "readonly" in lowered or "read-only" in lowered:
-        return "the database is read-only"
-    if "locked" in lowered:
-        return "the database is busy; try again"
-    return text[:200]
 
 
 def paths():  # type: ignore[no-untyped-def]

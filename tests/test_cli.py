@@ -218,6 +218,17 @@ def test_usage_mistakes_are_one_line_too(home: Path):
         assert shown.stderr.count("\n") == 1 and shown.stderr.startswith("error:"), shown.stderr
 
 
+def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Path):
+    """`buynow` alone skips Typer, but fails the same way `buynow --home X` does."""
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file, not a folder\n")
+    bare = run_cli(not_a_folder)
+    through_typer = run_cli(tmp_path, "--home", str(not_a_folder))
+    assert bare.returncode == through_typer.returncode == 1
+    assert bare.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
+    assert bare.stdout == through_typer.stdout == ""
+
+
 def test_paths_shows_where_things_live(home: Path):
     shown = run_cli(home, "paths")
     assert shown.returncode == 0

@@ -75,6 +75,41 @@ def test_the_cli_imports_neither_textual_nor_peewee(tmp_path: Path):
     assert seen["files"] == set()
 
 
+def test_the_shop_entry_point_loads_no_cli_machinery(tmp_path: Path):
+    """`buynow` with no arguments opens the shop without Typer (and the pydantic it
+    brings), which cost about as much start-up time as the rest of the shop's own code."""
+    seen = modules_after("import buynow_tui.__main__, buynow_tui.launch", tmp_path)
+    assert {"typer", "pydantic", "textual", "peewee"}.isdisjoint(seen["modules"])
+    assert seen["files"] == set()
+
+
+def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path):
+    """The shop's process on SQLite imports peewee without psycopg2 (or any other
+    server driver); the drivers stay importable, and a PostgreSQL shop gets its own."""
+    on_sqlite = modules_after(
+        "from buynow_tui.launch import import_peewee_for\n"
+        "import_peewee_for('sqlite:////nowhere/buynow.db')\n"
+        "import buynow_tui.store.db, buynow_tui.store.services\n",
+        tmp_path,
+    )
+    assert "peewee" in on_sqlite["modules"]
+    assert not {"psycopg2", "psycopg", "pymysql", "MySQLdb"} & on_sqlite["modules"]
+    modules_after(
+        "from buynow_tui.launch import import_peewee_for\n"
+        "import_peewee_for('sqlite:////nowhere/buynow.db')\n"
+        "import psycopg2\n",
+        tmp_path,
+    )
+    on_postgres = modules_after(
+        "from buynow_tui.launch import import_peewee_for\n"
+        "import_peewee_for('postgresql://shop@db.internal/shop')\n"
+        "import peewee\n"
+        "assert peewee.psycopg2 is not None\n",
+        tmp_path,
+    )
+    assert "psycopg2" in on_postgres["modules"]
+
+
 def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
     code = (
         "sys.argv = ['buynow', '--help']\n"

@@ -1,0 +1,109 @@
+"""The `buynow` command and `python -m buynow_tui`: the shop, or the admin CLI.
+
+`buynow` with no arguments (a shopper's terminal, every SSH session without a deep
+link) opens the shop without loading Typer: Typer, and the pydantic it uses to build
+its parameters, take ~70 ms to import and set up, about half of what the shop added to
+a bare Textual app's first frame. Any argument goes to the Typer CLI in
+`buynow_tui.cli`, which parses it, reports mistakes and opens the shop for
+`--home`/`--open` as before.
+
+The no-argument path ends the same way the Typer one does: an expected failure (see
+`expected_problem`) is one `error:` line and exit code 1, Ctrl-C exit code 130, and
+anything else a traceback.
+
+peewee imports every database server driver it finds installed when it is first
+imported: psycopg2 alone took ~8 ms of the shop's start. A shop process on SQLite
+never talks to a server (its database is fixed for its life), so it imports peewee
+without them (`import_peewee_for`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        from buynow_tui.cli import main as cli_main
+
+        cli_main()
+        return
+    sys.exit(open_shop())
+
+
+def open_shop() -> int:
+    """The shop in this terminal, home from `BUYNOW_HOME` or the platform's folder."""
+    from buynow_tui.app import run
+    from buynow_tui.paths import Paths
+
+    try:
+        paths = Paths.resolve()
+        import_peewee_for(paths.database_url())
+        run(paths)
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        print(file=sys.stderr)
+        print("error: aborted", file=sys.stderr)
+        return 1
+    except Exception as error:
+        message = expected_problem(error)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+#: What peewee tries to import at its own import, besides sqlite3: server drivers.
+SERVER_DRIVERS = ("psycopg2cffi", "psycopg2", "psycopg", "pymysql", "MySQLdb")
+
+
+def import_peewee_for(database_url: str) -> None:
+    """Import peewee; for a SQLite URL, without the server drivers it would load.
+
+    Only for a process whose database is fixed, like the shop's: peewee keeps what it
+    found at import, so this process would then get peewee's "driver not found" if it
+    were asked for PostgreSQL. The drivers themselves stay importable.
+    """
+    if "peewee" in sys.modules or not database_url.lower().startswith("sqlite:"):
+        return
+    hidden = [name for name in SERVER_DRIVERS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` fails fast
+    try:
+        import peewee  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
+def expected_problem(error: BaseException) -> str | None:
+    """The one line an admin sees for a failure that is not a bug; None for a bug."""
+    from buynow_tui.store.errors import StoreError
+
+    if isinstance(error, StoreError):
+        return str(error)
+    if "peewee" in sys.modules:  # only then can the error be one of its
+        from peewee import DatabaseError, InterfaceError
+
+        if isinstance(error, (DatabaseError, InterfaceError)):
+            return f"the database refused the change: {database_problem(error)}"
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+    if isinstance(error, UnicodeError):
+        return "the input is not valid UTF-8 text"
+    return None
+
+
+def database_problem(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else error.__class__.__name__
+    lowered = text.lower()
+    if "disk" in lowered and "full" in lowered:
+        return "the disk is full"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the database is read-only"
+    if "locked" in lowered:
+        return "the database is busy; try again"
+    return text[:200]

@@ -1,0 +1,150 @@
+"""The checkout's statements are peewee queries made SQL once (`store.db.Compiled`).
+
+What they send must be exactly what peewee sends for the same query and values, on
+either backend, and must follow whichever database `init_db` bound last.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import PG_URL, product_named, register
+
+from buynow_tui.store import orders
+from buynow_tui.store.db import Compiled, Param, close_db, init_db
+from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+
+pytestmark = pytest.mark.backends
+
+ADDRESS = "1 Main Street\nSpringfield"
+#: Not UTC: the stored value must be converted exactly as peewee converts it.
+WHEN = datetime(2026, 11, 25, 13, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_checkout_statements_send_what_peewee_sends(services):
+    order_values = {
+        "user": 7,
+        "created_at": WHEN,
+        "subtotal_cents": 65000,
+        "shipping_cents": 3000,
+        "total_cents": 68000,
+        "ship_address": ADDRESS,
+        "checkout_key": None,
+    }
+    line_values = {"order": 41}
+    line_rows = []
+    for n, (product, sku, name, price, quantity) in enumerate(
+        [(3, "A-1", "Alpha", 100, 2), (None, "B-2", "Beta 'quoted'", 250, 1)]
+    ):
+        line_values.update(
+            {
+                f"product_id{n}": product,
+                f"sku{n}": sku,
+                f"name{n}": name,
+                f"unit_price_cents{n}": price,
+                f"quantity{n}": quantity,
+            }
+        )
+        line_rows.append(
+            {
+                OrderLine.order: 41,
+                OrderLine.product: product,
+                OrderLine.sku: sku,
+                OrderLine.name: name,
+                OrderLine.unit_price_cents: price,
+                OrderLine.quantity: quantity,
+            }
+        )
+    cases = [
+        (
+            orders._USER,
+            {"user": 5},
+            User.select(User.username, User.ship_address).where(User.id == 5).limit(1),
+        ),
+        (
+            orders._BY_KEY,
+            {"key": "confirm-1", "user": 5},
+            Order.select(Order.id)
+            .where((Order.checkout_key == "confirm-1") & (Order.user == 5))
+            .limit(1),
+        ),
+        (
+            orders._CART_LINES,
+            {"user": 5},
+            CartLine.select(
+                CartLine.cart,
+                Product.id,
+                Product.sku,
+                Product.name,
+                CartLine.quantity,
+                Product.price_cents,
+            )
+            .join(Product)
+            .switch(CartLine)
+            .join(Cart)
+            .where(Cart.user == 5)
+            .order_by(Product.id),
+        ),
+        (
+            orders._DRAW_STOCK,
+            {"quantity": 3, "product": 12},
+            Product.update(stock=Product.stock - 3).where(
+                (Product.id == 12) & (Product.stock >= 3)
+            ),
+        ),
+        (
+            orders._INSERT_ORDER,
+            order_values,
+            Order.insert(**order_values),
+        ),
+        (orders._insert_lines(2), line_values, OrderLine.insert_many(line_rows)),
+        (orders._CLEAR_CART, {"cart": 9}, CartLine.delete().where(CartLine.cart == 9)),
+    ]
+    for compiled, values, fresh in cases:
+        assert compiled.sql(values) == fresh.sql()
+
+
+def test_compiled_queries_follow_the_database_bound_last(services, backend, tmp_path: Path):
+    """Bound to another database (another dialect too), a compiled query is made again."""
+    count_users = Compiled(lambda: User.select(User.id).where(User.email == Param("email")))
+    ann = register(services)
+    assert count_users.rows({"email": ann.email}) == [(ann.id,)]
+    first_sql, _ = count_users.sql({"email": ann.email})
+
+    other = "postgresql" if backend == "sqlite" else "sqlite"
+    try:
+        if other == "sqlite":
+            init_db(f"sqlite:///{tmp_path / 'other.db'}", migrate=False)
+        else:
+            init_db(PG_URL, migrate=False)  # not connected: only the SQL is asked for
+        other_sql, params = count_users.sql({"email": ann.email})
+        assert other_sql == User.select(User.id).where(User.email == ann.email).sql()[0]
+        assert other_sql != first_sql  # "?" against "%s"
+        assert params == [ann.email]
+    finally:
+        close_db()
+
+
+def test_orders_of_every_size_keep_their_own_lines(services):
+    """One INSERT per line count is kept: carts of 1, 3, then 1 lines again."""
+    ann = register(services)
+    names = [
+        ["Smart Watch"],
+        ["Portable Speakers", "Bluetooth Headphone", "Belt-Drive Turntable"],
+        ["Bluetooth Headphone"],
+    ]
+    for n, cart in enumerate(names):
+        bought = {name: k + 1 for k, name in enumerate(cart)}
+        for name, quantity in bought.items():
+            services.cart.add(ann.id, product_named(services, name).id, quantity)
+        order = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key=f"k{n}")
+        stored = services.orders.detail(ann.id, order.id)
+        assert stored == order
+        assert {line.name: line.quantity for line in stored.lines} == bought
+        assert stored.subtotal_cents == sum(
+            product_named(services, name).price_cents * q for name, q in bought.items()
+        )
+        assert services.cart.get(ann.id).is_empty
+    assert len(services.orders.list(ann.id)) == 3
