@@ -1,7 +1,7 @@
 """The `buynow` command and `python -m buynow_tui`: the shop, or the admin CLI.
 
-`buynow` with no arguments (a shopper's terminal, every SSH session without a deep
-link) opens the shop without loading Typer: Typer, and the pydantic it uses to build
+`buynow` with no arguments or only `--open PAGE` (a shopper's terminal, every SSH
+session) opens the shop without loading Typer: Typer, and the pydantic it uses to build
 its parameters, take ~70 ms to import and set up, about half of what the shop added to
 a bare Textual app's first frame. Any argument goes to the Typer CLI in
 `buynow_tui.cli`, which parses it, reports mistakes and opens the shop for
@@ -23,15 +23,31 @@ import sys
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        from buynow_tui.cli import main as cli_main
+    args = sys.argv[1:]
+    if not args:
+        sys.exit(open_shop())
+    open_path = deep_link(args)
+    if open_path is not None:
+        sys.exit(open_shop(open_path))
+    from buynow_tui.cli import main as cli_main
 
-        cli_main()
-        return
-    sys.exit(open_shop())
+    cli_main()
 
 
-def open_shop() -> int:
+def deep_link(args: list[str]) -> str | None:
+    """The page of exactly `--open PAGE` (or `--open=PAGE`), else None.
+
+    Every SSH deep link (`ssh -t host cart`) starts its session this way, so it skips
+    Typer too; the page is checked by the app (an unknown one shows Not found).
+    """
+    if len(args) == 2 and args[0] == "--open" and args[1] and not args[1].startswith("-"):
+        return args[1]
+    if len(args) == 1 and args[0].startswith("--open=") and len(args[0]) > len("--open="):
+        return args[0][len("--open=") :]
+    return None
+
+
+def open_shop(open_path: str | None = None) -> int:
     """The shop in this terminal, home from `BUYNOW_HOME` or the platform's folder."""
     from buynow_tui.app import run
     from buynow_tui.paths import Paths
@@ -39,7 +55,7 @@ def open_shop() -> int:
     try:
         paths = Paths.resolve()
         import_peewee_for(paths.database_url())
-        run(paths)
+        run(paths, open_path=open_path)
     except KeyboardInterrupt:
         return 130
     except EOFError:

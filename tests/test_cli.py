@@ -229,6 +229,22 @@ def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Pa
     assert bare.stdout == through_typer.stdout == ""
 
 
+def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_path: Path):
+    """`buynow --open PAGE` (every SSH deep link) also skips Typer, failing as it would."""
+    from buynow_tui.launch import deep_link
+
+    assert deep_link(["--open", "cart"]) == deep_link(["--open=cart"]) == "cart"
+    for args in (["--open"], ["--open", "--help"], ["--open="], ["--home", "x"], ["--open", "a", "b"]):
+        assert deep_link(args) is None, args  # those go to Typer, which explains them
+
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file, not a folder\n")
+    fast = run_cli(not_a_folder, "--open", "cart")
+    through_typer = run_cli(tmp_path, "--home", str(not_a_folder), "--open", "cart")
+    assert fast.returncode == through_typer.returncode == 1
+    assert fast.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
+
+
 def test_paths_shows_where_things_live(home: Path):
     shown = run_cli(home, "paths")
     assert shown.returncode == 0
