@@ -388,7 +388,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, 
 
 
 def searched(shop: ShopScreen, query: str) -> Any:
-    return lambda: shop.query_text == query and not shop.loading
+    return lambda: shop.query_text == query and not shop.reading
 
 
 async def test_search_box_shows_hostile_text_literally(services, home):

@@ -212,11 +212,11 @@ async def test_category_and_sort_keys(services, home):
         assert first is not None
         await wait_for(pilot, lambda: {p.category for p in shop.table.products} == {first})
         await pilot.press("s")
-        await wait_for(pilot, lambda: not shop.loading)
+        await wait_for(pilot, lambda: not shop.reading)
         prices = [p.price_cents for p in shop.table.products]
         assert prices == sorted(prices)
         await pilot.press("s")
-        await wait_for(pilot, lambda: not shop.loading)
+        await wait_for(pilot, lambda: not shop.reading)
         prices = [p.price_cents for p in shop.table.products]
         assert prices == sorted(prices, reverse=True)
         await wait_for_text(pilot, "highest price")
@@ -243,7 +243,7 @@ async def test_shop_pages_forward_and_back_through_a_big_catalog(services, home)
         presses = 0
         while not status(app).startswith("Page 3 of 101") and presses < 10:
             await pilot.press("pagedown")  # a screenful at a time, then the next page
-            await wait_for(pilot, lambda: not shop.loading)
+            await wait_for(pilot, lambda: not shop.reading)
             presses += 1
             assert table.row_count == PAGE_SIZE
         assert status(app).startswith("Page 3 of 101")
@@ -260,7 +260,7 @@ async def test_shop_pages_forward_and_back_through_a_big_catalog(services, home)
         await wait_for(pilot, lambda: status(app).startswith("Page 1 of 101"))
         assert shown_names(app) == first_page
         await pilot.press("up", "k")  # nothing before the first page
-        await wait_for(pilot, lambda: not shop.loading)
+        await wait_for(pilot, lambda: not shop.reading)
         assert status(app).startswith("Page 1 of 101")
         assert table.cursor_row == PAGE_SIZE - 3
 

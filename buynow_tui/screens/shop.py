@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from buynow_tui.screens.base import BaseScreen
@@ -29,8 +28,8 @@ if TYPE_CHECKING:
     from buynow_tui.app import BuyNowApp
 
 PAGE_SIZE = 50
+SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is loading
 SEARCH_LIMIT = 100
-SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
 SORTS = ("name", "price", "price_desc")
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
@@ -79,9 +78,15 @@ class ShopScreen(BaseScreen):
         self.page: ProductPage | None = None
         self.page_number = 1
         self.query_text = ""  # the search being shown; "" when browsing
-        self.loading = False
+        #: A catalog read is on its way (the screen's `loading` overlay is shown only
+        #: once one has taken SLOW_READ: a flash of it on every key cost a full redraw).
+        self.reading = False
         self._seq = 0
-        self._search_timer: Timer | None = None
+        # Search as you type, one search at a time: a key starts one at once unless one
+        # is running; then the newest text is searched when it is done, and the keys
+        # typed meanwhile cost nothing. No waiting for a pause in the typing.
+        self._searching = False
+        self._search_due = False
         self._page_args: dict[str, Any] = {}
 
     # -- layout ------------------------------------------------------------------
@@ -112,19 +117,41 @@ class ShopScreen(BaseScreen):
         self.categories = [c.name for c in categories]
 
     # -- catalog reads: the newest request wins ----------------------------------
-    def _read(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _read(
+        self,
+        fn: Callable[[], Any],
+        done: Callable[[Any], None],
+        settled: Callable[[], None] | None = None,
+    ) -> None:
+        """Read in a worker; only the newest read's answer is shown. `settled` is called
+        when this read is over, answered or not."""
         self._seq += 1
         seq = self._seq
-        self.loading = True
+        self.reading = True
+
+        def slow() -> None:
+            if seq == self._seq and self.reading:
+                self.loading = True
+
+        timer = self.set_timer(SLOW_READ, slow)
+
+        def over() -> None:
+            timer.stop()
+            self.reading = False
+            self.loading = False
 
         def finish(result: Any) -> None:
+            if settled is not None:
+                settled()
             if seq == self._seq:
-                self.loading = False
+                over()
                 done(result)
 
         def failed(error: StoreError) -> None:
+            if settled is not None:
+                settled()
             if seq == self._seq:
-                self.loading = False
+                over()
                 self.query_one("#status", Static).update(Content(str(error)))
                 self.notify(str(error), severity="error", markup=False)
 
@@ -159,7 +186,9 @@ class ShopScreen(BaseScreen):
 
         self._read(fetch, shown)
 
-    def _search(self, text: str, row: int | None = None) -> None:
+    def _search(
+        self, text: str, row: int | None = None, settled: Callable[[], None] | None = None
+    ) -> None:
         catalog, category, sort = self.services.catalog, self.category, self.sort
 
         def fetch() -> list[ProductView]:
@@ -178,7 +207,7 @@ class ShopScreen(BaseScreen):
             table.show_page(found, row=row)
             self._after_rows()
 
-        self._read(fetch, shown)
+        self._read(fetch, shown, settled)
 
     def on_screen_resume(self) -> None:
         """Back from a product or a checkout: the same rows again, with fresh stock words."""
@@ -244,7 +273,7 @@ class ShopScreen(BaseScreen):
     def _turn_page(self, event: ProductTable.PageRequested) -> None:
         event.stop()
         page = self.page
-        if self.loading or page is None or self.query_text:
+        if self.reading or page is None or self.query_text:
             return  # a page is on its way; a held key does not pile up requests
         if event.direction > 0 and page.next_cursor is not None:
             self._load_page(after=page.next_cursor, number=self.page_number + 1)
@@ -255,24 +284,28 @@ class ShopScreen(BaseScreen):
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+        self._search_due = True
+        if not self._searching:
+            self._run_search()
 
     def _run_search(self) -> None:
-        self._search_timer = None
+        if not self._search_due:
+            return
+        self._search_due = False
         text = self.search_box.value.strip()
         if text:
-            self._search(text)
+            self._searching = True
+            self._search(text, settled=self._search_settled)
         elif self.query_text or self.page is None:
             self._load_page()
+
+    def _search_settled(self) -> None:
+        self._searching = False
+        self._run_search()  # the text typed while that search ran, if any
 
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._run_search()
         self.table.focus()
 
     @on(SearchBox.Left)
