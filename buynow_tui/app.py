@@ -108,6 +108,9 @@ class BuyNowApp(App[None]):
         self.cursor_blink = cursor_blink
         self._token: str | None = None
         self._anonymous_consent = False
+        #: Set by `run` (the process's one app): freeze the collector's view this many
+        #: seconds after mount. Tests running many apps in one process leave it off.
+        self.gc_freeze_after: float | None = None
 
     @property
     def shop_started(self) -> datetime:
@@ -126,6 +129,10 @@ class BuyNowApp(App[None]):
         return ShopScreen()
 
     def on_mount(self) -> None:
+        if self.gc_freeze_after is not None:
+            import gc
+
+            self.set_timer(self.gc_freeze_after, gc.freeze)
         run_store_call(
             self, self._read_session, (), done=self._session_restored, failed=self._session_failed
         )
@@ -448,8 +455,29 @@ def _parse_utc(text: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
+#: Allocations between young-generation collections, and young (then middle) collections
+#: between older ones (CPython's defaults: 700, 10, 10).
+GC_YOUNG_THRESHOLD = 20_000
+GC_OLDER_EVERY = 20
+#: After this long the app's long-lived objects (widgets, styles, caches) are frozen:
+#: moved out of the collector's sight, so full collections stop walking them.
+GC_FREEZE_AFTER = 1.0
+
+
 def run(paths: Paths, *, open_path: str | None = None) -> None:
+    """The shop in this terminal (the process's one app), tuned for keystroke latency.
+
+    Textual makes many short-lived objects per frame; with CPython's default thresholds
+    the cyclic collector ran often, and its full passes over the app's whole object graph
+    were the slowest keystrokes (search-as-you-type p95 96 -> 60 ms in bench/keystroke.py,
+    100,000 products). Garbage is still collected, just in larger batches.
+    """
+    import gc
+
     from buynow_tui.bootstrap import open_store
 
     opened = open_store(paths)
-    BuyNowApp(opened.services, paths, open_path=open_path).run()  # type: ignore[arg-type]
+    app = BuyNowApp(opened.services, paths, open_path=open_path)
+    gc.set_threshold(GC_YOUNG_THRESHOLD, GC_OLDER_EVERY, GC_OLDER_EVERY)
+    app.gc_freeze_after = GC_FREEZE_AFTER
+    app.run()  # type: ignore[arg-type]
