@@ -16,7 +16,8 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
@@ -42,6 +43,16 @@ log = get_logger("app")
 
 #: 1-5 share one footer entry, so the footer fits 80 columns.
 GO = Binding.Group("Shop…Account", compact=True)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What `sign_in` hands Log in: the user, and whether (and with what token) the
+    login was remembered."""
+
+    user: UserView
+    remembered: bool = False
+    token: str | None = None
 
 
 class BuyNowApp(App[None]):
@@ -244,18 +255,29 @@ class BuyNowApp(App[None]):
         self.push_screen(LoginScreen(after=then))
         return False
 
-    def logged_in(self, user: UserView, *, remember: bool = False) -> None:
-        """Called by Log in and Register once the store has accepted the user.
+    def sign_in(self, email: str, password: str, remember: bool) -> SignedIn:
+        """Check the password and, with Remember me, keep the login for the next start
+        (a token file locally, the SSH key over SSH). Runs in a worker.
 
-        With `remember`, the login is kept for the next start (a token file locally,
-        the SSH key over SSH).
+        Remembering happens here, before the shopper sees they are logged in: done
+        afterwards, a session closed right then (an SSH window shut at once) lost it.
+        A login that cannot be remembered still logs in.
         """
+        user = self.services.accounts.authenticate(email, password)
+        if not (remember and self.can_remember):
+            return SignedIn(user)
+        try:
+            return SignedIn(user, remembered=True, token=self._remember(user.id, self._token))
+        except Exception as error:  # noqa: BLE001 - logging in matters more; logged
+            log.warning("could not remember the login: %s", error, extra={"user": user.username})
+            return SignedIn(user)
+
+    def logged_in(self, user: UserView, *, remembered: bool = False, token: str | None = None) -> None:
+        """Called by Log in and Register once the store has accepted the user."""
+        if remembered:
+            self._remembered(token)
         self.user = user
         self.refresh_badge()
-        if remember and self.can_remember:
-            run_store_call(
-                self, self._remember, (user.id, self._token), done=self._remembered, group="session"
-            )
 
     def log_out(self) -> None:
         """End the session: forget the user, revoke their Remember me, back to the Shop."""
@@ -392,7 +414,7 @@ class BuyNowApp(App[None]):
     def _save_anonymous_consent(self) -> None:
         self._anonymous_consent = True
         if not self.over_ssh:  # one settings file serves every SSH shopper: never theirs
-            stamp = self.now().astimezone(timezone.utc).isoformat()
+            stamp = self.now().astimezone(UTC).isoformat()
             run_store_call(
                 self, self._write_settings, ({"consent_accepted_at": stamp},), group="session"
             )
@@ -452,7 +474,7 @@ def _parse_utc(text: str) -> datetime | None:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 #: Allocations between young-generation collections, and young (then middle) collections

@@ -3,6 +3,7 @@ deep links, Help, the too-small notice, the palette, themes, About and Account."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -89,6 +90,28 @@ async def test_remember_me_across_two_runs_then_log_out_revokes_it(
     async with third.run_test() as pilot:
         await settle(pilot)
         assert third.user is None
+
+
+async def test_remember_me_is_stored_before_the_shopper_sees_they_are_logged_in(
+    services, home
+) -> None:
+    """An SSH window closed the moment "@ann" appears must not lose Remember me: by the
+    time the header can show the user, the login is already in the store."""
+    user = register(services)
+    app = make_app(services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:k"})
+    remembered_when_shown: list[bool] = []
+
+    def watch(changed: object) -> None:
+        if changed is not None:
+            found = services.accounts.resolve_key("SHA256:k")
+            remembered_when_shown.append(found is not None and found.id == user.id)
+
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.watch(app, "user", watch, init=False)
+        await log_in_through_the_form(pilot, remember=True)
+        assert app.user is not None
+    assert remembered_when_shown == [True]
 
 
 async def test_without_remember_me_the_next_run_is_logged_out(services, home) -> None:
@@ -800,11 +823,12 @@ async def test_remembering_again_replaces_the_old_token(services, home) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        app.logged_in(user, remember=True)
-        await settle(pilot)
-        first = Paths(home).token_file.read_text().strip()
-        app.logged_in(user, remember=True)
-        await settle(pilot)
+        for _ in range(2):
+            signed_in = await asyncio.to_thread(app.sign_in, "ann@example.com", "correct horse", True)
+            app.logged_in(signed_in.user, remembered=signed_in.remembered, token=signed_in.token)
+            await settle(pilot)
+            if _ == 0:
+                first = Paths(home).token_file.read_text().strip()
         second = Paths(home).token_file.read_text().strip()
     assert first != second
     assert services.accounts.resolve_token(first) is None

@@ -8,7 +8,7 @@ message; a locked account is told until when.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,9 +18,11 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import UserView
 from buynow_tui.widgets.form import Field, FormStatus, TickBox
 from buynow_tui.widgets.safe import plain_text
+
+if TYPE_CHECKING:
+    from buynow_tui.app import SignedIn
 
 GENERIC_ERROR = "Email or password is incorrect."
 
@@ -113,16 +115,18 @@ class LoginScreen(BaseScreen):
         status.say("Checking your password…", "busy")
         button.label = "Logging in…"
         self.call_store(
-            self.services.accounts.authenticate,
+            self.shop.sign_in,
             email,
             password,
-            done=partial(self._logged_in, remember=remember),
+            remember,
+            done=self._logged_in,
             failed=self._refused,
             busy=button,
         )
 
-    def _logged_in(self, user: UserView, *, remember: bool) -> None:
-        self.shop.logged_in(user, remember=remember)
+    def _logged_in(self, signed_in: SignedIn) -> None:
+        user = signed_in.user
+        self.shop.logged_in(user, remembered=signed_in.remembered, token=signed_in.token)
         after = self.after
         self.dismiss()
         if after is not None:
