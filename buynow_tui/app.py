@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from buynow_tui.themes import DEFAULT_THEME, THEMES
 from buynow_tui.widgets.consent import ConsentNotice
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from buynow_tui.store.services import Services
     from buynow_tui.store.views import UserView
 
@@ -97,7 +100,9 @@ class BuyNowApp(App[None]):
         environ: Mapping[str, str] | None = None,
         cursor_blink: bool = True,
     ) -> None:
-        super().__init__()
+        env = os.environ if environ is None else environ
+        over_ssh = env.get("BUYNOW_SSH") == "1"
+        super().__init__(driver_class=_ssh_driver() if over_ssh else None)
         self.services = services
         self.paths = paths
         self.open_path = open_path
@@ -106,9 +111,8 @@ class BuyNowApp(App[None]):
         for extra in THEMES:
             self.register_theme(extra)
         self.theme = theme or DEFAULT_THEME
-        env = os.environ if environ is None else environ
         #: Run by the SSH server for one shopper (no files of our own then).
-        self.over_ssh = env.get("BUYNOW_SSH") == "1"
+        self.over_ssh = over_ssh
         self.ssh_fingerprint = (
             env.get("BUYNOW_SSH_FINGERPRINT", "").strip() if self.over_ssh else ""
         )
@@ -467,6 +471,15 @@ def _write_private(path: os.PathLike[str] | str, text: str) -> None:
     except BaseException:
         os.unlink(temp)
         raise
+
+
+def _ssh_driver() -> type[Driver] | None:
+    """Over SSH, the driver that reports mouse buttons but not every motion."""
+    if sys.platform == "win32":  # pragma: no cover - the SSH server runs on POSIX
+        return None
+    from buynow_tui.drivers import SshDriver
+
+    return SshDriver
 
 
 def _parse_utc(text: str) -> datetime | None:

@@ -228,6 +228,22 @@ async def test_a_forked_session_runs_with_the_environment_the_server_handed_over
     await no_sessions_left(shop_server)
 
 
+async def test_over_ssh_the_mouse_reports_buttons_not_every_motion(any_server: Server) -> None:
+    """Any-motion reporting (?1003h) would send a sequence per cell the pointer crosses,
+    across the network; button-event tracking (?1002h) still clicks, scrolls and drags."""
+    async with await connect(any_server.port) as conn:
+        term = await open_shop(conn)
+        shown = await term.see(b"BuyNow")
+        shown = await term.read_until(lambda data: b"\x1b[?1006h" in data)
+        assert b"\x1b[?1000h" in shown and b"\x1b[?1002h" in shown
+        assert b"\x1b[?1003h" not in shown
+        await term.see(b"Page 1 of")
+        term.process.stdin.write(b"\x1b[<0;10;8M\x1b[<0;10;8m")  # a click on a table row
+        await term.quiet()
+        assert b"\x1b[?1003h" not in term.data
+    await no_sessions_left(any_server)
+
+
 async def test_a_window_change_re_lays_the_screen_out_and_sizes_are_clamped(
     shop_server: Server,
 ) -> None:

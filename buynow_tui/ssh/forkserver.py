@@ -93,6 +93,7 @@ def preload() -> None:
 
     import buynow_tui.app
     import buynow_tui.bootstrap
+    import buynow_tui.drivers  # noqa: F401
     import buynow_tui.launch  # noqa: F401  # sessions run `buynow_tui [--open PAGE]`: no Typer
 
     for package in ("buynow_tui.screens", "buynow_tui.widgets", "buynow_tui.store"):
