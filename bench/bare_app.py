@@ -1,13 +1,14 @@
 """The startup baseline: a bare Textual app (Header, DataTable, Footer), no store.
 
-It draws the same two markers the shop's first frame has ("BuyNow" in the header,
-"Cart (" beside it), so `bench/startup.py` times both the same way in a real PTY.
+It draws the same markers the shop's first full frame has ("BuyNow" in the header,
+"Cart (" beside it, and "Page 1 of" under its filled table), so `bench/startup.py`
+times both the same way in a real PTY.
 """
 
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Static
 
 
 class BareApp(App[None]):
@@ -17,6 +18,7 @@ class BareApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable()
+        yield Static("Page 1 of 1 · 50 products")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 ESCAPES = re.compile(
     rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
 )
-MARKERS = ("BuyNow", "Cart (")
+#: The header, and the status line the Shop writes once its table has its first page.
+MARKERS = ("BuyNow", "Cart (", "Page 1 of")
 
 
 class StartupTimeout(RuntimeError):
