@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 class BareApp(App[None]):
     TITLE = "BuyNow"
+    CSS = "DataTable { height: 1fr; }"  # the status line stays on screen under it
     SUB_TITLE = "Cart (0)"
 
     def compose(self) -> ComposeResult:
