@@ -24,6 +24,7 @@ from textual.widgets import Footer
 
 from buynow_tui.logs import get_logger
 from buynow_tui.store.errors import StoreError
+from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.header import ShopHeader
 from buynow_tui.widgets.too_small import TooSmall
 
@@ -102,7 +103,7 @@ class BaseScreen(ShopScreenMixin, Screen[Any]):
     def compose(self) -> ComposeResult:
         yield ShopHeader(self.SCREEN_TITLE)
         yield from self.compose_body()
-        yield Footer()
+        yield ShopFooter()
         yield TooSmall()
 
     def compose_body(self) -> ComposeResult:
@@ -164,7 +165,7 @@ def run_store_call(
             result = fn(*args)
         except StoreError as error:
             app.call_from_thread(finish, failed, error, True)
-        except Exception as error:  # noqa: BLE001 - shown as one line, logged in full
+        except Exception as error:
             log.error(
                 "unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True
             )

@@ -17,10 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import CartView, OrderDetail, UserView
+from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.totals import Totals
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
             with Horizontal(id="buttons"):
                 yield Button("Place order (y)", id="confirm", variant="primary")
                 yield Button("Cancel (n)", id="cancel")
-        yield Footer()
+        yield ShopFooter()
 
     def on_mount(self) -> None:
         self.query_one("#message").display = False

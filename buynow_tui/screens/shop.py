@@ -88,6 +88,7 @@ class ShopScreen(BaseScreen):
         self._searching = False
         self._search_due = False
         self._page_args: dict[str, Any] = {}
+        self._had_rows: bool | None = None  # for the keys' state: changed only when this does
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -260,7 +261,11 @@ class ShopScreen(BaseScreen):
         self.query_one("#status", Static).update(Content(status))
         if not has_rows and self.focused is table:
             self.search_box.focus()
-        self.refresh_bindings()
+        if has_rows != self._had_rows:
+            # Add to cart and Wishlist depend on there being a row. Only then: every
+            # refresh rebuilds the footer's keys (~10 ms), once per key typed in search.
+            self._had_rows = has_rows
+            self.refresh_bindings()
 
     def _show_filters(self) -> None:
         category = self.category or "All"

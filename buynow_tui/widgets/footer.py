@@ -1,0 +1,30 @@
+"""The key footer, rebuilt at most once per refresh.
+
+Textual's `Footer` rebuilds all its keys (about fifteen widgets, each styled anew) every
+time a screen's bindings may have changed: focus moving, a screen resuming, any
+`refresh_bindings()`. Several of those in one go (a screen opening does three or four)
+meant as many rebuilds, 15-20 ms each, before the screen settled. This footer coalesces
+them: the first change schedules one rebuild after the next refresh, and the changes
+that come before it has run ride along. What it shows is the same.
+"""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class ShopFooter(Footer):
+    _rebuild_pending = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        await self.recompose()
