@@ -138,6 +138,22 @@ def test_search_matches_word_prefixes_case_insensitively(services):
     assert names(services.catalog.search("Smart Watch")) == ["Smart Watch"]
 
 
+@pytest.mark.parametrize("query", ["s", "S", "sm", "p", "bl"])
+def test_a_one_or_two_letter_search_lists_names_starting_with_it_first(services, query):
+    """What a shopper typing "s" most likely wants: names that start with it, then the
+    names with another word starting with it; each group by name."""
+    found = names(services.catalog.search(query))
+    everything = {
+        p.name for p in services.catalog.page(limit=500).items
+        if any(word.lower().startswith(query.lower()) for word in p.name.replace("-", " ").split())
+    }
+    assert set(found) == everything, "the same products as any word-prefix search"
+    starting = [n for n in found if n.lower().startswith(query.lower())]
+    assert found[: len(starting)] == starting, "names that start with it come first"
+    assert starting == sorted(starting) and found[len(starting):] == sorted(found[len(starting):])
+    assert services.catalog.search(query, limit=2) == services.catalog.search(query)[:2]
+
+
 @pytest.mark.parametrize("query", ["150", "$150", "150.00", " $150.00 "])
 def test_search_by_price(services, query):
     found = services.catalog.search(query)
