@@ -119,44 +119,6 @@ def logged_identities(home: Path) -> list[str]:
     return found
 
 
-def _stat_of(pid: int) -> list[str] | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2 :].split()
-
-
-def descendants_of(pid: int) -> list[int]:
-    """Live (not zombie) processes below `pid` at any depth: the server may start
-    sessions through a helper (a fork server), so they need not be its children."""
-    parent: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat_of(int(entry.name))
-            if fields is not None and fields[0] not in ("Z", "X"):
-                parent[int(entry.name)] = int(fields[1])
-    found: list[int] = []
-    frontier = [pid]
-    while frontier:
-        kids = [child for child, ppid in parent.items() if ppid == frontier[-1]]
-        frontier.pop()
-        found += kids
-        frontier += kids
-    return sorted(found)
-
-
-def session_apps_of(pid: int) -> list[int]:
-    """The session apps below `pid`: each leads its own session on its own terminal
-    (setsid + a controlling PTY), which a helper such as a fork server does not."""
-    apps = []
-    for child in descendants_of(pid):
-        fields = _stat_of(child)
-        if fields is not None and int(fields[3]) == child and int(fields[4]) != 0:
-            apps.append(child)
-    return apps
-
-
 def process_gone(pid: int) -> bool:
     """Gone entirely: exited *and* reaped (a zombie still counts as there)."""
     return not Path(f"/proc/{pid}").exists()
@@ -248,12 +210,6 @@ class Server:
         kids = sessions_of(self.pid)
         self.seen_children.update(kids)
         return kids
-
-    def session_apps(self) -> list[int]:
-        """The sessions' app processes, wherever they sit below the server."""
-        apps = session_apps_of(self.pid)
-        self.seen_children.update(apps)
-        return apps
 
     def wait_children(self, count: int, timeout: float = 15.0) -> list[int]:
         def exactly() -> list[int] | None:

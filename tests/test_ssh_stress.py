@@ -176,7 +176,7 @@ def test_sixteen_shoppers_check_out_at_once_and_sell_exactly_the_stock(shop) -> 
         ready = asyncio.Barrier(len(shoppers))
         outcomes = await asyncio.gather(*(buy(server.port, s, ready) for s in shoppers))
         # Every connection is closed: every session's app goes, wherever it sat.
-        await async_wait_for(lambda: not server.session_apps(), 30, "no session apps left")
+        await async_wait_for(lambda: not server.children(), 30, "no session apps left")
         return outcomes
 
     outcomes = asyncio.run(everyone())

@@ -190,14 +190,3 @@ class PtyChild:
                 if error.errno != errno.EBADF:
                     raise
             self.master = -1
-
-    @staticmethod
-    def rss_kib(pid: int) -> int:
-        """Resident memory of `pid` in KiB (0 if it is gone); for measurements."""
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
