@@ -19,6 +19,13 @@ shopper would. Three things are timed:
 - **echo**: the same keystrokes, until the search box shows the text typed so far.
 - **move**: down (then up) arrow in the product table, until the highlighted row is
   the next one (the cell style of the highlight moves).
+
+A row matches an expected product as a shopper reads it: its Name cell (found from
+the header's columns) is the name, or, cut to fit ("Tempered Glass Screen Prot…"),
+its visible part is the start of the name. A step whose screen does not come within
+STEP_TIMEOUT (slow, or not what was expected) is recorded as missed, with what the
+screen read, and the run goes on with the next phrase; only an app that has exited
+ends it early. The figures are over the steps that were seen.
 """
 
 from __future__ import annotations
@@ -63,6 +70,12 @@ CLEAR = b"\x15"  # ctrl+u: delete everything left of the cursor in a Textual Inp
 DOWN, UP = b"\x1b[B", b"\x1b[A"
 ROWS_COMPARED = 8  # first table rows that must match the expected result
 MOVES = 20  # down-arrow presses (then as many up) per round; the page stays in view
+STEP_TIMEOUT = 10.0  # seconds a step's screen may take before the step counts as missed
+ELLIPSIS = "…"
+
+
+class AppGone(RuntimeError):
+    """The app under test exited: no later step can be seen."""
 
 
 class PtyApp:
@@ -107,10 +120,14 @@ class PtyApp:
         deadline = time.perf_counter() + timeout
         while not condition(self.screen):
             left = deadline - time.perf_counter()
-            if left <= 0 or self.proc.poll() is not None:
+            if self.proc.poll() is not None:
+                raise AppGone(
+                    f"{what} not shown: the app exited ({self.proc.returncode}); "
+                    "the screen reads:\n" + self.screen.text()
+                )
+            if left <= 0:
                 raise StartupTimeout(
-                    f"{what} not shown (exit {self.proc.poll()}); the screen reads:\n"
-                    + self.screen.text()
+                    f"{what} not shown in {timeout:g} s; the screen reads:\n" + self.screen.text()
                 )
             self.pump(min(left, 0.5))
 
@@ -158,6 +175,27 @@ def expected_results(home: Path, phrases: list[str]) -> dict[str, tuple]:
         close_db()
 
 
+def name_matches(cell: str, name: str) -> bool:
+    """A Name cell as drawn shows `name`: whole, or cut to fit with "…" after its start."""
+    if cell == name:
+        return True
+    return cell.endswith(ELLIPSIS) and len(cell) > 1 and name.startswith(cell[: -len(ELLIPSIS)])
+
+
+def name_cells(screen: Screen) -> tuple[int, list[str]] | None:
+    """The table's header row and the Name cell of every row below it, as drawn.
+
+    The Name column runs from the header's "Name" to the blank before "Category"."""
+    for row in range(screen.rows):
+        line = screen.line(row)
+        name, category = line.find("Name"), line.find("Category")
+        if 0 <= name < category:
+            return row, [
+                screen.cells(r, name, category - 1).rstrip() for r in range(row + 1, screen.rows)
+            ]
+    return None
+
+
 def shows_result(expected: tuple) -> Callable[[Screen], bool]:
     first, count = expected
     if first == "none":
@@ -167,18 +205,15 @@ def shows_result(expected: tuple) -> Callable[[Screen], bool]:
         )
 
     def check(screen: Screen) -> bool:
-        lines = screen.lines()
-        header = next(
-            (n for n, line in enumerate(lines) if "Name" in line and "Category" in line), None
-        )
-        if header is None:
+        table = name_cells(screen)
+        if table is None:
             return False
-        rows = lines[header + 1 : header + 1 + len(first)]
-        if len(rows) < len(first) or not all(
-            row[1:].startswith(name) for row, name in zip(rows, first, strict=True)
+        header, cells = table
+        if len(cells) < len(first) or not all(
+            name_matches(cell, name) for cell, name in zip(cells, first, strict=False)
         ):
             return False
-        return any(line.strip().startswith(f"{count} product") for line in lines[header:])
+        return any(line.strip().startswith(f"{count} product") for line in screen.lines()[header:])
 
     return check
 
@@ -194,37 +229,73 @@ def echoes(row: int, typed: str) -> Callable[[Screen], bool]:
 # -- the measurement -----------------------------------------------------------------------
 
 
+class Steps:
+    """Waits on the app's screen; one that times out is recorded as missed, not raised."""
+
+    def __init__(self, app: PtyApp) -> None:
+        self.app = app
+        self.missed: list[dict] = []
+
+    def wait(
+        self, condition: Callable[[Screen], bool], what: str, timeout: float = STEP_TIMEOUT
+    ) -> bool:
+        """True once the screen shows `what`; False (and the step missed) after `timeout`.
+        `AppGone` when the app exits: nothing after that can be seen."""
+        try:
+            self.app.wait_until(condition, what, timeout)
+        except StartupTimeout:
+            self.miss(what, f"not shown in {timeout:g} s")
+            return False
+        return True
+
+    def miss(self, what: str, reason: str) -> None:
+        self.missed.append({"step": what, "reason": reason, "screen": self.app.screen.text()})
+
+
 def shop_search_box_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> dict:
     """Key to search result (and to echo, and arrow to highlight) on the real Shop, in ms."""
     expected = expected_results(home, TYPED)
     app = PtyApp([sys.executable, "-m", "buynow_tui"], dict(env, BUYNOW_HOME=str(home)))
+    steps = Steps(app)
     result_ms: list[float] = []
     echo_ms: list[float] = []
     move_ms: list[float] = []
     unseen = 0
+    ended: str | None = None  # why the run stopped early, if it did
     try:
-        app.wait_until(
-            lambda s: s.find("BuyNow") is not None and s.find("Page 1 of") is not None,
+        if not steps.wait(
+            lambda s: (
+                s.find("BuyNow") is not None
+                and name_cells(s) is not None
+                and s.find("Page 1 of") is not None
+            ),
             "the Shop's first page",
             timeout=60,
-        )
+        ):
+            raise AppGone("the Shop's first page never came")
         box_row = app.screen.find("Search by name or price")
-        header = next(
-            n for n, line in enumerate(app.screen.lines()) if "Name" in line and "Category" in line
-        )
-        first_row = header + 1
+        table = name_cells(app.screen)
+        assert box_row is not None and table is not None  # both were just seen
+        first_row = table[0] + 1
         for _ in range(rounds):
-            move_ms += _moves(app, first_row)
+            move_ms += _moves(app, steps, first_row)
             app.send(b"/")
-            app.wait_until(lambda s: s.find("Leave search") is not None, "the search box focused")
+            if not steps.wait(
+                lambda s: s.find("Leave search") is not None, "the search box focused"
+            ):
+                continue
             for phrase in TYPED:
                 if not echoes(box_row, "")(app.screen):
                     # Wait for ctrl+u to be done before the next key: Textual runs a bound
                     # key (ctrl+u, backspace) after printable keys that came in the same
                     # read (Textual issue #6605), so "\x15h" would lose the "h".
                     app.send(CLEAR)
-                    app.wait_until(echoes(box_row, ""), "an empty search box")
-                app.wait_until(lambda s: s.find("Page 1 of") is not None, "the first page again")
+                    if not steps.wait(echoes(box_row, ""), "an empty search box"):
+                        continue
+                if not steps.wait(
+                    lambda s: s.find("Page 1 of") is not None, "the first page again"
+                ):
+                    continue
                 previous: tuple | None = None
                 for n in range(1, len(phrase) + 1):
                     typed = phrase[:n]
@@ -232,48 +303,70 @@ def shop_search_box_p95(home: Path, env: dict[str, str], *, rounds: int = 1) -> 
                     start = time.perf_counter()
                     app.send(phrase[n - 1].encode())
                     if typed.rstrip() == typed:  # a trailing space shows no text
-                        app.wait_until(echoes(box_row, typed), f"the echo of {typed!r}")
+                        if not steps.wait(echoes(box_row, typed), f"the echo of {typed!r}"):
+                            break  # the rest of this phrase would be typed blind
                         echo_ms.append((time.perf_counter() - start) * 1000)
                     if want == previous:
                         unseen += 1  # looks the same as before: let it run, do not time it
                         app.settle(0.25)
                         continue
-                    app.wait_until(shows_result(want), f"the result for {typed!r}")
+                    if not steps.wait(shows_result(want), f"the result for {typed!r}"):
+                        break
                     result_ms.append((time.perf_counter() - start) * 1000)
                     previous = want
             app.send(b"\x1b")  # leave the search: the table has the focus again
-            app.wait_until(lambda s: s.find("Leave search") is None, "the search box left")
+            steps.wait(lambda s: s.find("Leave search") is None, "the search box left")
             app.settle(0.3)
+    except AppGone as error:
+        ended = str(error).split("\n", 1)[0]
+        steps.miss("the rest of the run", ended)
     finally:
         app.close()
     return {
         "keystrokes": len(result_ms),
-        "p50_ms": percentile(result_ms, 0.5),
-        "p95_ms": percentile(result_ms, 0.95),
-        "max_ms": max(result_ms),
+        "p50_ms": _percentile(result_ms, 0.5),
+        "p95_ms": _percentile(result_ms, 0.95),
+        "max_ms": max(result_ms, default=None),
         "not_visible_keystrokes": unseen,
         "echo_keystrokes": len(echo_ms),
-        "echo_p50_ms": percentile(echo_ms, 0.5),
-        "echo_p95_ms": percentile(echo_ms, 0.95),
+        "echo_p50_ms": _percentile(echo_ms, 0.5),
+        "echo_p95_ms": _percentile(echo_ms, 0.95),
         "moves": len(move_ms),
-        "move_p50_ms": percentile(move_ms, 0.5),
-        "move_p95_ms": percentile(move_ms, 0.95),
+        "move_p50_ms": _percentile(move_ms, 0.5),
+        "move_p95_ms": _percentile(move_ms, 0.95),
         "rounds": rounds,
+        "missed_steps": len(steps.missed),
+        "missed": steps.missed,
+        "ended_early": ended,
         "note": "the real Shop search box over 100,100 products, in a real PTY: key written "
         "to the result on the screen",
     }
 
 
-def _moves(app: PtyApp, first_row: int) -> list[float]:
-    """Down-arrow MOVES times, then up as many; ms until the highlight is on the next row."""
+def _percentile(values: list[float], q: float) -> float | None:
+    """As `percentile`, or None (null in results.json) when no step was seen."""
+    return percentile(values, q) if values else None
+
+
+def _moves(app: PtyApp, steps: Steps, first_row: int) -> list[float]:
+    """Down-arrow MOVES times, then up as many; ms until the highlight is on the next row.
+
+    A move not seen ends the moves of this round (where the highlight is is unknown)."""
     screen = app.screen
     col = 2
     highlight = screen.style_at(first_row, col)
     if highlight == screen.style_at(first_row + 1, col):
-        raise StartupTimeout("cannot tell the highlighted row apart:\n" + screen.text())
+        steps.miss("the highlighted row", "cannot tell the highlighted row apart")
+        return []
     times = []
     for key, step in [(DOWN, 1)] * MOVES + [(UP, -1)] * MOVES:
-        row = next(r for r in range(first_row, screen.rows) if screen.style_at(r, col) == highlight)
+        row = next(
+            (r for r in range(first_row, screen.rows) if screen.style_at(r, col) == highlight),
+            None,
+        )
+        if row is None:
+            steps.miss("the highlighted row", "no row has the highlight's style")
+            break
         target = row + step
 
         def moved(s: Screen, target: int = target, row: int = row) -> bool:
@@ -281,7 +374,8 @@ def _moves(app: PtyApp, first_row: int) -> list[float]:
 
         start = time.perf_counter()
         app.send(key)
-        app.wait_until(moved, f"the highlight on row {target}")
+        if not steps.wait(moved, f"the highlight on row {target}"):
+            break
         times.append((time.perf_counter() - start) * 1000)
     return times
 

@@ -2,6 +2,10 @@
 
 Every figure is a ratio against a baseline measured in the same run, or a percentile
 over many operations: the machines are shared and noisy. See bench/README.md.
+
+A part that fails (an exception, a screen that never came) is recorded under `missed`
+in results.json with the reason, its figures are null, and the run goes on with the
+other parts; the parts that needed it (the 100,000-product home) are missed too.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,9 +74,8 @@ def cli(home: Path, *args: str) -> None:
 # -- the parts ------------------------------------------------------------------------
 
 
-def bench_seed(work: Path, rounds: int) -> tuple[dict, Path]:
-    """seed_ratio, and a home with the demo catalog plus 100k generated products."""
-    home100k = work / "home-100k"
+def bench_seed(work: Path, home100k: Path, rounds: int) -> dict:
+    """seed_ratio, and `home100k` made: the demo catalog plus 100k generated products."""
     say(f"seed: buynow seed --generate {PRODUCTS:,} (CLI, wall time)")
     cli_s = seeding.cli_generate(home100k, PRODUCTS, child_env())
     runs: dict[str, list[dict]] = {"store": [], "raw": [], "raw_batched": []}
@@ -91,7 +96,7 @@ def bench_seed(work: Path, rounds: int) -> tuple[dict, Path]:
         "ratio_vs_raw_batched": rate["store"] / rate["raw_batched"],
         "cli_generate_wall_s": cli_s,
         "rounds": rounds,
-    }, home100k
+    }
 
 
 def startup_env(work: Path, home: Path) -> dict[str, str]:
@@ -213,6 +218,34 @@ def ssh_results(ssh: dict) -> dict:
     }
 
 
+def attempt(
+    name: str,
+    run: Callable[[], dict],
+    details: dict[str, dict],
+    missed: dict[str, dict],
+    needs: Sequence[str] = (),
+) -> dict | None:
+    """Run one part into `details[name]`; a part that fails is recorded in `missed` with
+    the reason (and the traceback) instead of ending the run. None when it was missed."""
+    if unmet := [n for n in needs if n in missed or n not in details]:
+        missed[name] = {"reason": f"not run: it needs {', '.join(unmet)}, which was missed"}
+        say(f"{name}: MISSED ({missed[name]['reason']})")
+        return None
+    try:
+        details[name] = run()
+    except Exception as error:  # noqa: BLE001 - any failure is the part's, not the run's
+        reason = f"{type(error).__name__}: {error}"
+        missed[name] = {"reason": reason, "traceback": traceback.format_exc()}
+        say(f"{name}: MISSED ({reason.splitlines()[0]})")
+        return None
+    return details[name]
+
+
+def figure(details: dict[str, dict], part: str, key: str) -> object:
+    """A part's figure, or None when the part was missed."""
+    return details.get(part, {}).get(key)
+
+
 # -- output -------------------------------------------------------------------------------
 
 
@@ -243,6 +276,7 @@ def table(results: dict) -> str:
         ("keystroke_p95_ms", "Shop search: key to result drawn, p95"),
         ("keystroke_echo_p95_ms", "Shop search: key to echo in the box, p95"),
         ("keystroke_move_p95_ms", "Shop table: down/up arrow to highlight moved, p95"),
+        ("keystroke_missed_steps", "Shop keystrokes: steps not seen in time (details.keystroke)"),
         ("checkout_ratio", "store checkouts/s / raw sqlite3, 4 processes"),
         ("oversold", "units sold beyond stock (ledger check)"),
         ("seed_ratio", "generate rows/s / raw executemany"),
@@ -272,9 +306,11 @@ def table(results: dict) -> str:
         p = results["postgres"]
         if "skipped" in p:
             lines.append(line("postgres", "skipped", "", "", p["skipped"]))
+        elif "missed" in p:
+            lines.append(line("postgres", "missed", "", "MISSED", p["missed"].splitlines()[0]))
         else:
             sqlite_search = fmt(results.get("search_p95_ms"))
-            sqlite_checkout = fmt(results["details"]["checkout"]["store_per_s"])
+            sqlite_checkout = fmt(figure(results["details"], "checkout", "store_per_s"))
             lines += [
                 line(
                     "pg search_p95_ms",
@@ -298,6 +334,8 @@ def table(results: dict) -> str:
                     "PostgreSQL ledger check",
                 ),
             ]
+    for name, why in (results.get("missed") or {}).items():
+        lines.append(line(f"missed: {name}", "", "", "MISSED", why["reason"].splitlines()[0]))
     return "\n".join(lines)
 
 
@@ -326,18 +364,43 @@ def main() -> int:
     began = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="buynow-bench-"))
     details: dict[str, dict] = {}
+    missed: dict[str, dict] = {}
+    home100k = work / "home-100k"
     try:
-        details["seed"], home100k = bench_seed(work, rounds=2 if quick else 3)
-        details["startup"] = bench_startup(work, home100k, runs=7 if quick else 15)
-        details["search"] = bench_search(home100k, rounds=2 if quick else 5)
+        attempt(
+            "seed", lambda: bench_seed(work, home100k, rounds=2 if quick else 3), details, missed
+        )
+        attempt(
+            "startup",
+            lambda: bench_startup(work, home100k, runs=7 if quick else 15),
+            details,
+            missed,
+            needs=["seed"],
+        )
+        attempt(
+            "search",
+            lambda: bench_search(home100k, rounds=2 if quick else 5),
+            details,
+            missed,
+            needs=["seed"],
+        )
         say("keystroke: typing in the Shop's search box in a PTY, 100,000 products")
-        details["keystroke"] = keystroke.shop_search_box_p95(
-            home100k, child_env(), rounds=1 if quick else 3
+        keys = attempt(
+            "keystroke",
+            lambda: keystroke.shop_search_box_p95(home100k, child_env(), rounds=1 if quick else 3),
+            details,
+            missed,
+            needs=["seed"],
         )
-        details["checkout"] = bench_checkout(
-            work, users=3000 if quick else 8000, rounds=3 if quick else 5
+        if keys and keys["missed_steps"]:
+            say(f"keystroke: {keys['missed_steps']} steps missed (details.keystroke.missed)")
+        attempt(
+            "checkout",
+            lambda: bench_checkout(work, users=3000 if quick else 8000, rounds=3 if quick else 5),
+            details,
+            missed,
         )
-        details["ssh"] = bench_ssh(work, quick)
+        attempt("ssh", lambda: bench_ssh(work, quick), details, missed)
         url = pg.pg_url()
         if args.no_postgres:
             postgres: dict = {"skipped": "--no-postgres"}
@@ -345,31 +408,39 @@ def main() -> int:
             postgres = {"skipped": f"PostgreSQL not reachable at {url.split('@')[-1]}: {why}"}
         else:
             say("postgres: seed, search, checkout in a schema of its own")
-            postgres = pg.run(
-                url,
-                child_env(),
-                products=PRODUCTS,
-                users=1200 if quick else 4000,
-                search_rounds=1 if quick else 2,
-                workdir=work,
-            )
+            postgres = attempt(
+                "postgres",
+                lambda: pg.run(
+                    url,
+                    child_env(),
+                    products=PRODUCTS,
+                    users=1200 if quick else 4000,
+                    search_rounds=1 if quick else 2,
+                    workdir=work,
+                ),
+                details,
+                missed,
+            ) or {"missed": missed["postgres"]["reason"]}
+            details.pop("postgres", None)  # kept under results["postgres"]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     results = {
-        "startup_ratio": details["startup"]["startup_ratio"],
-        "startup_100k_s": details["startup"]["startup_100k_s"],
-        "startup_100k_ratio": details["startup"]["startup_100k_ratio"],
-        "search_p95_ms": details["search"]["p95_ms"],
-        "keystroke_p95_ms": details["keystroke"]["p95_ms"],
-        "keystroke_echo_p95_ms": details["keystroke"]["echo_p95_ms"],
-        "keystroke_move_p95_ms": details["keystroke"]["move_p95_ms"],
-        "keystroke_note": details["keystroke"]["note"],
-        "checkout_ratio": details["checkout"]["checkout_ratio"],
-        "oversold": details["checkout"]["oversold"],
-        "seed_ratio": details["seed"]["seed_ratio"],
-        **ssh_results(details["ssh"]),
+        "startup_ratio": figure(details, "startup", "startup_ratio"),
+        "startup_100k_s": figure(details, "startup", "startup_100k_s"),
+        "startup_100k_ratio": figure(details, "startup", "startup_100k_ratio"),
+        "search_p95_ms": figure(details, "search", "p95_ms"),
+        "keystroke_p95_ms": figure(details, "keystroke", "p95_ms"),
+        "keystroke_echo_p95_ms": figure(details, "keystroke", "echo_p95_ms"),
+        "keystroke_move_p95_ms": figure(details, "keystroke", "move_p95_ms"),
+        "keystroke_missed_steps": figure(details, "keystroke", "missed_steps"),
+        "keystroke_note": figure(details, "keystroke", "note"),
+        "checkout_ratio": figure(details, "checkout", "checkout_ratio"),
+        "oversold": figure(details, "checkout", "oversold"),
+        "seed_ratio": figure(details, "seed", "seed_ratio"),
+        **(ssh_results(details["ssh"]) if "ssh" in details else {}),
         "postgres": postgres,
+        "missed": missed,
         "targets": {k: f"{op} {v}" for k, (op, v) in TARGETS.items()},
         "details": details,
         "meta": {

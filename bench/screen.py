@@ -50,6 +50,10 @@ class Screen:
     def text(self) -> str:
         return "\n".join(self.lines())
 
+    def cells(self, row: int, start: int, stop: int) -> str:
+        """The text of cells `start` to `stop - 1` of `row` (a wide character once)."""
+        return "".join(self.chars[row][start:stop])
+
     def style_at(self, row: int, col: int) -> str:
         return self.styles[row][col]
 

@@ -6,7 +6,7 @@ markup by `DataTable`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -29,14 +29,50 @@ class ListTable(DataTable[Any]):
         self,
         columns: Sequence[tuple[str, str]],
         *,
+        widths: Mapping[str, int] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`widths` fixes the cells of the text of those columns (by key); the others fit
+        their content."""
         super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
+        self._column_specs = tuple(columns)
         # Columns from the start: rows may arrive (from a worker) before this table mounts,
         # and rows added before their columns never widen them.
-        for label, key in columns:
-            self.add_column(label, key=key)
+        self._add_columns(widths or {})
+
+    def _add_columns(self, widths: Mapping[str, int]) -> None:
+        for label, key in self._column_specs:
+            self.add_column(label, key=key, width=widths.get(key))
+
+    @property
+    def column_widths(self) -> dict[str, int]:
+        """Cells of text each column is drawn with now (a blank either side not counted)."""
+        return {
+            str(key.value): column.get_render_width(self) - 2 * self.cell_padding
+            for key, column in self.columns.items()
+        }
+
+    def set_column_widths(self, widths: Mapping[str, int]) -> bool:
+        """Draw the columns with these fixed widths (by key), keeping the rows and the
+        cursor; False (and nothing redrawn) when they already are."""
+        if all(
+            not column.auto_width and column.width == widths[str(column.key.value)]
+            for column in self.columns.values()
+            if str(column.key.value) in widths
+        ):
+            return False
+        rows = [(row.key.value, self.get_row(row.key)) for row in self.ordered_rows]
+        cursor = self.cursor_row
+        # DataTable has no way to change a column's width in place: every cached line
+        # would keep the old one. New columns, and the same rows again.
+        self.clear(columns=True)
+        self._add_columns(widths)
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if rows:
+            self.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+        return True
 
     @property
     def selected_key(self) -> str | None:
@@ -65,5 +101,5 @@ def text(value: str) -> Text:
 
 
 def right(value: str) -> Text:
-    """A right-aligned cell for money and counts."""
-    return Text(value, justify="right", no_wrap=True)
+    """A right-aligned cell for money and counts; cut with "…", never silently by a digit."""
+    return Text(value, justify="right", no_wrap=True, overflow="ellipsis")

@@ -4,16 +4,54 @@ The table never holds the whole catalog. Moving down past its last row (or PageD
 there) posts `PageRequested(+1)`; moving up past the first row (or PageUp there)
 posts `PageRequested(-1)`. The screen loads that page with a keyset query and
 calls `show_page`.
+
+Its column widths depend on the terminal's width alone (`column_widths`), never on
+the rows. DataTable's own fitted columns grow to the widest row measured so far, on
+the table's next idle, and its cached lines keep the width they were drawn with: the
+same 120 columns showed "Tempered Glass Screen Prot…" or the whole name depending on
+which page came first and whether a frame was drawn before that idle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.message import Message
 
 from buynow_tui.store.views import ProductView, dollars
 from buynow_tui.widgets.list_table import ListTable, right, text
+
+#: Cells of text per column (DataTable adds a blank either side of each). Category,
+#: price and stock are as wide as the longest shipped category ("Accessories"), a
+#: price up to $9,999.99 and the longest stock words ("Out of stock"); longer ones are
+#: cut with "…" (the Product screen shows them whole).
+CATEGORY_CELLS = 11
+PRICE_CELLS = 9
+STOCK_CELLS = 12
+#: The name gets the rest, up to the longest shipped name ("Tempered Glass Screen
+#: Protector", 31) and at least NAME_MIN_CELLS; a longer name is cut with "…".
+NAME_CELLS = 31
+NAME_MIN_CELLS = 12
+#: Beside the columns: a blank either side of each of the four, and the vertical
+#: scrollbar (counted whether it shows or not: it comes and goes with the rows).
+CHROME_CELLS = 2 * 4 + 2
+
+
+def column_widths(terminal_width: int) -> dict[str, int]:
+    """The Shop's columns for a terminal `terminal_width` cells wide.
+
+    The narrow layout (below 100 columns) and the wide one draw the same widths as
+    long as they fit (from 73 columns: everything shipped, whole, at 80x24); below
+    that the name gives way, down to NAME_MIN_CELLS.
+    """
+    rest = terminal_width - CHROME_CELLS - CATEGORY_CELLS - PRICE_CELLS - STOCK_CELLS
+    return {
+        "name": min(NAME_CELLS, max(NAME_MIN_CELLS, rest)),
+        "category": CATEGORY_CELLS,
+        "price": PRICE_CELLS,
+        "stock": STOCK_CELLS,
+    }
 
 
 class ProductTable(ListTable):
@@ -27,11 +65,19 @@ class ProductTable(ListTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             [("Name", "name"), ("Category", "category"), ("Price", "price"), ("Stock", "stock")],
+            widths=column_widths(self.app.size.width),
             id=id,
         )
         self.has_next = False
         self.has_prev = False
         self.products: tuple[ProductView, ...] = ()
+
+    def _fit_columns(self) -> None:
+        self.set_column_widths(column_widths(self.app.size.width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new terminal width (the first layout is one): the widths for it."""
+        self._fit_columns()
 
     def show_page(
         self,
@@ -42,6 +88,7 @@ class ProductTable(ListTable):
     ) -> None:
         """Replace the rows with one page; the cursor goes to `row`, or its first (or last) row."""
         self.products = tuple(products)
+        self._fit_columns()  # the terminal may have changed while the table was hidden
         self.clear()
         for product in self.products:
             self.add_row(
