@@ -16,7 +16,8 @@ also excludes the other handlers and threads of the same process), reopens the f
 if another process has rotated it, rotates when the line would not fit (all.log ->
 all.log.1 -> ... -> all.log.N, the oldest dropped), and appends the whole line in one
 `write`. No line is lost (until it falls off the last backup) or doubled, and every
-line is whole. Files and the lock are created 0600; files an older version left
+line is whole. A lock held for over a second (its holder stopped) is not waited for:
+the line is appended without it, and without rotating. Files and the lock are created 0600; files an older version left
 readable by others are made 0600 when opened.
 """
 
@@ -27,6 +28,7 @@ import fcntl
 import logging
 import os
 import re
+import time
 from pathlib import Path
 
 LOGGER_NAME = "buynow"
@@ -101,6 +103,24 @@ def _open_private(path: Path, flags: int) -> int:
     return fd
 
 
+def _lock(fd: int, patience: float = 1.0) -> bool:
+    """Take the folder's lock, waiting at most `patience` seconds.
+
+    It is held for a few microseconds at a time, so a wait that long means its holder
+    is stuck (stopped, say); then the line is appended without the lock and without
+    rotating (an O_APPEND write still lands whole), rather than hang the shop.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.0005)
+
+
 class _LogFile(logging.Handler):
     """One of the four files: appended to and rotated safely by many processes.
 
@@ -159,10 +179,10 @@ class _LogFile(logging.Handler):
         try:
             data = (self.format(record) + "\n").encode("utf-8", "backslashreplace")
             lock = self._open_lock()
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            locked = _lock(lock)
             try:
                 fd = self._current()
-                if self.max_bytes > 0 and self.backups > 0:
+                if locked and self.max_bytes > 0 and self.backups > 0:
                     size = os.fstat(fd).st_size
                     if size and size + len(data) > self.max_bytes:
                         self._rotate()
@@ -171,7 +191,8 @@ class _LogFile(logging.Handler):
                 while view:
                     view = view[os.write(fd, view) :]
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                if locked:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
         except Exception:  # noqa: BLE001 - dropped, as the class says
             self.handleError(record)
 

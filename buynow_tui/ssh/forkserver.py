@@ -99,11 +99,13 @@ def preload() -> None:
 
     for package in ("buynow_tui.screens", "buynow_tui.widgets", "buynow_tui.store"):
         _import_package(package)
-    # The hash unknown emails are checked against, made once here for every session.
+    # The hash unknown emails are checked against, made once here for every session
+    # (a bad setting is left for the session to report).
     from buynow_tui.config import Settings
     from buynow_tui.store.accounts import dummy_hash
 
-    dummy_hash(Settings.from_env().bcrypt_rounds)
+    with contextlib.suppress(SystemExit):
+        dummy_hash(Settings.from_env().bcrypt_rounds)
     # Textual widgets imported lazily by name from `textual.widgets`.
     from textual.widgets import (  # noqa: F401
         DataTable,

@@ -280,7 +280,7 @@ class Accounts:
         window = timedelta(minutes=self.settings.lockout_minutes)
         old = LoginFailure.select(LoginFailure.id).where(LoginFailure.at <= now - window)
         if is_postgres():
-            old = old.for_update("FOR UPDATE SKIP LOCKED")
+            old = old.for_update(skip_locked=True)
         LoginFailure.delete().where(LoginFailure.id.in_(old)).execute()
 
     def _reserve(self, key: str, kind: str) -> None:
