@@ -1,17 +1,34 @@
-"""The four rotating log files of PRODUCT.md, and safe formatting of user text.
+"""The four log files of PRODUCT.md, shared by many processes, and safe formatting.
 
-Each line: time, level, source, user (username or "someone"), message. Control
-characters and newlines in anything user-supplied are escaped by the formatter, so a
-crafted username cannot forge log lines or send escape sequences to an admin's terminal.
-Passwords, answers and tokens are never passed to a logger in the first place.
+Each line: time, level, source, user (username or "someone"), message, split by
+" | ". The formatter escapes control characters and newlines in the user and the
+message, and "|" too (as `\\x7c`), so a crafted username or typed text can neither
+forge a line nor shift a column, nor send escape sequences to an admin's terminal.
+Passwords, answers and tokens are never passed to a logger in the first place, and
+the store masks an identifier it does not know (it may be a password in the wrong box).
+
+Many processes write the same files: every SSH session is a process of its own, and
+the CLI and the server write beside them. Python's `RotatingFileHandler` rotates from
+whichever process finds the file full while the others go on writing into the file
+just renamed, which a later rotation deletes: history lost. Here each write takes a
+lock on the log folder (`flock` on `logs/.lock`, one open file per handler, so it
+also excludes the other handlers and threads of the same process), reopens the file
+if another process has rotated it, rotates when the line would not fit (all.log ->
+all.log.1 -> ... -> all.log.N, the oldest dropped), and appends the whole line in one
+`write`. No line is lost (until it falls off the last backup) or doubled, and every
+line is whole. A lock held for over a second (its holder stopped) is not waited for:
+the line is appended without it, and without rotating. Files and the lock are created 0600; files an older version left
+readable by others are made 0600 when opened.
 """
 
 from __future__ import annotations
 
 import contextvars
+import fcntl
 import logging
+import os
 import re
-from logging.handlers import RotatingFileHandler
+import time
 from pathlib import Path
 
 LOGGER_NAME = "buynow"
@@ -47,31 +64,153 @@ class _LevelRange(logging.Filter):
         return self.low <= record.levelno <= self.high
 
 
+def escape_field(text: str) -> str:
+    """`escape_control`, and the column separator's "|" as `\\x7c`."""
+    return escape_control(text).replace("|", "\\x7c")
+
+
 class SafeFormatter(logging.Formatter):
+    """`FORMAT` with the user and the message (traceback included) escaped into one
+    physical line whose columns are the format's own."""
+
     def format(self, record: logging.LogRecord) -> str:
-        record.user = escape_control(str(getattr(record, "user", "someone")))
-        line = super().format(record)
-        head, sep, rest = line.partition(" | ")
-        # The message and any traceback are escaped into one physical line.
-        return escape_control(line) if not sep else head + sep + escape_control(rest)
+        record.user = escape_field(str(getattr(record, "user", "someone")))
+        record.message = escape_field(record.getMessage())
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line += escape_field("\n" + record.exc_text)
+        if record.stack_info:
+            line += escape_field("\n" + self.formatStack(record.stack_info))
+        return line
 
 
-class _LogFile(RotatingFileHandler):
-    """A log file that drops a line it cannot write (a full disk, a read-only folder).
+LOCK_NAME = ".lock"
+_APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
 
-    The default prints a traceback to stderr: over the shopper's screen in the app,
-    and a traceback after the CLI's one-line error. The failure that caused it is
-    reported where it happened.
+
+def _open_private(path: Path, flags: int) -> int:
+    """Open (creating it 0600) and make sure nobody else may read it."""
+    fd = os.open(path, flags, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _lock(fd: int, patience: float = 1.0) -> bool:
+    """Take the folder's lock, waiting at most `patience` seconds.
+
+    It is held for a few microseconds at a time, so a wait that long means its holder
+    is stuck (stopped, say); then the line is appended without the lock and without
+    rotating (an O_APPEND write still lands whole), rather than hang the shop.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.0005)
+
+
+class _LogFile(logging.Handler):
+    """One of the four files: appended to and rotated safely by many processes.
+
+    A line it cannot write (a full disk, a read-only folder) is dropped: the default
+    prints a traceback to stderr, over the shopper's screen in the app and after the
+    CLI's one-line error. The failure that caused it is reported where it happened.
     """
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__()
+        self.path = path
+        self.max_bytes = max_bytes
+        self.backups = backups
+        self._fd: int | None = None
+        self._lock_fd: int | None = None
+        self._pid = os.getpid()
+        try:  # made now, so an empty file says "nothing logged"; else at the first line
+            self._open_lock()
+            self._current()
+        except OSError:
+            pass
+
+    def _open_lock(self) -> int:
+        if self._pid != os.getpid():  # forked: a lock shared with the parent excludes nothing
+            self._close_files()
+            self._pid = os.getpid()
+        if self._lock_fd is None:
+            self._lock_fd = _open_private(
+                self.path.parent / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+            )
+        return self._lock_fd
+
+    def _current(self) -> int:
+        """The file now at `path`, opened anew if it was rotated (or never opened)."""
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            now = None
+        if self._fd is not None:
+            mine = os.fstat(self._fd)
+            if now is not None and (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino):
+                return self._fd
+            os.close(self._fd)
+            self._fd = None
+        self._fd = _open_private(self.path, _APPEND)
+        return self._fd
+
+    def _rotate(self) -> None:
+        name = str(self.path)
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{name}.{n}"):
+                os.replace(f"{name}.{n}", f"{name}.{n + 1}")
+        os.replace(name, f"{name}.1")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            data = (self.format(record) + "\n").encode("utf-8", "backslashreplace")
+            lock = self._open_lock()
+            locked = _lock(lock)
+            try:
+                fd = self._current()
+                if locked and self.max_bytes > 0 and self.backups > 0:
+                    size = os.fstat(fd).st_size
+                    if size and size + len(data) > self.max_bytes:
+                        self._rotate()
+                        fd = self._current()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                if locked:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        except Exception:  # noqa: BLE001 - dropped, as the class says
+            self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
         pass
 
+    def _close_files(self) -> None:
+        for fd in (self._fd, self._lock_fd):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._fd = self._lock_fd = None
+
     def close(self) -> None:
-        try:
-            super().close()
-        except OSError:  # its last lines could not be flushed: dropped likewise
-            pass
+        self._close_files()
+        super().close()
 
 
 FORMAT = "%(asctime)s | %(levelname)s | %(name)s | %(user)s | %(message)s"
@@ -86,7 +225,7 @@ _FILES = {
 
 def setup_logging(log_dir: Path, *, max_bytes: int = 1_000_000, backups: int = 5) -> None:
     """Attach the four rotating files to the `buynow` logger (idempotent per folder)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(logging.INFO)
     logger.propagate = False
@@ -96,9 +235,7 @@ def setup_logging(log_dir: Path, *, max_bytes: int = 1_000_000, backups: int = 5
             handler.close()
     formatter = SafeFormatter(FORMAT)
     for name, (low, high) in _FILES.items():
-        handler = _LogFile(
-            log_dir / name, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=False
-        )
+        handler = _LogFile(log_dir / name, max_bytes=max_bytes, backups=backups)
         handler.setLevel(low)
         handler.addFilter(_LevelRange(low, high))
         handler.addFilter(_UserFilter())

@@ -590,7 +590,8 @@ async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(ser
             assert_harmless(app, hostile)
     assert_logs_clean(home)
     info = (home / "logs" / "info.log").read_text("utf-8")
-    assert "(first lineINFO | forged)" in info  # the would-be second line stays inside the first
+    # The would-be second line stays inside the first, its "|" escaped (no forged column).
+    assert "(first lineINFO \\x7c forged)" in info
 
 
 # -- every other admin command, with hostile arguments ---------------------------------------

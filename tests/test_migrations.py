@@ -14,6 +14,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FTS_PREFIXES = ("product_fts", "product_tri")
+#: Every checked-in migration, oldest first.
+MIGRATIONS = sorted(
+    p.stem for p in (REPO / "buynow_tui" / "store" / "migrations").glob("m[0-9]*.py")
+)
 
 
 @pytest.fixture
@@ -179,17 +183,24 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     path = tmp_path / "shop.db"
     init_db(f"sqlite:///{path}")
     before = master(path)
-    assert state().current == "m0001_initial"
+    every = MIGRATIONS
+    assert state().current == every[-1]
     assert state().pending == ()
 
-    assert downgrade() == ["m0001_initial"]
+    # One step at a time, each down then up again, then all the way down.
+    for name in reversed(every[1:]):
+        assert downgrade() == [name]
+        assert state().current != name
+    assert upgrade() == every[1:]
+    assert master(path) == before
+    assert downgrade(len(every)) == list(reversed(every))
     assert state().current is None
-    assert state().pending == ("m0001_initial",)
+    assert state().pending == tuple(every)
     left = {name for kind, name, _, _ in master(path) if kind == "table"}
     assert left == {"migration_history"}
     assert downgrade() == []  # nothing more to undo
 
-    assert upgrade() == ["m0001_initial"]
+    assert upgrade() == every
     assert upgrade() == []
     assert master(path) == before
 
@@ -230,6 +241,7 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
         "migration_history",
         "remember_token",
         "login_failure",
+        "shop_secret",
     } <= tables
 
 
@@ -264,12 +276,13 @@ def test_db_commands_show_downgrade_and_upgrade(home: Path):
     assert upgraded.returncode == 0, upgraded.stderr
     assert "m0001_initial" in upgraded.stdout
 
+    last = MIGRATIONS[-1]
     current = run_cli(home, "db", "current")
     assert current.returncode == 0
-    assert "Current: m0001_initial" in current.stdout
+    assert f"Current: {last}" in current.stdout
     assert "Pending" not in current.stdout
 
-    down = run_cli(home, "db", "downgrade")
+    down = run_cli(home, "db", "downgrade", "--steps", str(len(MIGRATIONS)))
     assert down.returncode == 0 and "m0001_initial" in down.stdout
     after_down = run_cli(home, "db", "current")
     assert "Current: none" in after_down.stdout

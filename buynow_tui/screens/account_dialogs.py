@@ -1,7 +1,9 @@
 """The Account screen's dialogs: shipping address, password, security question.
 
 Each is a small modal form; the store checks everything again and the dialog shows
-its refusal under the right field. `escape` closes without changing anything.
+its refusal under the right field. `escape` closes without changing anything. A wrong
+current password counts towards the account's lockout as at Log in: after five, the
+dialog says until when the account is locked.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The question shown for an unknown email is a stable decoy (the store's), and a wrong
 answer gets one generic message, so the form never tells who has an account. The
-same lockout as Log in applies. Success revokes every Remember me and leads back to
+same lockout as Log in applies, and the question step is throttled the same way: too
+many look-ups of one email and step 1 says until when, for any email alike. Success revokes every Remember me and leads back to
 Log in with the email filled in.
 """
 
@@ -95,8 +96,13 @@ class ResetPasswordScreen(BaseScreen):
             self.services.accounts.question_for,
             email,
             done=self._show_question,
+            failed=self._question_refused,
             busy=self.query_one("#continue", Button),
         )
+
+    def _question_refused(self, error: StoreError) -> None:
+        self.query_one(FormStatus).say(str(error))
+        self.query_one("#email", Input).focus()
 
     def _show_question(self, question: str) -> None:
         self.query_one("#question", Static).update(Content(question))

@@ -85,7 +85,8 @@ def set_process_name(name: bytes) -> None:
 
 
 def preload() -> None:
-    """Import what a session imports, so the children share it."""
+    """Import what a session imports, and make what it would make at start-up, so the
+    children share it."""
     import bcrypt  # noqa: F401
     import peewee  # noqa: F401
     import textual.drivers.linux_driver
@@ -98,6 +99,13 @@ def preload() -> None:
 
     for package in ("buynow_tui.screens", "buynow_tui.widgets", "buynow_tui.store"):
         _import_package(package)
+    # The hash unknown emails are checked against, made once here for every session
+    # (a bad setting is left for the session to report).
+    from buynow_tui.config import Settings
+    from buynow_tui.store.accounts import dummy_hash
+
+    with contextlib.suppress(SystemExit):
+        dummy_hash(Settings.from_env().bcrypt_rounds)
     # Textual widgets imported lazily by name from `textual.widgets`.
     from textual.widgets import (  # noqa: F401
         DataTable,

@@ -2,15 +2,37 @@
 
 Passwords and answers are bcrypt hashes (answers after trim and lower-case, through
 SHA-256 first so any length fits bcrypt's 72 bytes); tokens are random and stored as
-SHA-256. Log-in failures are one generic `AuthError`; five failures for one email
-within the window lock it (unknown emails too, so the lock reveals nothing).
-bcrypt is slow on purpose: callers in a UI run these in a worker thread.
+SHA-256. Log-in failures are one generic `AuthError`. bcrypt is slow on purpose:
+callers in a UI run these in a worker thread.
+
+The lockout. Every check of a secret (the password at log in, change password and
+change question; the answer at reset) is an attempt counted under the account's
+email key, unknown emails too, so a lock reveals nothing. The attempt is *reserved*
+before bcrypt runs: one short write transaction, serialised per key (SQLite's
+`BEGIN IMMEDIATE`; on PostgreSQL a transaction-level advisory lock on a hash of the
+key, since READ COMMITTED would let two transactions count the same rows), counts
+the key's attempts within the window and, below the limit, inserts a row. So at most
+`lockout_failures` guesses per window are ever checked, however many arrive at once;
+the others are refused unchecked, and refusals add nothing (hammering a locked account
+does not extend its lock). A wrong guess leaves its row; a success deletes the key's
+rows, as a success always cleared the earlier failures. Rows older than the window
+are purged as attempts come.
+
+The reset form's question step is counted the same way in a bucket of its own: five
+look-ups of one email within the window, and the next is refused with the lock
+message (as is a look-up while the account is locked). Questions for unknown emails
+are decoys derived from the shop's secret (`ShopSecret`), so nobody can compute them
+offline and tell real accounts from the rest.
+
+Logs name a known account by its id, and anything else only masked (`_masked`): a
+password typed into the email box never reaches a log.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,15 +43,26 @@ from buynow_tui import clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
-from buynow_tui.store.db import session, write
+from buynow_tui.store.db import is_postgres, session, write
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
-from buynow_tui.store.models import LoginFailure, RememberToken, User
+from buynow_tui.store.models import LoginFailure, RememberToken, ShopSecret, User, database
 from buynow_tui.store.views import AdminUser, UserView
 
 log = get_logger("accounts")
 
 GENERIC_LOGIN_ERROR = "Email or password is incorrect."
 GENERIC_RESET_ERROR = "That answer does not match our records."
+
+#: The buckets attempts are counted in (`LoginFailure.kind`).
+LOGIN = "login"
+QUESTION = "question"
+#: `ShopSecret.name` of the key decoy questions and masked identifiers derive from.
+SECRET_NAME = "accounts"
+_BCRYPT_B64 = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+)
+_dummy_hashes: dict[int, str] = {}
 
 
 def _prehash(secret: str) -> bytes:
@@ -44,6 +77,41 @@ def _failure_key(email: str) -> str:
     """What failed attempts are counted under: the email as compared, cut to the width of
     `LoginFailure.email_key` (the longest valid email), which PostgreSQL enforces."""
     return v.email_key(email)[: v.EMAIL_MAX]
+
+
+def dummy_hash(rounds: int) -> str:
+    """A bcrypt hash at cost `rounds` that no password matches, to check unknown emails
+    against, so they take as long as known ones.
+
+    Checking it costs exactly what checking a real hash of that cost does; making it
+    costs nothing (a random salt and a random digest, no hashing), so every process has
+    it from store start-up. It used to be hashed on first use: the first log in with an
+    unknown email in each process (each SSH session) took twice as long as with a known
+    one. One per cost per process; the SSH fork server makes it before forking.
+    """
+    made = _dummy_hashes.get(rounds)
+    if made is None:
+        digest = base64.b64encode(secrets.token_bytes(23)).rstrip(b"=").translate(_BCRYPT_B64)
+        made = _dummy_hashes[rounds] = (bcrypt.gensalt(rounds) + digest).decode("ascii")
+    return made
+
+
+def _lock_id(key: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock id for one email key."""
+    digest = hashlib.sha256(b"buynow-attempts:" + key.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _looks_like_email(text: str) -> bool:
+    try:
+        v.check_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _stamp(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
 
 
 def user_view(user: User) -> UserView:
@@ -63,15 +131,8 @@ def user_view(user: User) -> UserView:
 class Accounts:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._dummy: str | None = None
-
-    @property
-    def _dummy_hash(self) -> str:
-        """A real hash to check against for unknown emails, so timing reveals nothing."""
-        if self._dummy is None:
-            salt = bcrypt.gensalt(self.settings.bcrypt_rounds)
-            self._dummy = bcrypt.hashpw(b"not-a-password", salt).decode("ascii")
-        return self._dummy
+        self._dummy_hash = dummy_hash(settings.bcrypt_rounds)
+        self._secret_key: bytes | None = None
 
     # -- hashing ---------------------------------------------------------------
     def _hash_password(self, password: str) -> str:
@@ -130,7 +191,9 @@ class Accounts:
         try:
             with write():
                 if self._by_email(email) is not None:
-                    raise ValidationError("An account with this email already exists.", field="email")
+                    raise ValidationError(
+                        "An account with this email already exists.", field="email"
+                    )
                 user = User.create(
                     email=email,
                     username=username,
@@ -148,12 +211,57 @@ class Accounts:
         log.info("registered user %d (%s)", user.id, username, extra={"user": username})
         return user_view(user)
 
+    # -- the shop's secret -------------------------------------------------------
+    def _secret(self) -> bytes:
+        """The shop's random secret, made on first use by whichever process needs it
+        first (an insert that loses a race changes nothing) and cached."""
+        if self._secret_key is None:
+            with session():
+                value = (
+                    ShopSecret.select(ShopSecret.value)
+                    .where(ShopSecret.name == SECRET_NAME)
+                    .scalar()
+                )
+                if value is None:
+                    with write():
+                        ShopSecret.insert(
+                            name=SECRET_NAME, value=secrets.token_hex(32)
+                        ).on_conflict_ignore().execute()
+                    value = (
+                        ShopSecret.select(ShopSecret.value)
+                        .where(ShopSecret.name == SECRET_NAME)
+                        .scalar()
+                    )
+            self._secret_key = bytes.fromhex(value)
+        return self._secret_key
+
+    def _derive(self, purpose: str, key: str) -> bytes:
+        message = f"{purpose}:{key}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._secret(), message, hashlib.sha256).digest()
+
+    def _masked(self, key: str, user: User | None) -> str:
+        """How logs name whoever was tried: a known account by its id; anything else
+        masked, since it may be a password typed into the email box. Something that looks
+        like an email keeps its first character and its domain ("a…@example.com"), the
+        rest becomes a short keyed hash (the same text, the same hash; nothing to test
+        guesses against without the database)."""
+        if user is not None:
+            return f"account {user.id}"
+        if _looks_like_email(key):
+            local, _, domain = key.rpartition("@")
+            return f"unknown {local[0]}…@{domain}"
+        return f"unknown identifier #{self._derive('log', key)[:4].hex()}"
+
     # -- lockout ---------------------------------------------------------------
-    def _locked_until(self, key: str, now: datetime) -> datetime | None:
+    def _locked_until(self, key: str, now: datetime, kind: str = LOGIN) -> datetime | None:
         window = timedelta(minutes=self.settings.lockout_minutes)
         recent = list(
             LoginFailure.select(LoginFailure.at)
-            .where((LoginFailure.email_key == key) & (LoginFailure.at > now - window))
+            .where(
+                (LoginFailure.email_key == key)
+                & (LoginFailure.kind == kind)
+                & (LoginFailure.at > now - window)
+            )
             .order_by(LoginFailure.at.desc())
             .limit(self.settings.lockout_failures)
         )
@@ -165,34 +273,84 @@ class Accounts:
         with session():
             return self._locked_until(_failure_key(email), clock.now())
 
-    def _fail(self, key: str, now: datetime, what: str) -> None:
+    def _purge(self, now: datetime) -> None:
+        """Delete every attempt older than the window: they no longer count. On
+        PostgreSQL rows another transaction holds are skipped (and left for the next
+        purge), so a purge never waits and never deadlocks with another delete."""
+        window = timedelta(minutes=self.settings.lockout_minutes)
+        old = LoginFailure.select(LoginFailure.id).where(LoginFailure.at <= now - window)
+        if is_postgres():
+            old = old.for_update(skip_locked=True)
+        LoginFailure.delete().where(LoginFailure.id.in_(old)).execute()
+
+    def _reserve(self, key: str, kind: str) -> None:
+        """Count an attempt on `key` before it is checked; `LockedError` (nothing
+        counted) if the key is locked. Serialised per key: see the module's docstring."""
+        now = clock.now()
         with write():
-            LoginFailure.create(email_key=key, at=now)
-            until = self._locked_until(key, now)
+            if is_postgres():
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_id(key),))
+            self._purge(now)
+            until = self._locked_until(key, now, LOGIN)
+            if kind != LOGIN:
+                until = max(filter(None, (until, self._locked_until(key, now, kind))), default=None)
+            if until is None:
+                LoginFailure.insert(email_key=key, kind=kind, at=now).execute()
         if until is not None:
-            log.warning("locked %s after repeated failed %s", key, what)
             raise LockedError(until)
-        log.warning("failed %s for %s", what, key)
+
+    def _attempt(self, key: str, what: str, who: str, user: str | None = None) -> None:
+        """Reserve an attempt at a secret (`what`: "log in", "reset", …); log a refusal."""
+        extra = {"user": user} if user else None
+        try:
+            self._reserve(key, LOGIN)
+        except LockedError as locked:
+            log.warning(
+                "%s refused for %s: locked until %s", what, who, _stamp(locked.until), extra=extra
+            )
+            raise
+
+    def _failed(self, key: str, what: str, who: str, user: str | None = None) -> None:
+        """A checked secret was wrong (its reserved row stays): log it, and raise
+        `LockedError` if that was the last guess the window allows."""
+        extra = {"user": user} if user else None
+        with session():
+            until = self._locked_until(key, clock.now())
+        if until is not None:
+            log.warning("failed %s for %s; locked until %s", what, who, _stamp(until), extra=extra)
+            raise LockedError(until)
+        log.warning("failed %s for %s", what, who, extra=extra)
+
+    @staticmethod
+    def _forget_attempts(key: str) -> None:
+        """A secret was right: the key's attempts (both buckets) no longer count."""
+        LoginFailure.delete().where(LoginFailure.email_key == key).execute()
+
+    def _lookup(self, email: str, key: str) -> tuple[User | None, str]:
+        """The account an email names (or None) and how logs name it.
+
+        The secret is read here for every email, known or not (once per process), so a
+        first attempt with an unknown one takes no longer than with a known one.
+        """
+        with session():
+            self._secret()
+            user = self._by_email(email) if key else None
+            return user, self._masked(key, user)
 
     # -- log in ----------------------------------------------------------------
     def authenticate(self, email: str, password: str) -> UserView:
         key = _failure_key(email)
-        now = clock.now()
-        with session():
-            until = self._locked_until(key, now)
-            if until is not None:
-                log.warning("log in refused: %s is locked", key)
-                raise LockedError(until)
-            user = self._by_email(email) if key else None
+        user, who = self._lookup(email, key)
+        self._attempt(key, "log in", who)
         secret = password.encode("utf-8", "surrogatepass")
         if len(secret) > v.PASSWORD_MAX_BYTES:
             secret = b""  # can never match: stored passwords are at most 72 bytes
         ok = self._check(secret, user.password_hash if user else self._dummy_hash)
         if user is None or not ok:
-            self._fail(key, now, "log in")
+            self._failed(key, "log in", who)
             raise AuthError(GENERIC_LOGIN_ERROR)
         with write():
-            LoginFailure.delete().where(LoginFailure.email_key == key).execute()
+            self._forget_attempts(key)
         log.info("logged in", extra={"user": user.username})
         return user_view(user)
 
@@ -238,7 +396,9 @@ class Accounts:
 
     def revoke_token(self, token: str) -> None:
         with write():
-            RememberToken.delete().where(RememberToken.token_hash == hash_token(token.strip())).execute()
+            RememberToken.delete().where(
+                RememberToken.token_hash == hash_token(token.strip())
+            ).execute()
 
     def revoke_all(self, user_id: int) -> int:
         with write():
@@ -265,36 +425,40 @@ class Accounts:
     def question_for(self, email: str) -> str:
         """The question text for an email; unknown emails get a stable decoy question.
 
-        The decoy keeps the reset form from telling anyone which emails have accounts.
+        The decoy keeps the reset form from telling anyone which emails have accounts:
+        it is derived from the email with the shop's secret, so it is the same on every
+        front end and cannot be computed by anyone without the database. Each look-up
+        counts (see the module's docstring).
         """
-        key = v.email_key(email)
-        with session():
-            user = self._by_email(email) if key else None
+        key = _failure_key(email)
+        user, who = self._lookup(email, key)
+        try:
+            self._reserve(key, QUESTION)
+        except LockedError as locked:
+            log.warning("reset question refused for %s: locked until %s", who, _stamp(locked.until))
+            raise
+        log.info("reset question asked for %s", who)
         if user is not None:
             return v.QUESTIONS[user.question]
         keys = sorted(v.QUESTIONS)
-        digest = hashlib.sha256(key.encode("utf-8")).digest()
-        return v.QUESTIONS[keys[digest[0] % len(keys)]]
+        pick = int.from_bytes(self._derive("decoy-question", key)[:8], "big")
+        return v.QUESTIONS[keys[pick % len(keys)]]
 
     def reset_password(self, email: str, answer: str, new_password: str) -> None:
         v.check_password(new_password, field="new_password")
         key = _failure_key(email)
-        now = clock.now()
-        with session():
-            until = self._locked_until(key, now)
-            if until is not None:
-                raise LockedError(until)
-            user = self._by_email(email) if key else None
+        user, who = self._lookup(email, key)
+        self._attempt(key, "reset", who)
         normalized = v.normalize_answer(answer)
         ok = self._check(_prehash(normalized), user.answer_hash if user else self._dummy_hash)
         if user is None or not ok or not normalized:
-            self._fail(key, now, "reset")
+            self._failed(key, "reset", who)
             raise AuthError(GENERIC_RESET_ERROR, field="answer")
         new_hash = self._hash_password(new_password)
         with write():
             User.update(password_hash=new_hash).where(User.id == user.id).execute()
             RememberToken.delete().where(RememberToken.user == user.id).execute()
-            LoginFailure.delete().where(LoginFailure.email_key == key).execute()
+            self._forget_attempts(key)
         log.info("password reset", extra={"user": user.username})
 
     # -- profile ---------------------------------------------------------------
@@ -304,16 +468,28 @@ class Accounts:
             raise NotFound("No such user.")
         return user
 
+    def _check_own_password(self, user: User, password: str, what: str) -> bool:
+        """A logged-in user's password, counted and logged as a log in is: guesses
+        through an open session lock the account like guesses at Log in."""
+        key = _failure_key(user.email)
+        who = f"account {user.id}"
+        self._attempt(key, what, who, user.username)
+        if self._check(password.encode("utf-8", "surrogatepass")[:200], user.password_hash):
+            return True
+        self._failed(key, what, who, user.username)
+        return False
+
     def change_password(self, user_id: int, current: str, new_password: str) -> None:
         v.check_password(new_password, field="new_password")
         with session():
             user = self._require(user_id)
-        if not self._check(current.encode("utf-8", "surrogatepass")[:200], user.password_hash):
+        if not self._check_own_password(user, current, "password change"):
             raise AuthError("Your current password is incorrect.", field="current_password")
         new_hash = self._hash_password(new_password)
         with write():
             User.update(password_hash=new_hash).where(User.id == user_id).execute()
             RememberToken.delete().where(RememberToken.user == user_id).execute()
+            self._forget_attempts(_failure_key(user.email))
         log.info("password changed; all remembered logins revoked", extra={"user": user.username})
 
     def change_question(self, user_id: int, password: str, question: str, answer: str) -> UserView:
@@ -321,11 +497,14 @@ class Accounts:
         normalized = v.check_answer(answer)
         with session():
             user = self._require(user_id)
-        if not self._check(password.encode("utf-8", "surrogatepass")[:200], user.password_hash):
+        if not self._check_own_password(user, password, "question change"):
             raise AuthError("Your password is incorrect.", field="current_password")
         answer_hash = self._hash_answer(normalized)
         with write():
-            User.update(question=question, answer_hash=answer_hash).where(User.id == user_id).execute()
+            User.update(question=question, answer_hash=answer_hash).where(
+                User.id == user_id
+            ).execute()
+            self._forget_attempts(_failure_key(user.email))
         log.info("security question changed", extra={"user": user.username})
         return self.get(user_id)
 
@@ -355,6 +534,4 @@ class Accounts:
                 .group_by(User.id)
                 .order_by(User.id)
             )
-            return [
-                AdminUser(u.id, u.email, u.username, u.created_at, u.orders) for u in query
-            ]
+            return [AdminUser(u.id, u.email, u.username, u.created_at, u.orders) for u in query]

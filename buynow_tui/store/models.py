@@ -183,15 +183,33 @@ class RememberToken(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """One failed log-in or reset answer, keyed by the lower-cased email tried."""
+    """One attempt at an account's secret, or one look-up of its reset question.
+
+    Keyed by the lower-cased email tried (known or not). The row is written before the
+    secret is checked, as a reservation (see `store/accounts.py`): a wrong guess leaves
+    it, a success deletes the key's rows. `kind` is "login" (passwords and reset
+    answers) or "question" (the reset form's question step, counted apart).
+    """
 
     id = AutoField()
     email_key = CharField(max_length=254)
-    at = UTCDateTimeField()
+    at = UTCDateTimeField(index=True)  # rows older than the window are purged by it
+    kind = CharField(max_length=10, default="login", constraints=[SQL("DEFAULT 'login'")])
 
     class Meta:
         table_name = "login_failure"
-        indexes = ((("email_key", "at"), False),)
+        indexes = ((("email_key", "kind", "at"), False),)
+
+
+class ShopSecret(BaseModel):
+    """Random secrets of this shop, made once and kept in the database, so every front
+    end on one PostgreSQL agrees. Never logged, never shown."""
+
+    name = CharField(max_length=40, primary_key=True)
+    value = CharField(max_length=128)
+
+    class Meta:
+        table_name = "shop_secret"
 
 
 MODELS: list[type[BaseModel]] = [
@@ -206,5 +224,6 @@ MODELS: list[type[BaseModel]] = [
     MigrationHistory,
     RememberToken,
     LoginFailure,
+    ShopSecret,
 ]
 _ = SQL  # re-exported for migrations
