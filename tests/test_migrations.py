@@ -179,17 +179,19 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     path = tmp_path / "shop.db"
     init_db(f"sqlite:///{path}")
     before = master(path)
-    assert state().current == "m0001_initial"
+    assert state().current == "m0002_money_and_sessions"
     assert state().pending == ()
 
+    assert downgrade() == ["m0002_money_and_sessions"]
+    assert state().current == "m0001_initial"
     assert downgrade() == ["m0001_initial"]
     assert state().current is None
-    assert state().pending == ("m0001_initial",)
+    assert state().pending == ("m0001_initial", "m0002_money_and_sessions")
     left = {name for kind, name, _, _ in master(path) if kind == "table"}
     assert left == {"migration_history"}
     assert downgrade() == []  # nothing more to undo
 
-    assert upgrade() == ["m0001_initial"]
+    assert upgrade() == ["m0001_initial", "m0002_money_and_sessions"]
     assert upgrade() == []
     assert master(path) == before
 
@@ -266,17 +268,17 @@ def test_db_commands_show_downgrade_and_upgrade(home: Path):
 
     current = run_cli(home, "db", "current")
     assert current.returncode == 0
-    assert "Current: m0001_initial" in current.stdout
+    assert "Current: m0002_money_and_sessions" in current.stdout
     assert "Pending" not in current.stdout
 
     down = run_cli(home, "db", "downgrade")
-    assert down.returncode == 0 and "m0001_initial" in down.stdout
+    assert down.returncode == 0 and "m0002_money_and_sessions" in down.stdout
     after_down = run_cli(home, "db", "current")
-    assert "Current: none" in after_down.stdout
-    assert "Pending: m0001_initial" in after_down.stdout
+    assert "Current: m0001_initial" in after_down.stdout
+    assert "Pending: m0002_money_and_sessions" in after_down.stdout
 
     up = run_cli(home, "db", "upgrade")
-    assert up.returncode == 0 and "Applied: m0001_initial" in up.stdout
+    assert up.returncode == 0 and "Applied: m0002_money_and_sessions" in up.stdout
     assert "Already up to date" in run_cli(home, "db", "upgrade").stdout
 
 

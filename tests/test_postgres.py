@@ -37,7 +37,7 @@ def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: s
     assert "Bluetooth Headphone" in found.stdout and "New Smart Phone" in found.stdout
     assert "Digital Camera" not in found.stdout
 
-    down = cli(home, database_url, "db", "downgrade")
+    down = cli(home, database_url, "db", "downgrade", "--steps", "2")
     assert down.returncode == 0 and "m0001_initial" in down.stdout
     current = cli(home, database_url, "db", "current")
     assert "Current: none" in current.stdout
