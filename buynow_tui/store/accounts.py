@@ -23,6 +23,7 @@ from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import session, write
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
+from buynow_tui.store.logins import Logins
 from buynow_tui.store.models import LoginFailure, RememberToken, User
 from buynow_tui.store.views import AdminUser, UserView
 
@@ -57,12 +58,15 @@ def user_view(user: User) -> UserView:
         consent_at=user.consent_at,
         ship_address=user.ship_address,
         is_admin=bool(user.is_admin),
+        credentials_version=user.credentials_version,
     )
 
 
 class Accounts:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
         self.settings = settings
+        #: The session's login: writes for it are refused once its password changed.
+        self.logins = logins if logins is not None else Logins()
         self._dummy: str | None = None
 
     @property
@@ -292,7 +296,10 @@ class Accounts:
             raise AuthError(GENERIC_RESET_ERROR, field="answer")
         new_hash = self._hash_password(new_password)
         with write():
-            User.update(password_hash=new_hash).where(User.id == user.id).execute()
+            # A new credentials version ends every live session of this user (`logins`).
+            User.update(
+                password_hash=new_hash, credentials_version=User.credentials_version + 1
+            ).where(User.id == user.id).execute()
             RememberToken.delete().where(RememberToken.user == user.id).execute()
             LoginFailure.delete().where(LoginFailure.email_key == key).execute()
         log.info("password reset", extra={"user": user.username})
@@ -312,8 +319,14 @@ class Accounts:
             raise AuthError("Your current password is incorrect.", field="current_password")
         new_hash = self._hash_password(new_password)
         with write():
-            User.update(password_hash=new_hash).where(User.id == user_id).execute()
+            version = self.logins.check(user_id, exclusive=True)
+            # Every other live session of this user ends; this one goes on (`renew`).
+            User.update(
+                password_hash=new_hash, credentials_version=User.credentials_version + 1
+            ).where(User.id == user_id).execute()
             RememberToken.delete().where(RememberToken.user == user_id).execute()
+        if version is not None:
+            self.logins.renew(user_id, version + 1)
         log.info("password changed; all remembered logins revoked", extra={"user": user.username})
 
     def change_question(self, user_id: int, password: str, question: str, answer: str) -> UserView:
@@ -325,6 +338,7 @@ class Accounts:
             raise AuthError("Your password is incorrect.", field="current_password")
         answer_hash = self._hash_answer(normalized)
         with write():
+            self.logins.check(user_id, exclusive=True)
             User.update(question=question, answer_hash=answer_hash).where(User.id == user_id).execute()
         log.info("security question changed", extra={"user": user.username})
         return self.get(user_id)
@@ -332,12 +346,14 @@ class Accounts:
     def set_address(self, user_id: int, address: str) -> UserView:
         address = v.check_address(address)
         with write():
+            self.logins.check(user_id, exclusive=True)
             if User.update(ship_address=address).where(User.id == user_id).execute() != 1:
                 raise NotFound("No such user.")
         return self.get(user_id)
 
     def accept_consent(self, user_id: int) -> UserView:
         with write():
+            self.logins.check(user_id, exclusive=True)
             User.update(consent_at=clock.now()).where(
                 (User.id == user_id) & User.consent_at.is_null()
             ).execute()
