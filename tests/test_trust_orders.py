@@ -71,6 +71,10 @@ def _racer(home: str, url: str, plan: list[tuple[Any, ...]], barrier: Any, resul
             if action == "checkout":
                 user_id, key = args
                 done = services.orders.checkout(user_id, checkout_key=key).id
+            elif action == "address":  # as a logged-in session: its login is checked
+                user_id, version, address = args
+                services.logins.begin(user_id, version)
+                done = services.accounts.set_address(user_id, address).ship_address
             else:  # add each product in turn
                 user_id, product_ids, quantity = args
                 for product_id in product_ids:
@@ -185,6 +189,26 @@ def test_two_sessions_adding_the_same_items_at_once_both_count_within_the_limit(
             refusal = next(detail for kind, detail in outcomes if kind == "ValidationError")
             assert refusal == "At most 99 of one item per order."
             assert services.cart.get(user.id).units == 60
+    finally:
+        race.close()
+
+
+def test_two_sessions_saving_an_address_at_once_take_turns(
+    services, ann, home: Path, database_url: str
+):
+    """Both lock the user's row to check their login before writing it: they queue
+    (never deadlock on PostgreSQL), and one of the two addresses is kept."""
+    plans = [
+        [("address", ann.id, ann.credentials_version, f"{n} Race Road {r}") for r in range(ROUNDS)]
+        for n in range(2)
+    ]
+    race = Race(home, database_url, plans)
+    try:
+        for round_ in range(ROUNDS):
+            outcomes = race.round()
+            assert [kind for kind, _ in outcomes] == ["done", "done"], f"round {round_}: {outcomes}"
+            kept = services.accounts.get(ann.id).ship_address
+            assert kept in {detail for _, detail in outcomes}
     finally:
         race.close()
 

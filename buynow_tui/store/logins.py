@@ -4,9 +4,10 @@ A password change or reset adds one to `user.credentials_version`. The App tells
 `Logins` the version its shopper logged in with (`begin`) and forgets it at log out
 (`end`). Every write made for a user (cart, wishlist, checkout, address, consent,
 question, password) calls `check(user_id)` inside its own transaction: the version is
-read there, and on PostgreSQL the user row is locked with it (FOR SHARE; FOR UPDATE
-for writes to the user row itself, so two of those never deadlock on upgrading a
-shared lock), so a concurrent reset either waits for the write or is seen by it.
+read there, and on PostgreSQL the user row is locked with it (FOR SHARE; FOR NO KEY
+UPDATE for writes to the user row itself, so two of those never deadlock upgrading a
+shared lock, while foreign-key checks on the row go on), so a concurrent reset either
+waits for the write or is seen by it.
 A session whose version moved is refused with `SessionEnded` and nothing is written.
 
 A user this process holds no login for (the admin CLI, scripts) is not checked: the
@@ -43,7 +44,7 @@ def _version(lock: str | None) -> Select:
 
 _VERSION = Compiled(lambda: _version(None))
 _VERSION_SHARED = Compiled(lambda: _version("FOR SHARE"))
-_VERSION_EXCLUSIVE = Compiled(lambda: _version("FOR UPDATE"))
+_VERSION_EXCLUSIVE = Compiled(lambda: _version("FOR NO KEY UPDATE"))
 
 
 class Logins:
