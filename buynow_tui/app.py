@@ -8,6 +8,11 @@ The session (who is logged in, Remember me, the consent notice) lives here too:
 locally Remember me is a token in a 0600 file in the config folder; over SSH
 (`BUYNOW_SSH=1`, set by the SSH server) it is bound to the shopper's key
 fingerprint (`BUYNOW_SSH_FINGERPRINT`) and no file is used.
+
+A session ends by itself when the shopper's password is changed or reset elsewhere:
+the App hands the store the login it serves (`services.logins`), every write for the
+shopper and every screen opened checks it, and a refusal (`SessionEnded`) logs this
+session out with that message and drops its Remember me.
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ from buynow_tui.logs import current_user, get_logger
 from buynow_tui.navigation import resolve
 from buynow_tui.paths import Paths
 from buynow_tui.screens.base import NARROW_BELOW, run_store_call
+from buynow_tui.store.errors import StoreError
 from buynow_tui.themes import DEFAULT_THEME, THEMES
 from buynow_tui.widgets.consent import ConsentNotice
 
 if TYPE_CHECKING:
     from textual.driver import Driver
+    from textual.notifications import SeverityLevel
 
     from buynow_tui.store.services import Services
     from buynow_tui.store.views import UserView
@@ -164,6 +171,7 @@ class BuyNowApp(App[None]):
         if target.route.login_required and self.user is None:
             self.require_login(lambda: self.navigate(path))
             return
+        self._check_session()
         if target.route.top:
             self._to_base()
             if target.route.name == "shop":
@@ -280,10 +288,13 @@ class BuyNowApp(App[None]):
         """Called by Log in and Register once the store has accepted the user."""
         if remembered:
             self._remembered(token)
+        self.services.logins.begin(user.id, user.credentials_version)
         self.user = user
         self.refresh_badge()
 
-    def log_out(self) -> None:
+    def log_out(
+        self, *, message: str = "You are logged out.", severity: SeverityLevel = "information"
+    ) -> None:
         """End the session: forget the user, revoke their Remember me, back to the Shop."""
         user = self.user
         if user is None:
@@ -291,6 +302,7 @@ class BuyNowApp(App[None]):
         token, self._token = self._token, None
         if not self.over_ssh:
             self.paths.token_file.unlink(missing_ok=True)
+        self.services.logins.end(user.id)
         self.user = None
         self._to_base()
         accounts = self.services.accounts
@@ -299,7 +311,27 @@ class BuyNowApp(App[None]):
         elif token:
             run_store_call(self, accounts.revoke_token, (token,), group="session")
         log.info("logged out", extra={"user": user.username})
-        self.notify("You are logged out.", markup=False)
+        self.notify(message, severity=severity, markup=False)
+
+    def session_ended(self, error: StoreError) -> None:
+        """The store refused this session (its password was changed or reset elsewhere):
+        log out with the store's message. The reset or change already revoked every
+        Remember me token and SSH key binding in the store; the token file goes too."""
+        if self.user is None:
+            return
+        log.warning("session ended: %s", error, extra={"user": self.user.username})
+        self.log_out(message=str(error), severity="warning")
+
+    def _check_session(self) -> None:
+        """A screen is opening: is this session's login still current? (a thread)"""
+        if self.user is not None:
+            run_store_call(
+                self,
+                self.services.logins.verify,
+                (self.user.id,),
+                failed=lambda _error: None,  # only an ended session matters here
+                group="session-check",
+            )
 
     def logins_revoked(self) -> None:
         """After a password change the store revoked every Remember me: drop ours too."""

@@ -14,6 +14,7 @@ from conftest import PG_URL, product_named, register
 
 from buynow_tui.store import orders
 from buynow_tui.store.db import Compiled, Param, close_db, init_db
+from buynow_tui.store.logins import row_lock
 from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
 
 pytestmark = pytest.mark.backends
@@ -23,7 +24,7 @@ ADDRESS = "1 Main Street\nSpringfield"
 WHEN = datetime(2026, 11, 25, 13, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
 
 
-def test_checkout_statements_send_what_peewee_sends(services):
+def test_checkout_statements_send_what_peewee_sends(services, backend):
     order_values = {
         "user": 7,
         "created_at": WHEN,
@@ -61,7 +62,17 @@ def test_checkout_statements_send_what_peewee_sends(services):
         (
             orders._USER,
             {"user": 5},
-            User.select(User.username, User.ship_address).where(User.id == 5).limit(1),
+            row_lock(
+                User.select(User.username, User.ship_address, User.credentials_version)
+                .where(User.id == 5)
+                .limit(1),
+                "FOR SHARE",
+            ),
+        ),
+        (
+            orders._CART,
+            {"user": 5},
+            row_lock(Cart.select(Cart.id).where(Cart.user == 5).limit(1), "FOR UPDATE"),
         ),
         (
             orders._BY_KEY,
@@ -72,9 +83,8 @@ def test_checkout_statements_send_what_peewee_sends(services):
         ),
         (
             orders._CART_LINES,
-            {"user": 5},
+            {"cart": 9},
             CartLine.select(
-                CartLine.cart,
                 Product.id,
                 Product.sku,
                 Product.name,
@@ -82,9 +92,7 @@ def test_checkout_statements_send_what_peewee_sends(services):
                 Product.price_cents,
             )
             .join(Product)
-            .switch(CartLine)
-            .join(Cart)
-            .where(Cart.user == 5)
+            .where(CartLine.cart == 9)
             .order_by(Product.id),
         ),
         (
@@ -104,6 +112,12 @@ def test_checkout_statements_send_what_peewee_sends(services):
     ]
     for compiled, values, fresh in cases:
         assert compiled.sql(values) == fresh.sql()
+    # PostgreSQL locks the user's row, then their cart's: one checkout of a cart at a time.
+    locks = [orders._USER.sql({"user": 5})[0], orders._CART.sql({"user": 5})[0]]
+    if backend == "postgres":
+        assert locks[0].endswith(" FOR SHARE") and locks[1].endswith(" FOR UPDATE")
+    else:
+        assert not any(" FOR " in sql for sql in locks)
 
 
 def test_compiled_queries_follow_the_database_bound_last(services, backend, tmp_path: Path):

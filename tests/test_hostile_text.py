@@ -333,6 +333,8 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(services
                 assert "Security question changed." in notices(app)
                 # Pasted again, the answer opens Reset password (here to the same password).
                 services.accounts.reset_password("ann@example.com", hostile.in_box, password)
+                # The reset ended this session (as any reset does): log in again.
+                app.logged_in(services.accounts.authenticate("ann@example.com", password))
 
             await pilot.press("p")
             await wait_for_screen(pilot, PasswordDialog)

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from buynow_tui.logs import get_logger
-from buynow_tui.store.errors import StoreError
+from buynow_tui.store.errors import SessionEnded, StoreError
 from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.header import ShopHeader
 from buynow_tui.widgets.too_small import TooSmall
@@ -143,6 +143,8 @@ def run_store_call(
     event loop through `call_from_thread`. A refusal goes to `failed` (or becomes an
     error notification); so does any other exception, logged in full and handed on
     as a one-line `StoreError`, so a form never stays stuck in its busy state.
+    A `SessionEnded` refusal goes to the app instead (`session_ended`), which logs the
+    session out, whichever screen asked and whether or not it is still open.
     """
     app = node.app
     if busy is not None:
@@ -151,6 +153,10 @@ def run_store_call(
     def finish(callback: Callable[[Any], object] | None, value: Any, is_error: bool) -> None:
         if busy is not None:
             busy.disabled = False
+        ended = getattr(app, "session_ended", None)
+        if isinstance(value, SessionEnded) and callable(ended):
+            ended(value)
+            return
         if isinstance(node, Widget) and not node.is_attached:
             return  # the screen was closed meanwhile: nobody is waiting for this answer
         if isinstance(node, Screen) and node not in app.screen_stack:

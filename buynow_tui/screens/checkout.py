@@ -4,6 +4,11 @@ One `checkout_key` per confirmation: a second confirm (a double key press, a ret
 returns the order the first made, never a second one. While the store call runs the
 confirm key and button are disabled. A shopper without an address types one here;
 it is saved to their account before the order is placed.
+
+What is confirmed is what is ordered: the store gets the figures this dialog shows (a
+`Confirmation`: lines, total, address). If anything changed meanwhile (a price, a
+line, the address) it refuses, naming each change; the dialog then reads the cart
+and the account again and shows the new figures, to be confirmed afresh.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import CartView, OrderDetail, UserView
+from buynow_tui.store.errors import CartChanged, StoreError
+from buynow_tui.store.views import CartView, Confirmation, OrderDetail, UserView
 from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.totals import Totals
 
@@ -90,9 +95,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
             else:
                 address = self.user.ship_address if self.user else ""
                 yield Static(Content(address or ""), id="address-shown")
-            items = f"{self.cart.count} item{'s' if self.cart.count != 1 else ''}"
-            units = f"{self.cart.units} unit{'s' if self.cart.units != 1 else ''}"
-            yield Static(f"{items}, {units}", id="count")
+            yield Static(self._count_text(), id="count")
             totals = Totals(id="totals")
             totals.show(self.cart.subtotal_cents, self.cart.shipping_cents, self.cart.total_cents)
             yield totals
@@ -101,6 +104,11 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
                 yield Button("Place order (y)", id="confirm", variant="primary")
                 yield Button("Cancel (n)", id="cancel")
         yield ShopFooter()
+
+    def _count_text(self) -> str:
+        items = f"{self.cart.count} item{'s' if self.cart.count != 1 else ''}"
+        units = f"{self.cart.units} unit{'s' if self.cart.units != 1 else ''}"
+        return f"{items}, {units}"
 
     def on_mount(self) -> None:
         self.query_one("#message").display = False
@@ -147,8 +155,9 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
         assert self.user is not None
         self._busy(True, "Placing your order…")
         orders, user_id, key = self.owner.services.orders, self.user.id, self.checkout_key
+        shown = Confirmation.of(self.cart, self.user.ship_address or "")
         self.owner.call_store(
-            lambda: orders.checkout(user_id, checkout_key=key),
+            lambda: orders.checkout(user_id, checkout_key=key, expected=shown),
             done=self._placed,
             failed=self._refused,
         )
@@ -157,9 +166,38 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
         self.dismiss(order)
 
     def _refused(self, error: StoreError) -> None:
+        if isinstance(error, CartChanged):
+            self._reread(error)
+            return
         self._busy(False, str(error), error=True)
         if error.field == "address" and self.needs_address:
             self._address_error(str(error))
+
+    # -- the figures changed: show the new ones ---------------------------------------
+    def _reread(self, changed: CartChanged) -> None:
+        assert self.user is not None
+        services, user_id = self.owner.services, self.user.id
+        self.owner.call_store(
+            lambda: (services.cart.get(user_id), services.accounts.get(user_id)),
+            done=lambda fresh: self._show_new_figures(changed, *fresh),
+            failed=self._refused,
+        )
+
+    def _show_new_figures(self, changed: CartChanged, cart: CartView, user: UserView) -> None:
+        if cart.is_empty:
+            self.notify(str(changed), severity="warning", markup=False)
+            self.dismiss(None)
+            return
+        self.cart, self.user = cart, user
+        self.owner.shop.user = user  # the account as the store has it now
+        self.checkout_key = uuid4().hex  # new figures, a new confirmation
+        if not self.needs_address:
+            self.query_one("#address-shown", Static).update(Content(user.ship_address or ""))
+        self.query_one("#count", Static).update(self._count_text())
+        self.query_one("#totals", Totals).show(
+            cart.subtotal_cents, cart.shipping_cents, cart.total_cents
+        )
+        self._busy(False, str(changed), error=True)
 
     def _address_error(self, text: str) -> None:
         self.query_one("#address-error", Static).update(Content(text))

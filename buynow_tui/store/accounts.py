@@ -45,6 +45,7 @@ from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import is_postgres, session, write
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
+from buynow_tui.store.logins import Logins
 from buynow_tui.store.models import LoginFailure, RememberToken, ShopSecret, User, database
 from buynow_tui.store.views import AdminUser, UserView
 
@@ -125,12 +126,15 @@ def user_view(user: User) -> UserView:
         consent_at=user.consent_at,
         ship_address=user.ship_address,
         is_admin=bool(user.is_admin),
+        credentials_version=user.credentials_version,
     )
 
 
 class Accounts:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
         self.settings = settings
+        #: The session's login: writes for it are refused once its password changed.
+        self.logins = logins if logins is not None else Logins()
         self._dummy_hash = dummy_hash(settings.bcrypt_rounds)
         self._secret_key: bytes | None = None
 
@@ -456,7 +460,10 @@ class Accounts:
             raise AuthError(GENERIC_RESET_ERROR, field="answer")
         new_hash = self._hash_password(new_password)
         with write():
-            User.update(password_hash=new_hash).where(User.id == user.id).execute()
+            # A new credentials version ends every live session of this user (`logins`).
+            User.update(
+                password_hash=new_hash, credentials_version=User.credentials_version + 1
+            ).where(User.id == user.id).execute()
             RememberToken.delete().where(RememberToken.user == user.id).execute()
             self._forget_attempts(key)
         log.info("password reset", extra={"user": user.username})
@@ -487,9 +494,15 @@ class Accounts:
             raise AuthError("Your current password is incorrect.", field="current_password")
         new_hash = self._hash_password(new_password)
         with write():
-            User.update(password_hash=new_hash).where(User.id == user_id).execute()
+            version = self.logins.check(user_id, exclusive=True)
+            # Every other live session of this user ends; this one goes on (`renew`).
+            User.update(
+                password_hash=new_hash, credentials_version=User.credentials_version + 1
+            ).where(User.id == user_id).execute()
             RememberToken.delete().where(RememberToken.user == user_id).execute()
             self._forget_attempts(_failure_key(user.email))
+        if version is not None:
+            self.logins.renew(user_id, version + 1)
         log.info("password changed; all remembered logins revoked", extra={"user": user.username})
 
     def change_question(self, user_id: int, password: str, question: str, answer: str) -> UserView:
@@ -501,6 +514,7 @@ class Accounts:
             raise AuthError("Your password is incorrect.", field="current_password")
         answer_hash = self._hash_answer(normalized)
         with write():
+            self.logins.check(user_id, exclusive=True)
             User.update(question=question, answer_hash=answer_hash).where(
                 User.id == user_id
             ).execute()
@@ -511,12 +525,14 @@ class Accounts:
     def set_address(self, user_id: int, address: str) -> UserView:
         address = v.check_address(address)
         with write():
+            self.logins.check(user_id, exclusive=True)
             if User.update(ship_address=address).where(User.id == user_id).execute() != 1:
                 raise NotFound("No such user.")
         return self.get(user_id)
 
     def accept_consent(self, user_id: int) -> UserView:
         with write():
+            self.logins.check(user_id, exclusive=True)
             User.update(consent_at=clock.now()).where(
                 (User.id == user_id) & User.consent_at.is_null()
             ).execute()

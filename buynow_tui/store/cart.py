@@ -1,8 +1,18 @@
-"""The cart: add within stock, set quantities, remove, totals from current prices."""
+"""The cart: add within stock, set quantities, remove, totals from current prices.
+
+Every write first checks the session's login (`logins`), then locks the user's cart
+row (FOR UPDATE on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises), so a
+checkout of that cart never runs alongside a change to it. Adding is one upsert
+(INSERT ... ON CONFLICT on both backends): two sessions adding the same item at once
+both count, and the database adds only while the line stays within the limits.
+
+Limits: at most 99 of one item (and no more than the stock), at most `MAX_LINES`
+different items in one cart.
+"""
 
 from __future__ import annotations
 
-from peewee import fn
+from peewee import EXCLUDED, fn
 
 from buynow_tui import clock
 from buynow_tui.config import Settings
@@ -10,17 +20,26 @@ from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import session, write
 from buynow_tui.store.errors import NotFound, OutOfStock, ValidationError
+from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Cart, CartLine, Product
 from buynow_tui.store.views import CartLineView, CartView
 
 log = get_logger("cart")
 MAX_QUANTITY = 99
+#: Different items one cart may hold.
+MAX_LINES = 100
 
 
-def cart_id_for(user_id: int) -> int:
-    """The user's cart id, created on first use (call inside a write transaction)."""
-    cart, _ = Cart.get_or_create(user=user_id)
-    return cart.id
+def lock_cart(user_id: int) -> int:
+    """The user's cart id, created on first use and locked for this transaction (call
+    inside a write). Created with INSERT ... ON CONFLICT DO NOTHING: two sessions making
+    the first cart at once both get that one."""
+    locked = row_lock(Cart.select(Cart.id).where(Cart.user == user_id), "FOR UPDATE")
+    cart_id = locked.scalar()
+    if cart_id is None:
+        Cart.insert(user=user_id).on_conflict_ignore().execute()
+        cart_id = locked.scalar()
+    return int(cart_id)
 
 
 def _product(product_id: int) -> Product:
@@ -43,21 +62,37 @@ def _within_stock(product: Product, quantity: int) -> None:
 
 def add_line(user_id: int, product_id: int, quantity: int) -> Product:
     """Add `quantity` to the user's line for a product (inside a write transaction)."""
+    v.check_quantity(quantity)
     product = _product(product_id)
-    cart_id = cart_id_for(user_id)
-    line = CartLine.get_or_none((CartLine.cart == cart_id) & (CartLine.product == product_id))
-    new_quantity = quantity + (line.quantity if line else 0)
-    _within_stock(product, new_quantity)
-    if line is None:
-        CartLine.create(cart=cart_id, product=product_id, quantity=new_quantity, added_at=clock.now())
-    else:
-        CartLine.update(quantity=new_quantity).where(CartLine.id == line.id).execute()
+    cart_id = lock_cart(user_id)
+    _within_stock(product, quantity)
+    others = CartLine.select().where((CartLine.cart == cart_id) & (CartLine.product != product_id))
+    if others.count() >= MAX_LINES:
+        raise ValidationError(
+            f"A cart holds at most {MAX_LINES} different items.", field="quantity"
+        )
+    limit = min(MAX_QUANTITY, product.stock)
+    added = (
+        CartLine.insert(cart=cart_id, product=product_id, quantity=quantity, added_at=clock.now())
+        .on_conflict(
+            conflict_target=[CartLine.cart, CartLine.product],
+            update={CartLine.quantity: CartLine.quantity + EXCLUDED.quantity},
+            where=(CartLine.quantity + EXCLUDED.quantity <= limit),
+        )
+        .as_rowcount()
+        .execute()
+    )
+    if added != 1:  # already in the cart, and the sum is over the limit
+        line = CartLine.get((CartLine.cart == cart_id) & (CartLine.product == product_id))
+        _within_stock(product, line.quantity + quantity)
+        raise ValidationError(f"At most {MAX_QUANTITY} of one item per order.", field="quantity")
     return product
 
 
 class CartService:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
         self.settings = settings
+        self.logins = logins if logins is not None else Logins()
 
     def get(self, user_id: int) -> CartView:
         with session():
@@ -98,6 +133,7 @@ class CartService:
     def add(self, user_id: int, product_id: int, quantity: int = 1) -> CartView:
         v.check_quantity(quantity)
         with write():
+            self.logins.check(user_id)
             product = add_line(user_id, product_id, quantity)
         log.info("added %d x %s to cart", quantity, product.sku)
         return self.get(user_id)
@@ -108,19 +144,21 @@ class CartService:
             return self.remove(user_id, product_id)
         v.check_quantity(quantity)
         with write():
+            self.logins.check(user_id)
             product = _product(product_id)
-            cart_id = cart_id_for(user_id)
-            line = CartLine.get_or_none((CartLine.cart == cart_id) & (CartLine.product == product_id))
-            if line is None:
+            cart_id = lock_cart(user_id)
+            line = (CartLine.cart == cart_id) & (CartLine.product == product_id)
+            if not CartLine.select().where(line).exists():
                 raise NotFound(f"{product.name} is not in your cart.")
             _within_stock(product, quantity)
-            CartLine.update(quantity=quantity).where(CartLine.id == line.id).execute()
+            CartLine.update(quantity=quantity).where(line).execute()
         log.info("cart quantity of %s set to %d", product.sku, quantity)
         return self.get(user_id)
 
     def remove(self, user_id: int, product_id: int) -> CartView:
         with write():
-            cart_id = cart_id_for(user_id)
+            self.logins.check(user_id)
+            cart_id = lock_cart(user_id)
             deleted = (
                 CartLine.delete()
                 .where((CartLine.cart == cart_id) & (CartLine.product == product_id))
@@ -132,4 +170,5 @@ class CartService:
 
     def clear(self, user_id: int) -> None:
         with write():
-            CartLine.delete().where(CartLine.cart == cart_id_for(user_id)).execute()
+            self.logins.check(user_id)
+            CartLine.delete().where(CartLine.cart == lock_cart(user_id)).execute()

@@ -63,3 +63,24 @@ class AlreadyInWishlist(StoreError):
 
 class StoreUnavailable(StoreError):
     """The database could not be written (disk full, read-only, locked too long)."""
+
+
+class SessionEnded(StoreError):
+    """The login this session holds predates a password change or reset elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__("Your password was changed; please log in again.")
+
+
+class CartChanged(StoreError):
+    """What the shopper confirmed is not what the cart holds now; nothing was ordered.
+
+    `changes` names each difference in words ("The price of Smart Watch changed from
+    $150.00 to $120.00.").
+    """
+
+    def __init__(self, changes: list[str]) -> None:
+        self.changes = changes
+        super().__init__(
+            " ".join(changes) + " Nothing was ordered: check the new figures and confirm again."
+        )

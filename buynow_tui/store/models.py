@@ -5,7 +5,8 @@ proves a migrated database matches these models exactly. Money is integer cents;
 times are UTC. The schema itself keeps the data right: foreign keys, CHECKs on price,
 stock and quantity, one line per product per cart or wishlist, one email regardless
 of case (a unique index on lower(email); emails are ASCII by validation, so SQL's
-lower() and Python's agree).
+lower() and Python's agree). Money columns are 64-bit (BIGINT on PostgreSQL, whose
+INTEGER is 32-bit).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from peewee import (
     SQL,
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     Check,
@@ -64,6 +66,8 @@ class User(BaseModel):
     consent_at = UTCDateTimeField(null=True)
     ship_address = TextField(null=True)
     is_admin = BooleanField(default=False)
+    #: Up by one with each password change or reset: sessions of an older one end.
+    credentials_version = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "user"
@@ -77,7 +81,7 @@ class Product(BaseModel):
     sku = CharField(max_length=64, unique=True)
     name = CharField(max_length=200, index=True)
     category = CharField(max_length=60)
-    price_cents = IntegerField(constraints=[Check("price_cents >= 0")])
+    price_cents = BigIntegerField(constraints=[Check("price_cents >= 0")])
     stock = IntegerField(constraints=[Check("stock >= 0")])
     description = TextField(default="")
     specs = TextField(default="{}")  # JSON object of name -> value
@@ -135,9 +139,9 @@ class Order(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, on_delete="RESTRICT")
     created_at = UTCDateTimeField()
-    subtotal_cents = IntegerField(constraints=[Check("subtotal_cents >= 0")])
-    shipping_cents = IntegerField(constraints=[Check("shipping_cents >= 0")])
-    total_cents = IntegerField(constraints=[Check("total_cents >= 0")])
+    subtotal_cents = BigIntegerField(constraints=[Check("subtotal_cents >= 0")])
+    shipping_cents = BigIntegerField(constraints=[Check("shipping_cents >= 0")])
+    total_cents = BigIntegerField(constraints=[Check("total_cents >= 0")])
     ship_address = TextField(default="")
     checkout_key = CharField(max_length=64, null=True, unique=True)
 
@@ -152,7 +156,7 @@ class OrderLine(BaseModel):
     product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
     sku = CharField(max_length=64)
     name = CharField(max_length=200)
-    unit_price_cents = IntegerField(constraints=[Check("unit_price_cents >= 0")])
+    unit_price_cents = BigIntegerField(constraints=[Check("unit_price_cents >= 0")])
     quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
 
     class Meta:
@@ -226,4 +230,3 @@ MODELS: list[type[BaseModel]] = [
     LoginFailure,
     ShopSecret,
 ]
-_ = SQL  # re-exported for migrations

@@ -6,11 +6,23 @@ CHECK (stock >= 0) backs it up. Names and prices are copied onto the order lines
 later price change leaves old orders alone. A `checkout_key` (one per confirmation)
 makes a repeated confirm return the order it already made.
 
+One cart makes one order. The transaction first locks the user's row (FOR SHARE: the
+session's login is checked against it, see `logins`) and then their cart row (FOR
+UPDATE), so two checkouts of one cart (two SSH sessions, two front ends, each with its
+own key) run one after the other on PostgreSQL as SQLite's `BEGIN IMMEDIATE` makes them
+run there: the second finds the cart empty and places nothing. Emptying the cart must
+delete exactly the lines that were read, or the order is rolled back.
+
+What is ordered is what the shopper confirmed: the checkout dialog passes a
+`Confirmation` (each line's quantity and unit price, the total, the ship-to address it
+showed), and anything that differs now is refused with `CartChanged`, naming each
+change, before any stock is drawn.
+
 Writers to SQLite take turns for one lock, so the transaction holds only what must be
-in it: the user is read before it, the order is logged after it, and the order
-returned is built from what was written rather than read back. Its statements are
-peewee queries made SQL once (`Compiled`): building them anew each time cost more
-CPU than running them, and that CPU was spent holding the lock.
+in it: the order is logged after it, and the order returned is built from what was
+written rather than read back. Its statements are peewee queries made SQL once
+(`Compiled`): building them anew each time cost more CPU than running them, and that
+CPU was spent holding the lock.
 """
 
 from __future__ import annotations
@@ -24,15 +36,41 @@ from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import Compiled, Param, session, write
-from buynow_tui.store.errors import EmptyCart, NotFound, OutOfStock, ValidationError
+from buynow_tui.store.errors import (
+    CartChanged,
+    EmptyCart,
+    NotFound,
+    OutOfStock,
+    ValidationError,
+)
+from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
-from buynow_tui.store.views import AdminOrder, OrderDetail, OrderLineView, OrderSummary
+from buynow_tui.store.views import (
+    AdminOrder,
+    Confirmation,
+    OrderDetail,
+    OrderLineView,
+    OrderSummary,
+    dollars,
+)
 
 log = get_logger("orders")
 
+#: The most one order may total: $100,000,000.00. Far above any real basket, far below
+#: what a 64-bit column holds; a larger cart is refused at checkout with these figures.
+MAX_ORDER_TOTAL_CENTS = 10_000_000_000
+
 # The checkout's statements, made SQL once per database (see `Compiled`).
 _USER = Compiled(
-    lambda: User.select(User.username, User.ship_address).where(User.id == Param("user")).limit(1)
+    lambda: row_lock(
+        User.select(User.username, User.ship_address, User.credentials_version)
+        .where(User.id == Param("user"))
+        .limit(1),
+        "FOR SHARE",
+    )
+)
+_CART = Compiled(
+    lambda: row_lock(Cart.select(Cart.id).where(Cart.user == Param("user")).limit(1), "FOR UPDATE")
 )
 _BY_KEY = Compiled(
     lambda: (
@@ -44,7 +82,6 @@ _BY_KEY = Compiled(
 _CART_LINES = Compiled(
     lambda: (
         CartLine.select(
-            CartLine.cart,
             Product.id,
             Product.sku,
             Product.name,
@@ -52,9 +89,7 @@ _CART_LINES = Compiled(
             Product.price_cents,
         )
         .join(Product)
-        .switch(CartLine)
-        .join(Cart)
-        .where(Cart.user == Param("user"))
+        .where(CartLine.cart == Param("cart"))
         .order_by(Product.id)
     )
 )
@@ -111,22 +146,95 @@ def _as_stored(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def _one_line(address: str) -> str:
+    return ", ".join(address.splitlines())
+
+
+def _removed(expected: Confirmation, lines: tuple[OrderLineView, ...]) -> set[int]:
+    """The confirmed products missing from the cart that are gone from the shop too."""
+    now = {line.product_id for line in lines}
+    missing = [shown.product_id for shown in expected.lines if shown.product_id not in now]
+    if not missing:
+        return set()
+    still = {row.id for row in Product.select(Product.id).where(Product.id.in_(missing))}
+    return set(missing) - still
+
+
+def _changes(
+    expected: Confirmation,
+    lines: tuple[OrderLineView, ...],
+    total_cents: int,
+    address: str,
+) -> list[str]:
+    """Each way the cart and address differ from what the shopper confirmed, in words."""
+    now = {line.product_id: line for line in lines}
+    removed = _removed(expected, lines)
+    changes: list[str] = []
+    for shown in expected.lines:
+        line = now.get(shown.product_id)
+        if line is None:
+            changes.append(
+                f"{shown.name} was removed from the shop."
+                if shown.product_id in removed
+                else f"{shown.name} is no longer in your cart."
+            )
+            continue
+        if line.name != shown.name:
+            changes.append(f"{shown.name} is now called {line.name}.")
+        if line.unit_price_cents != shown.unit_price_cents:
+            changes.append(
+                f"The price of {line.name} changed from {dollars(shown.unit_price_cents)} "
+                f"to {dollars(line.unit_price_cents)}."
+            )
+        if line.quantity != shown.quantity:
+            changes.append(
+                f"The quantity of {line.name} changed from {shown.quantity} to {line.quantity}."
+            )
+    confirmed = {shown.product_id for shown in expected.lines}
+    changes += [
+        f"{line.name} was added to your cart." for line in lines if line.product_id not in confirmed
+    ]
+    if address != _normalized(expected.ship_address):
+        changes.append(f"The ship-to address changed to {_one_line(address)}.")
+    if total_cents != expected.total_cents:
+        changes.append(
+            f"The total changed from {dollars(expected.total_cents)} to {dollars(total_cents)}."
+        )
+    return changes
+
+
+def _normalized(address: str) -> str:
+    try:
+        return v.check_address(address)
+    except ValidationError:
+        return ""
+
+
 class OrderService:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
         self.settings = settings
+        self.logins = logins if logins is not None else Logins()
 
     def checkout(
-        self, user_id: int, *, ship_address: str | None = None, checkout_key: str | None = None
+        self,
+        user_id: int,
+        *,
+        ship_address: str | None = None,
+        checkout_key: str | None = None,
+        expected: Confirmation | None = None,
     ) -> OrderDetail:
+        """Place the user's cart as one order.
+
+        `expected` is what the shopper was shown and confirmed; with it, any change
+        since (a price, a line, a quantity, the total, the address) is refused with
+        `CartChanged` and nothing happens. Without it (the admin CLI, scripts) the cart
+        is ordered as it is.
+        """
         if checkout_key is not None and not (1 <= len(checkout_key) <= 64):
             raise ValidationError("A checkout key is 1 to 64 characters.")
         try:
-            with session():
-                # Read before taking the write lock: writers queue for it, so what runs
-                # inside the transaction decides how many checkouts a second the shop takes.
-                user = _USER.first({"user": user_id})
-                with write():
-                    placed = self._place(user_id, user, ship_address, checkout_key)
+            with write():
+                placed = self._place(user_id, ship_address, checkout_key, expected)
         except IntegrityError:
             # A concurrent confirm with the same key won the race: return its order.
             existing = self._by_key(user_id, checkout_key)
@@ -135,17 +243,24 @@ class OrderService:
                     "That checkout was already used; please confirm again."
                 ) from None
             return self.detail(user_id, existing)
+        except OutOfStock as error:
+            log.warning("checkout refused, out of stock: %s", ", ".join(error.names))
+            raise
+        except CartChanged as error:
+            log.warning("checkout refused: %d changes since it was confirmed", len(error.changes))
+            raise
         if isinstance(placed, int):
             return self.detail(user_id, placed)  # a repeated confirm: the order it made before
+        order, username = placed
         # Logged once committed; the order returned is what was just written (no re-read).
         log.info(
             "order %d placed: %d lines, total %d cents",
-            placed.id,
-            len(placed.lines),
-            placed.total_cents,
-            extra={"user": user[0] if user else "someone"},
+            order.id,
+            len(order.lines),
+            order.total_cents,
+            extra={"user": username},
         )
-        return placed
+        return order
 
     def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
         if checkout_key is None:
@@ -157,33 +272,55 @@ class OrderService:
     def _place(
         self,
         user_id: int,
-        user: tuple[str, str | None] | None,
         ship_address: str | None,
         checkout_key: str | None,
-    ) -> OrderDetail | int:
-        """Inside the write transaction: the new order, or the id of this key's earlier one."""
+        expected: Confirmation | None,
+    ) -> tuple[OrderDetail, str] | int:
+        """Inside the write transaction: the new order (and who placed it), or the id of
+        this key's earlier one."""
         if checkout_key is not None:
             prior = _BY_KEY.first({"key": checkout_key, "user": user_id})
             if prior is not None:
                 log.info("repeated checkout returned order %d", prior[0])
                 return prior[0]
+        user = _USER.first({"user": user_id})  # locked FOR SHARE: a reset waits, or is seen
         if user is None:
             raise NotFound("No such user.")
-        rows = _CART_LINES.rows({"user": user_id})
-        if not rows:
+        self.logins.compare(user_id, user[2])
+        cart = _CART.first({"user": user_id})  # locked FOR UPDATE: one checkout of it at a time
+        rows = _CART_LINES.rows({"cart": cart[0]}) if cart else []
+        lines = tuple(OrderLineView(*row) for row in rows)
+        if not lines:
+            # Emptied since it was confirmed: by an order from another session (the cart
+            # is just empty), or because what was in it left the shop (say so).
+            if expected is not None and (removed := _removed(expected, lines)):
+                raise CartChanged(
+                    [
+                        f"{shown.name} was removed from the shop."
+                        for shown in expected.lines
+                        if shown.product_id in removed
+                    ]
+                )
             raise EmptyCart()
         address = v.check_address(ship_address if ship_address is not None else user[1] or "")
-        lines = tuple(OrderLineView(*row[1:]) for row in rows)
+        subtotal = sum(line.line_total_cents for line in lines)
+        shipping = self.settings.shipping_cents
+        if expected is not None:
+            changes = _changes(expected, lines, subtotal + shipping, address)
+            if changes:
+                raise CartChanged(changes)
+        if subtotal + shipping > MAX_ORDER_TOTAL_CENTS:
+            raise ValidationError(
+                f"An order can total at most {dollars(MAX_ORDER_TOTAL_CENTS)}; this one "
+                f"comes to {dollars(subtotal + shipping)}. Remove something and try again."
+            )
         short: list[str] = []
         for line in lines:
             drawn = _DRAW_STOCK.rowcount({"quantity": line.quantity, "product": line.product_id})
             if drawn != 1:
                 short.append(line.name)
         if short:
-            log.warning("checkout refused, out of stock: %s", ", ".join(short))
             raise OutOfStock(short)
-        subtotal = sum(line.line_total_cents for line in lines)
-        shipping = self.settings.shipping_cents
         created_at = _as_stored(clock.now())
         order_id = _INSERT_ORDER.insert_id(
             {
@@ -201,8 +338,11 @@ class OrderService:
             for _, attr in _LINE_COLUMNS:
                 values[f"{attr}{n}"] = getattr(line, attr)
         _insert_lines(len(lines)).execute(values)
-        _CLEAR_CART.execute({"cart": rows[0][0]})  # the user's one cart
-        return OrderDetail(
+        assert cart is not None  # there are lines
+        if _CLEAR_CART.rowcount({"cart": cart[0]}) != len(lines):
+            # Never with the cart row locked; if it happens, the order must not stand.
+            raise CartChanged(["Your cart changed while the order was being placed."])
+        order = OrderDetail(
             id=order_id,
             user_id=user_id,
             created_at=created_at,
@@ -212,6 +352,7 @@ class OrderService:
             total_cents=subtotal + shipping,
             ship_address=address,
         )
+        return order, user[0]
 
     def list(self, user_id: int) -> list[OrderSummary]:
         with session():

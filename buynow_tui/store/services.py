@@ -1,7 +1,9 @@
 """`Services`: the one object the CLI, the screens and the SSH sessions talk to.
 
 Built from `Settings`; each attribute is a service whose methods open their own
-connection and return frozen dataclasses from `views`.
+connection and return frozen dataclasses from `views`. `logins` is the login this
+process serves (set by the App at log in and log out); every write on a shopper's
+behalf checks it, so a session outlived by a password change or reset is refused.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
 from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
+from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
 from buynow_tui.store.wishlist import WishlistService
 
@@ -17,8 +20,9 @@ from buynow_tui.store.wishlist import WishlistService
 class Services:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
-        self.accounts = Accounts(self.settings)
+        self.logins = Logins()
+        self.accounts = Accounts(self.settings, self.logins)
         self.catalog = Catalog()
-        self.cart = CartService(self.settings)
-        self.wishlist = WishlistService()
-        self.orders = OrderService(self.settings)
+        self.cart = CartService(self.settings, self.logins)
+        self.wishlist = WishlistService(self.logins)
+        self.orders = OrderService(self.settings, self.logins)

@@ -42,6 +42,8 @@ class UserView:
     consent_at: datetime | None
     ship_address: str | None
     is_admin: bool = False
+    #: The credentials this view was read under (see `store/logins.py`).
+    credentials_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,38 @@ class CartView:
     @property
     def is_empty(self) -> bool:
         return not self.lines
+
+
+@dataclass(frozen=True)
+class ConfirmedLine:
+    product_id: int
+    name: str
+    quantity: int
+    unit_price_cents: int
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the checkout dialog showed the shopper when they pressed "y".
+
+    Checkout orders exactly this or nothing: the lines (each product's quantity and
+    unit price, as shown), the total and the ship-to address.
+    """
+
+    lines: tuple[ConfirmedLine, ...]
+    total_cents: int
+    ship_address: str
+
+    @classmethod
+    def of(cls, cart: CartView, ship_address: str) -> Confirmation:
+        return cls(
+            tuple(
+                ConfirmedLine(line.product_id, line.name, line.quantity, line.unit_price_cents)
+                for line in cart.lines
+            ),
+            cart.total_cents,
+            ship_address,
+        )
 
 
 @dataclass(frozen=True)

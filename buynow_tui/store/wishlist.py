@@ -1,13 +1,20 @@
-"""The wishlist: newest first, each product once; adding to the cart keeps it listed."""
+"""The wishlist: newest first, each product once; adding to the cart keeps it listed.
+
+Writes check the session's login first (`logins`). The wishlist and its lines are
+made with INSERT ... ON CONFLICT DO NOTHING, so two sessions wishing for the same
+thing at once get one line and a clear "already there", never a raw error.
+"""
 
 from __future__ import annotations
 
 from buynow_tui import clock
 from buynow_tui.logs import get_logger
+from buynow_tui.store import validation as v
 from buynow_tui.store.cart import add_line
 from buynow_tui.store.catalog import product_view
 from buynow_tui.store.db import session, write
 from buynow_tui.store.errors import AlreadyInWishlist, NotFound
+from buynow_tui.store.logins import Logins
 from buynow_tui.store.models import Product, Wishlist, WishlistLine
 from buynow_tui.store.views import WishlistItem
 
@@ -15,11 +22,19 @@ log = get_logger("wishlist")
 
 
 def _wishlist_id(user_id: int) -> int:
-    wishlist, _ = Wishlist.get_or_create(user=user_id)
-    return wishlist.id
+    """The user's wishlist id, made on first use (inside a write transaction)."""
+    found = Wishlist.select(Wishlist.id).where(Wishlist.user == user_id)
+    wishlist_id = found.scalar()
+    if wishlist_id is None:
+        Wishlist.insert(user=user_id).on_conflict_ignore().execute()
+        wishlist_id = found.scalar()
+    return int(wishlist_id)
 
 
 class WishlistService:
+    def __init__(self, logins: Logins | None = None) -> None:
+        self.logins = logins if logins is not None else Logins()
+
     def list(self, user_id: int) -> list[WishlistItem]:
         with session():
             rows = (
@@ -34,20 +49,25 @@ class WishlistService:
 
     def add(self, user_id: int, product_id: int) -> None:
         with write():
+            self.logins.check(user_id)
             product = Product.get_or_none(Product.id == product_id)
             if product is None:
                 raise NotFound(f"There is no product {product_id}.")
-            wishlist_id = _wishlist_id(user_id)
-            exists = WishlistLine.get_or_none(
-                (WishlistLine.wishlist == wishlist_id) & (WishlistLine.product == product_id)
+            added = (
+                WishlistLine.insert(
+                    wishlist=_wishlist_id(user_id), product=product_id, added_at=clock.now()
+                )
+                .on_conflict_ignore()
+                .as_rowcount()
+                .execute()
             )
-            if exists is not None:
+            if added != 1:
                 raise AlreadyInWishlist(product.name)
-            WishlistLine.create(wishlist=wishlist_id, product=product_id, added_at=clock.now())
         log.info("added %s to wishlist", product.sku)
 
     def remove(self, user_id: int, product_id: int) -> None:
         with write():
+            self.logins.check(user_id)
             WishlistLine.delete().where(
                 (WishlistLine.wishlist == _wishlist_id(user_id))
                 & (WishlistLine.product == product_id)
@@ -65,6 +85,8 @@ class WishlistService:
 
     def add_to_cart(self, user_id: int, product_id: int, quantity: int = 1) -> None:
         """Put a wishlisted product in the cart; it stays on the wishlist."""
+        v.check_quantity(quantity)
         with write():
+            self.logins.check(user_id)
             product = add_line(user_id, product_id, quantity)
         log.info("added %s to cart from wishlist", product.sku)

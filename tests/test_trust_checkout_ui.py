@@ -1,0 +1,91 @@
+"""The checkout dialog orders what it showed: a change meanwhile is named, the dialog
+shows the new figures, and only a second "y" orders them."""
+
+from __future__ import annotations
+
+from conftest import product_named
+from shop_support import (
+    make_app,
+    notices,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+from test_checkout_ui import fill, shopper, to_checkout
+
+from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.checkout import CheckoutScreen
+from buynow_tui.screens.order_placed import OrderPlacedScreen
+
+
+async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 2))
+        modal = await to_checkout(pilot)
+        await wait_for_text(pilot, "$330.00")
+        first_key = modal.checkout_key
+        services.catalog.update(product_named(services, "Smart Watch").sku, price="120")
+
+        await pilot.press("y")
+        await wait_for_text(pilot, "The price of Smart Watch changed from $150.00 to $120.00.")
+        await wait_for(pilot, lambda: not modal.placing)
+        assert app.screen is modal
+        totals = str(modal.query_one("#totals").render())
+        assert totals.splitlines()[-1].split() == ["Total", "$270.00"]
+        assert "$330.00" not in totals
+        message = str(modal.query_one("#message").render())
+        assert "The total changed from $330.00 to $270.00." in message
+        assert "Nothing was ordered" in message
+        assert services.orders.list(user.id) == []
+        assert modal.checkout_key != first_key  # new figures, a new confirmation
+
+        await pilot.press("y")
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        orders = services.orders.list(user.id)
+        assert [order.total_cents for order in orders] == [27000]
+
+
+async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        modal = await to_checkout(pilot)
+        await wait_for_text(pilot, "12 Harbour Road")
+        services.accounts.set_address(user.id, "7 New Street\nFar Town")  # another session
+
+        await pilot.press("y")
+        await wait_for_text(pilot, "The ship-to address changed to 7 New Street, Far Town.")
+        await wait_for(pilot, lambda: not modal.placing)
+        shown = str(modal.query_one("#address-shown").render())
+        assert "7 New Street" in shown and "12 Harbour Road" not in shown
+        assert services.orders.list(user.id) == []
+
+        await pilot.press("y")
+        await wait_for_screen(pilot, OrderPlacedScreen)
+        order = services.orders.list(user.id)[0]
+        assert services.orders.detail(user.id, order.id).ship_address == "7 New Street\nFar Town"
+
+
+async def test_the_only_product_removed_closes_the_dialog_and_says_so(services, home):
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = shopper(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        await to_checkout(pilot)
+        services.catalog.remove(product_named(services, "Smart Watch").sku)
+
+        await pilot.press("y")
+        await wait_for_screen(pilot, CartScreen)
+        await wait_for(
+            pilot, lambda: any("Smart Watch was removed from the shop." in n for n in notices(app))
+        )
+        await wait_for_text(pilot, "Your cart is empty.")
+        assert not isinstance(app.screen, CheckoutScreen)
+        assert services.orders.list(user.id) == []
