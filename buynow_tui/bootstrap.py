@@ -23,11 +23,14 @@ class Opened:
 def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -> Opened:
     """Make the folders, attach the log files, open and migrate the database.
 
-    A database created just now (its first migration ran in this call) gets the
-    shipped demo catalog, so a new shop opens with products in it.
+    A database created new gets the shipped demo catalog, once: the migration runner
+    marks a database new when it first meets it with no tables, and the catalog is
+    seeded in the same transaction that clears that mark. So a crash between creating
+    and seeding is resumed by the next start, and a database that once held a shop
+    (even one downgraded to nothing) is never seeded behind the admin's back.
     """
     from buynow_tui.store.db import init_db
-    from buynow_tui.store.migrate import upgrade
+    from buynow_tui.store.migrate import demo_catalog_pending, upgrade
     from buynow_tui.store.services import Services
 
     paths.ensure()
@@ -36,9 +39,9 @@ def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -
     services = Services(Settings.from_env())
     seeded = 0
     if migrate:
-        applied = upgrade()
-        if seed_fresh and applied and applied[0].startswith("m0001"):
-            from buynow_tui.store.seed import seed  # only a new database needs it
+        upgrade()
+        if seed_fresh and demo_catalog_pending():
+            from buynow_tui.store.seed import seed_demo_catalog  # only a new database needs it
 
-            seeded, _ = seed(services.catalog)
+            seeded = seed_demo_catalog(services.catalog)
     return Opened(paths, services, seeded)

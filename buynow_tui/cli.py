@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
@@ -65,6 +66,10 @@ def cli_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            # `buynow products list | head -1`: the reader has what it wanted and left.
+            # Typer then ends quietly (exit code 1), as `git log | head` does.
+            raise
         except Exception as error:
             message = expected_problem(error)
             if message is None:
@@ -80,10 +85,15 @@ def paths():  # type: ignore[no-untyped-def]
     return Paths.resolve(state.home)
 
 
-def services(*, migrate: bool = True):  # type: ignore[no-untyped-def]
+def opened(*, migrate: bool = True):  # type: ignore[no-untyped-def]
+    """The opened store (`bootstrap.Opened`): services, and whether it was seeded now."""
     from buynow_tui.bootstrap import open_store
 
-    return open_store(paths(), migrate=migrate).services
+    return open_store(paths(), migrate=migrate)
+
+
+def services(*, migrate: bool = True):  # type: ignore[no-untyped-def]
+    return opened(migrate=migrate).services
 
 
 @app.callback(invoke_without_command=True)
@@ -104,6 +114,11 @@ def main_callback(
 
 @cli_errors
 def run_shop(open_path: Optional[str]) -> None:
+    from buynow_tui.launch import NEEDS_A_TERMINAL, not_a_terminal
+
+    if not_a_terminal():
+        typer.echo(NEEDS_A_TERMINAL, err=True)
+        raise typer.Exit(1)
     from buynow_tui.app import run
 
     run(paths(), open_path=open_path)
@@ -117,20 +132,53 @@ def run_shop(open_path: Optional[str]) -> None:
 def seed(
     file: Optional[Path] = typer.Argument(None, help="A .csv or .json catalog; the shipped one if omitted."),
     generate: Optional[int] = typer.Option(None, "--generate", help="Add N synthetic products."),
+    update: bool = typer.Option(
+        False, "--update", help="Also change existing products' name, category, price, description and specs (never stock)."
+    ),
+    reset_stock: bool = typer.Option(
+        False, "--reset-stock", help="Also set existing products' stock to the catalog's figure."
+    ),
 ) -> None:
-    """Load products, idempotent by SKU (or generate a synthetic catalog)."""
+    """Add the catalog's products that are missing (by SKU); existing ones are left alone."""
     from buynow_tui.store import seed as seeding
 
-    svc = services()
+    shop = opened()
+    svc = shop.services
+    if shop.seeded:
+        typer.echo(f"A new shop: the demo catalog ({shop.seeded:,} products) is in.")
     if generate is not None:
         if generate < 1:
             fail("--generate takes a number of at least 1")
+        if file is not None or update or reset_stock:
+            fail("--generate makes new products: give it no FILE, --update or --reset-stock")
+        added = 0
         with typer.progressbar(length=generate, label="Generating products", file=sys.stderr) as bar:
-            made = seeding.generate(generate, progress=bar.update)
+
+            def step(size: int) -> None:
+                nonlocal added
+                added += size
+                bar.update(size)
+
+            try:
+                made = seeding.generate(generate, progress=step)
+            except Exception as error:
+                from buynow_tui.launch import expected_problem
+
+                problem = expected_problem(error)
+                if problem is None or not added:
+                    raise
+                # Each batch was committed on its own: say how far it got.
+                fail(f"{problem} ({added:,} of {generate:,} products were added before that)")
         typer.echo(f"Generated {made:,} products.")
         return
-    added, updated = seeding.seed(svc.catalog, file)
-    typer.echo(f"Seeded: {added} new, {updated} updated (matched by SKU).")
+    report = seeding.seed(svc.catalog, file, update=update, reset_stock=reset_stock)
+    reset = f" ({report.stock_reset:,} with stock reset)" if reset_stock else ""
+    line = f"Seeded: {report.added:,} added, {report.updated:,} updated{reset}, {report.skipped:,} skipped"
+    if report.skipped and not (update or reset_stock):
+        line += " (already in the shop; --update changes them)"
+    elif report.skipped:
+        line += " (already as the catalog has them)"
+    typer.echo(line + ".")
 
 
 def _products_table(items) -> None:  # type: ignore[no-untyped-def]
@@ -171,15 +219,28 @@ def products_add(
     name: str = typer.Option(..., "--name"),
     price: str = typer.Option(..., "--price", help="In dollars, like 12.50."),
     stock: str = typer.Option(..., "--stock"),
-    category: str = typer.Option(..., "--category"),
+    category: str = typer.Option(..., "--category", help="An existing category (in any case)."),
+    new_category: bool = typer.Option(False, "--new-category", help="Make --category if no product has it yet."),
     description: str = typer.Option("", "--description"),
 ) -> None:
     """Add a product."""
     from buynow_tui.store.catalog import ProductInput
 
     item = ProductInput.build(sku=sku, name=name, category=category, price=price, stock=stock, description=description)
-    product = services().catalog.add(item)
+    with new_category_hint():
+        product = services().catalog.add(item, new_category=new_category)
     typer.echo(f"Added {product.sku}: {product.name} at {product.price}.")
+
+
+@contextmanager
+def new_category_hint() -> Iterator[None]:
+    """An unknown category's error says how to make it, on the same one line."""
+    from buynow_tui.store.errors import UnknownCategory
+
+    try:
+        yield
+    except UnknownCategory as error:
+        fail(f"{error} To make it a new category, add --new-category.")
 
 
 @products_app.command("update")
@@ -189,13 +250,16 @@ def products_update(
     name: Optional[str] = typer.Option(None, "--name"),
     price: Optional[str] = typer.Option(None, "--price"),
     stock: Optional[str] = typer.Option(None, "--stock"),
-    category: Optional[str] = typer.Option(None, "--category"),
+    category: Optional[str] = typer.Option(None, "--category", help="An existing category (in any case)."),
+    new_category: bool = typer.Option(False, "--new-category", help="Make --category if no product has it yet."),
     description: Optional[str] = typer.Option(None, "--description"),
 ) -> None:
-    """Change a product's fields."""
-    product = services().catalog.update(
-        sku, name=name, price=price, stock=stock, category=category, description=description
-    )
+    """Change a product's fields (the SKU in any case)."""
+    with new_category_hint():
+        product = services().catalog.update(
+            sku, new_category=new_category, name=name, price=price, stock=stock, category=category,
+            description=description,
+        )
     typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
 
 
@@ -203,8 +267,10 @@ def products_update(
 @cli_errors
 def products_remove(sku: str = typer.Argument(...)) -> None:
     """Remove a product (past orders keep their copy of it)."""
-    services().catalog.remove(sku)
-    typer.echo(f"Removed {sku}.")
+    svc = services()
+    stored = svc.catalog.get_by_sku(sku).sku
+    svc.catalog.remove(stored)
+    typer.echo(f"Removed {stored}.")
 
 
 @stock_app.command("set", context_settings={"ignore_unknown_options": True})
@@ -237,16 +303,18 @@ def users_add(
     username: str = typer.Option(..., "--username"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
     question: str = typer.Option("pet", "--question", help="Security question key (pet, mother, father, food, ...)."),
-    answer: Optional[str] = typer.Option(None, "--answer", help="Answer to the security question."),
+    answer: str = typer.Option(
+        ..., "--answer", help="Answer to the security question: how a forgotten password is reset."
+    ),
 ) -> None:
-    """Add a user with the same rules as registering."""
+    """Add a user with the same rules as registering (a question and answer included:
+    they are the only way to reset a forgotten password)."""
     if not password_stdin:
         fail("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
     svc = services()
     user = svc.accounts.register(
-        email=email, username=username, password=password, question=question,
-        answer=answer if answer is not None else "", agreed=True,
+        email=email, username=username, password=password, question=question, answer=answer, agreed=True
     )
     typer.echo(f"Added user {user.id}: {user.email}.")
 
@@ -279,13 +347,40 @@ def db_upgrade() -> None:
 
 @db_app.command("downgrade")
 @cli_errors
-def db_downgrade(steps: int = typer.Option(1, "--steps", min=1, help="How many migrations to undo.")) -> None:
-    """Undo the latest migration(s)."""
-    from buynow_tui.store.migrate import downgrade
+def db_downgrade(
+    steps: int = typer.Option(1, "--steps", min=1, help="How many migrations to undo."),
+    yes: bool = typer.Option(False, "--yes", help="Drop tables that hold rows without asking."),
+) -> None:
+    """Undo the latest migration(s). Dropping tables that hold rows (users, orders, ...)
+    needs --yes or a "y" at the prompt; on SQLite a backup copy is made first."""
+    from buynow_tui.store.db import backup_sqlite, is_sqlite
+    from buynow_tui.store.errors import describe_rows
+    from buynow_tui.store.migrate import downgrade, downgrade_plan
 
     services(migrate=False)
-    undone = downgrade(steps)
-    typer.echo("Reverted: " + ", ".join(undone) if undone else "Nothing to revert.")
+    plan = downgrade_plan(steps)
+    if not plan.migrations:
+        typer.echo("Nothing to revert.")
+        return
+    lost = describe_rows(plan.lost)
+    if plan.loses_rows:
+        what = f"reverting {', '.join(plan.migrations)} drops {lost}"
+        if not yes:
+            if not sys.stdin.isatty():
+                fail(f"{what}; nothing was changed (give --yes to drop them)")
+            if not typer.confirm(f"{what[0].upper()}{what[1:]}. Drop them?", default=False, err=True):
+                fail("nothing was changed")
+        if is_sqlite():
+            backup = backup_sqlite(paths().home, "before-downgrade")
+            typer.echo(f"Backup of the database: {backup}")
+        else:
+            typer.echo("No backup was made (PostgreSQL: take one with pg_dump).")
+    undone = downgrade(steps, accept_loss=True)
+    typer.echo("Reverted: " + ", ".join(undone))
+    if plan.loses_rows:
+        empty = len(plan.rows) - len(plan.lost)
+        also = f" and {empty} empty table{'s' if empty != 1 else ''}" if empty else ""
+        typer.echo(f"Dropped: {lost}{also}.")
 
 
 @db_app.command("current")
@@ -306,9 +401,11 @@ def paths_cmd() -> None:
     """Where the database, logs, config and SSH host key live."""
     import os
 
+    from buynow_tui.paths import masked_url
+
     p = paths()
     typer.echo(f"home      {p.home}")
-    typer.echo(f"database  {os.environ.get('BUYNOW_DATABASE_URL') or p.database}")
+    typer.echo(f"database  {masked_url(os.environ.get('BUYNOW_DATABASE_URL') or '') or p.database}")
     typer.echo(f"logs      {p.logs}")
     typer.echo(f"config    {p.config}")
     from buynow_tui.ssh.hostkey import fingerprint_of, host_key_path

@@ -33,6 +33,9 @@ def prepare_environment() -> None:
     os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
 
 
+NEEDS_A_TERMINAL = "buynow needs a terminal; see buynow --help"
+
+
 def main() -> None:
     prepare_environment()
     args = sys.argv[1:]
@@ -44,6 +47,22 @@ def main() -> None:
     from buynow_tui.cli import main as cli_main
 
     cli_main()
+
+
+def not_a_terminal() -> bool:
+    """Whether the shop would start with no terminal to draw on or read keys from.
+
+    `buynow | head` or `buynow > file` would start the full-screen app into a pipe and
+    hang there. Every SSH session has a PTY, so it is unaffected. A process given a
+    Textual driver of its own (`TEXTUAL_DRIVER`, as a web front end does) talks to
+    that instead of a terminal.
+    """
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return False
+    try:
+        return not (sys.stdin.isatty() and sys.stdout.isatty())
+    except (AttributeError, ValueError):  # closed, or replaced by something else
+        return True
 
 
 def deep_link(args: list[str]) -> str | None:
@@ -61,6 +80,9 @@ def deep_link(args: list[str]) -> str | None:
 
 def open_shop(open_path: str | None = None) -> int:
     """The shop in this terminal, home from `BUYNOW_HOME` or the platform's folder."""
+    if not_a_terminal():
+        print(NEEDS_A_TERMINAL, file=sys.stderr)
+        return 1
     from buynow_tui.app import run
     from buynow_tui.paths import Paths
 

@@ -96,7 +96,7 @@ def test_seeding_twice_adds_nothing_new(home: Path):
     run_cli(home, "seed")
     again = run_cli(home, "seed")
     assert again.returncode == 0
-    assert "0 new" in again.stdout
+    assert "0 added" in again.stdout and "48 skipped" in again.stdout
     assert product_count(home) == 48
 
 
@@ -138,8 +138,8 @@ def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path:
     run_cli(home, "seed")
     first = run_cli(home, "seed", str(csv_file))
     assert first.returncode == 0, first.stderr
-    assert "2 new" in first.stdout
-    assert "2 updated" in run_cli(home, "seed", str(csv_file)).stdout
+    assert "2 added" in first.stdout
+    assert "2 skipped" in run_cli(home, "seed", str(csv_file)).stdout
     assert run_cli(home, "seed", str(json_file)).returncode == 0
     listed = run_cli(home, "products", "list", "--search", "cable braided").stdout
     assert "1,299.00" in listed
@@ -218,15 +218,39 @@ def test_usage_mistakes_are_one_line_too(home: Path):
         assert shown.stderr.count("\n") == 1 and shown.stderr.startswith("error:"), shown.stderr
 
 
+def run_on_a_terminal(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`run_cli` with stdin and stdout on a pseudo-terminal (the shop needs one) and
+    stderr still captured; stdout is not read."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
+    env.pop("BUYNOW_DATABASE_URL", None)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "buynow_tui", *args],
+            cwd=REPO,
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            check=False,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
 def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Path):
     """`buynow` alone skips Typer, but fails the same way `buynow --home X` does."""
     not_a_folder = tmp_path / "home"
     not_a_folder.write_text("a file, not a folder\n")
-    bare = run_cli(not_a_folder)
-    through_typer = run_cli(tmp_path, "--home", str(not_a_folder))
+    bare = run_on_a_terminal(not_a_folder)
+    through_typer = run_on_a_terminal(tmp_path, "--home", str(not_a_folder))
     assert bare.returncode == through_typer.returncode == 1
     assert bare.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
-    assert bare.stdout == through_typer.stdout == ""
 
 
 def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_path: Path):
@@ -239,8 +263,8 @@ def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_p
 
     not_a_folder = tmp_path / "home"
     not_a_folder.write_text("a file, not a folder\n")
-    fast = run_cli(not_a_folder, "--open", "cart")
-    through_typer = run_cli(tmp_path, "--home", str(not_a_folder), "--open", "cart")
+    fast = run_on_a_terminal(not_a_folder, "--open", "cart")
+    through_typer = run_on_a_terminal(tmp_path, "--home", str(not_a_folder), "--open", "cart")
     assert fast.returncode == through_typer.returncode == 1
     assert fast.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
 
@@ -526,7 +550,7 @@ REFUSED = {
         "answer",
     ),
     "no password-stdin": (
-        ["users", "add", "--email", "new@example.com", "--username", "new"],
+        ["users", "add", "--email", "new@example.com", "--username", "new", "--answer", "Rex"],
         None,
         "stdin",
     ),

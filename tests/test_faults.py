@@ -244,7 +244,7 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
                 subprocess.run(["umount", "-l", str(disk.mount)], capture_output=True, check=False)
 
 
-def test_full_disk_during_seed_generate_is_one_line_and_changes_nothing(
+def test_full_disk_during_seed_generate_is_one_line_and_keeps_whole_batches(
     small_disk: SmallDisk,
 ) -> None:
     services = small_disk.open_services()
@@ -258,8 +258,15 @@ def test_full_disk_during_seed_generate_is_one_line_and_changes_nothing(
         small_disk.home, "seed", "--generate", "100000", preexec=small_disk.cli_limit()
     )
 
-    assert_one_line_error(result, "the disk is full", "disk I/O error")
-    assert counts(db) == before  # not one of the 100,000 rows, nothing else touched
+    line = assert_one_line_error(result, "the disk is full", "disk I/O error")
+    now = counts(db)
+    # Generating commits a batch at a time (so shoppers can write meanwhile): the batches
+    # before the disk filled stay, whole, and the error says how many; nothing else moves.
+    added = now[0] - before[0]
+    assert added % 10_000 == 0 and added < 100_000
+    if added:
+        assert f"({added:,} of 100,000 products were added before that)" in line
+    assert now[1:] == before[1:]
     assert_consistent(db, started)
     listed = run_cli(small_disk.home, "products", "list", "--limit", "5")
     assert listed.returncode == 0, listed.stderr  # the shop still opens

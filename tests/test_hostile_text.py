@@ -426,7 +426,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         added = run_cli(
             home,
             *("products", "add", "--sku", sku, "--name", hostile.text, "--price", "10"),
-            *("--stock", "5", "--category", "Hostile"),
+            *("--stock", "5", "--category", "Hostile", "--new-category"),
             *("--description", f"{hostile.text}\nsecond line"),
         )
         assert_one_answer(hostile.id, added.returncode, added.stdout, added.stderr)
@@ -441,7 +441,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
     long_add = run_cli(
         home,
         *("products", "add", "--sku", "HOST-LONG", "--name", "Long Story", "--price", "1"),
-        *("--stock", "5", "--category", "Hostile", "--description", "y" * 10_000),
+        *("--stock", "5", "--category", "Hostile", "--new-category", "--description", "y" * 10_000),
     )
     assert long_add.returncode == 0, long_add.stderr
     kept = len(services.catalog.get_by_sku("HOST-LONG").description)
@@ -611,11 +611,11 @@ CLI_COMMANDS: dict[str, Any] = {
     "stock set QUANTITY": lambda t: ["stock", "set", "BN-WAT-001", t],
     "orders list --user": lambda t: ["orders", "list", "--user", t],
     "users add --email": lambda t: [
-        *("users", "add", "--email", t, "--username", "x", "--password-stdin"),
+        *("users", "add", "--email", t, "--username", "x", "--password-stdin", "--answer", "Rex"),
     ],
     "users add --question": lambda t: [
         *("users", "add", "--email", "q@example.com", "--username", "q"),
-        *("--question", t, "--password-stdin"),
+        *("--question", t, "--password-stdin", "--answer", "Rex"),
     ],
 }
 

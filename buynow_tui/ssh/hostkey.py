@@ -29,21 +29,39 @@ def host_key_path(paths: Paths, override: str | Path | None = None) -> Path:
 
 
 def load_or_create(path: Path):  # type: ignore[no-untyped-def]
-    """The private key at `path`, generated (Ed25519, 0600) if there is none yet."""
+    """The private key at `path`, generated (Ed25519, 0600) if there is none yet.
+
+    A path that is a symlink to nothing is refused: writing a new key through it would
+    put the key wherever the link points, and it most likely means the shared key it
+    should point at is missing.
+    """
     import asyncssh
 
+    if path.is_symlink() and not path.exists():
+        raise HostKeyError(
+            f"the host key {path} is a link to {os.readlink(path)}, which does not exist; "
+            "restore the key there or remove the link"
+        )
     if not path.exists():
         key = asyncssh.generate_private_key("ssh-ed25519", comment="buynow host key")
         path.parent.mkdir(parents=True, exist_ok=True)
         data = key.export_private_key()
         try:
             # O_EXCL: two servers starting at once never overwrite each other's key.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
-            return load_or_create(path)
+            if not path.exists():  # a link made meanwhile
+                raise HostKeyError(f"the host key {path} appeared as a link to nothing") from None
+            return _read(path)  # the other server made it first: use that one
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return key
+    return _read(path)
+
+
+def _read(path: Path):  # type: ignore[no-untyped-def]
+    import asyncssh
+
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise HostKeyError(

@@ -870,19 +870,31 @@ async def serve(
     echo: Callable[[str], None] = print,
     spawn: str = "fork",
 ) -> int:
-    """Serve until SIGTERM, SIGINT or SIGHUP; then close every session cleanly. Returns 0."""
+    """Serve until SIGTERM, SIGINT or SIGHUP; then close every session cleanly. Returns 0.
+
+    What the server prints is for whoever watches it; nothing depends on it being read.
+    With its output in a pipe (`buynow serve | tee log`), Ctrl-C stops the reader too,
+    and a write to the closed pipe must not cut the shutdown short: see `Say`.
+    """
+    say = Say(echo)
     running = await start(paths, host, port, limits, host_key, spawn=spawn)
     shop = running.shop
     shown_host = host if host not in ("0.0.0.0", "::", "") else "HOST"
-    echo(f"BuyNow SSH server listening on {host}:{running.port} (pid {os.getpid()})")
-    echo(f"Host key fingerprint: {running.fingerprint}")
-    echo(f"Shoppers connect with: ssh -p {running.port} {shown_host}")
+    say(f"BuyNow SSH server listening on {host}:{running.port} (pid {os.getpid()})")
+    say(f"Host key fingerprint: {running.fingerprint}")
+    say(f"Shoppers connect with: ssh -p {running.port} {shown_host}")
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    stopped_by: list[str] = []
+
+    def stopping(sig: signal.Signals) -> None:
+        stopped_by.append(sig.name)
+        stop.set()
+
     for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stopping, sig)
 
     async def heartbeat() -> None:
         while True:
@@ -894,12 +906,50 @@ async def serve(
         await stop.wait()
     finally:
         beat.cancel()
-        echo("Closing: telling shoppers and stopping their sessions...")
+        log.info(
+            "closing on %s: telling %d shoppers", stopped_by[0] if stopped_by else "request",
+            len(shop.sessions),
+        )
+        say("Closing: telling shoppers and stopping their sessions...")
         await running.close()
         for sig in signals:
             loop.remove_signal_handler(sig)
-    echo(f"Stopped after serving {shop.served} session{'s' if shop.served != 1 else ''}.")
+    say(f"Stopped after serving {shop.served} session{'s' if shop.served != 1 else ''}.")
     return 0
+
+
+class Say:
+    """The server's own output lines, which never stop the server.
+
+    If standard output goes away (its pipe's reader exited), the first failed write is
+    logged, and standard output is pointed at /dev/null so neither later lines nor
+    Python's flush at exit fail again; the server goes on (and stops) as it would.
+    """
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+        self.gone = False
+
+    def __call__(self, line: str) -> None:
+        if self.gone:
+            return
+        try:
+            self.echo(line)
+        except (OSError, ValueError) as error:  # EPIPE, EIO; ValueError: a closed file
+            self.gone = True
+            log.warning("standard output is gone (%s); the server goes on without it", error)
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def run(

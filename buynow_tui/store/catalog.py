@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
+from typing import cast
 
 from peewee import Case, IntegrityError, Tuple, fn
 from playhouse.sqlite_ext import FTS5Model, SearchField
@@ -21,7 +22,7 @@ from buynow_tui import clock
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import is_sqlite, session, write
-from buynow_tui.store.errors import NotFound, ValidationError
+from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
 from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
 
@@ -31,7 +32,7 @@ SORTS = ("name", "price", "price_desc")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: A search that is one word this short lists the names starting with it first.
 STARTS_FIRST_UP_TO = 2
-_PRICE = re.compile(r"^\$?\s*(\d{1,9}(?:,\d{3})*|\d+)(?:\.(\d{1,2}))?$")
+_PRICE = re.compile(r"^\$?\s*([0-9]{1,9}(?:,[0-9]{3})*|[0-9]+)(?:[.,]([0-9]{1,2}))?$")
 
 
 class ProductIndex(FTS5Model):
@@ -81,13 +82,19 @@ def _summary(p: Product) -> ProductView:
 
 
 def price_in(text: str) -> int | None:
-    """Cents if the whole query reads as a price ("150", "$150.00", "1,299")."""
+    """Cents if the whole query reads as a price ("150", "$150.00", "1,299", "12,50").
+
+    A search only finds, so "1,299" is read the way this shop shows prices (thousands);
+    a price beyond any product's (`PRICE_MAX_CENTS`) is no price, so twenty digits are
+    searched as a word instead of overflowing the database's integers.
+    """
     match = _PRICE.match(text.strip())
     if not match:
         return None
     whole = int(match.group(1).replace(",", ""))
     frac = (match.group(2) or "0").ljust(2, "0")
-    return whole * 100 + int(frac)
+    cents = whole * 100 + int(frac)
+    return cents if cents <= v.PRICE_MAX_CENTS else None
 
 
 @dataclass(frozen=True)
@@ -212,8 +219,9 @@ class Catalog:
         return product_view(product)
 
     def get_by_sku(self, sku: str) -> ProductView:
+        """The product whose SKU is `sku` in any case."""
         with session():
-            product = Product.get_or_none(Product.sku == sku)
+            product = Product.get_or_none(_sku_is(sku))
         if product is None:
             raise NotFound(f"Unknown SKU {sku!r}.")
         return product_view(product)
@@ -325,16 +333,26 @@ class Catalog:
         return condition
 
     # -- admin changes -----------------------------------------------------------
-    def add(self, item: ProductInput) -> ProductView:
+    def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
+        """Add a product. Its SKU must be new regardless of case; its category is folded
+        onto an existing one that differs only in case, and a category no product has
+        yet is made only with `new_category` (else `UnknownCategory`)."""
         try:
             with write():
-                product = Product.create(**item.row(), created_at=clock.now())
-        except IntegrityError:
+                _lock_categories()
+                taken = _stored_sku(item.sku)
+                if taken is not None:
+                    raise _sku_taken(item.sku, taken)
+                category = _category_for(item.category, new_category=new_category)
+                row = dict(item.row(), category=category)
+                product = Product.create(**row, created_at=clock.now())
+        except IntegrityError:  # another process added it meanwhile
             raise ValidationError(f"SKU {item.sku!r} already exists.", field="sku") from None
         log.info("product %s added", item.sku)
         return product_view(product)
 
-    def update(self, sku: str, **changes: object) -> ProductView:
+    def update(self, sku: str, *, new_category: bool = False, **changes: object) -> ProductView:
+        """Change a product found by its SKU (any case); see `add` for categories."""
         allowed = {"name", "category", "price", "stock", "description"}
         unknown = set(changes) - allowed
         if unknown:
@@ -353,44 +371,82 @@ class Catalog:
         if not row:
             raise ValidationError("Nothing to change: give at least one new value.")
         with write():
-            if Product.update(**row).where(Product.sku == sku).execute() != 1:
+            stored = _stored_sku(sku)
+            if stored is None:
                 raise NotFound(f"Unknown SKU {sku!r}.")
-        log.info("product %s updated: %s", sku, ", ".join(sorted(row)))
-        return self.get_by_sku(sku)
+            if "category" in row:
+                _lock_categories()
+                row["category"] = _category_for(str(row["category"]), new_category=new_category)
+            Product.update(**row).where(Product.sku == stored).execute()
+        log.info("product %s updated: %s", stored, ", ".join(sorted(row)))
+        return self.get_by_sku(stored)
 
     def set_stock(self, sku: str, stock: int | str) -> ProductView:
         return self.update(sku, stock=stock)
 
     def remove(self, sku: str) -> None:
         with write():
-            if Product.delete().where(Product.sku == sku).execute() != 1:
+            if Product.delete().where(_sku_is(sku)).execute() != 1:
                 raise NotFound(f"Unknown SKU {sku!r}.")
         log.info("product %s removed", sku)
 
-    def upsert_many(self, items: Iterable[ProductInput], *, batch: int = 2000) -> tuple[int, int]:
-        """Insert or update by SKU in one transaction; returns (added, updated)."""
+    def seed_items(
+        self,
+        items: Iterable[ProductInput],
+        *,
+        update: bool = False,
+        reset_stock: bool = False,
+        batch: int = 2000,
+    ) -> SeedReport:
+        """Add the products whose SKU (any case) is new, in one transaction.
+
+        Existing products are left as the admin made them unless asked: `update`
+        changes their name, category, price, description and specs but never their
+        stock (what `stock set` and sales made it); `reset_stock` sets their stock to
+        the catalog's figure. New categories are made, folded onto an existing
+        spelling that differs only in case (the first spelling wins, in the file too).
+        """
         items = list(items)
-        added = updated = 0
+        added = updated = skipped = stock_reset = 0
         now = clock.now()
         with write():
+            _lock_categories()
+            spellings = category_spellings()
             for start in range(0, len(items), batch):
                 chunk = items[start : start + batch]
                 existing = {
-                    sku
-                    for (sku,) in Product.select(Product.sku)
-                    .where(Product.sku.in_([i.sku for i in chunk]))
-                    .tuples()
+                    v.sku_key(p.sku): p
+                    for p in Product.select().where(
+                        fn.lower(Product.sku).in_([v.sku_key(i.sku) for i in chunk])
+                    )
                 }
-                new_rows = [dict(i.row(), created_at=now) for i in chunk if i.sku not in existing]
+                new_rows = []
+                for item in chunk:
+                    category = spellings.setdefault(v.category_key(item.category), item.category)
+                    row = dict(item.row(), category=category)
+                    current = existing.get(v.sku_key(item.sku))
+                    if current is None:
+                        new_rows.append(dict(row, created_at=now))
+                        continue
+                    wanted = {k: val for k, val in row.items() if k not in ("sku", "stock")}
+                    changes = {k: val for k, val in wanted.items() if update and getattr(current, k) != val}
+                    if reset_stock and current.stock != item.stock:
+                        changes["stock"] = item.stock
+                    if not changes:
+                        skipped += 1
+                        continue
+                    Product.update(**changes).where(Product.id == current.id).execute()
+                    updated += 1
+                    stock_reset += "stock" in changes
                 if new_rows:
                     Product.insert_many(new_rows).execute()
                     added += len(new_rows)
-                for item in chunk:
-                    if item.sku in existing:
-                        Product.update(**item.row()).where(Product.sku == item.sku).execute()
-                        updated += 1
-        log.info("catalog seeded: %d added, %d updated", added, updated)
-        return added, updated
+        report = SeedReport(added, updated, skipped, stock_reset)
+        log.info(
+            "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were",
+            added, updated, stock_reset, skipped,
+        )
+        return report
 
     def insert_generated(self, rows: list[dict]) -> int:
         """Bulk insert of new synthetic rows (SKUs already known to be new)."""
@@ -407,3 +463,69 @@ class Catalog:
                 .where(Product.sku.startswith(prefix))
                 .tuples()
             }
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What a seed did: products added, existing ones changed (`stock_reset` of them had
+    their stock set) and existing ones left as they were."""
+
+    added: int
+    updated: int
+    skipped: int
+    stock_reset: int = 0
+
+
+def _sku_is(sku: str):  # type: ignore[no-untyped-def]
+    """The condition "this product's SKU is `sku`, in any case" (the lower(sku) index)."""
+    return fn.lower(Product.sku) == fn.lower(sku.strip())
+
+
+def _stored_sku(sku: str) -> str | None:
+    """The SKU as stored of the product whose SKU is `sku` in any case, or None."""
+    return Product.select(Product.sku).where(_sku_is(sku)).scalar()  # type: ignore[no-any-return]
+
+
+def _sku_taken(sku: str, taken: str) -> ValidationError:
+    also = "" if taken == sku else f" (as {taken!r})"
+    return ValidationError(f"SKU {sku!r} already exists{also}.", field="sku")
+
+
+def _lock_categories() -> None:
+    """Inside a write transaction: one writer of new categories at a time.
+
+    SQLite's `BEGIN IMMEDIATE` already is that; on PostgreSQL (READ COMMITTED) two
+    admins adding "Gadgets" and "gadgets" at once would each see no such category and
+    make two, so they queue on an advisory lock for this schema.
+    """
+    if not is_sqlite():
+        database.execute_sql(
+            "SELECT pg_advisory_xact_lock(hashtext('buynow-categories:' || current_schema()))"
+        )
+
+
+def category_spellings() -> dict[str, str]:
+    """Each category's comparison key -> its spelling; if old data holds two spellings
+    of one name, the one of the oldest product wins."""
+    rows = (
+        Product.select(Product.category, fn.MIN(Product.id).alias("first"))
+        .group_by(Product.category)
+        .order_by(fn.MIN(Product.id))
+        .tuples()
+    )
+    spellings: dict[str, str] = {}
+    for name, _ in cast("Iterable[tuple[str, int]]", rows):
+        spellings.setdefault(v.category_key(name), name)
+    return spellings
+
+
+def _category_for(category: str, *, new_category: bool) -> str:
+    """The spelling to store for `category`: an existing category that differs only in
+    case, else `category` itself when a new one is wanted, else `UnknownCategory`."""
+    spellings = category_spellings()
+    found = spellings.get(v.category_key(category))
+    if found is not None:
+        return found
+    if not new_category:
+        raise UnknownCategory(category, sorted(set(spellings.values()), key=str.casefold))
+    return category

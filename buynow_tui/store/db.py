@@ -16,6 +16,7 @@ per call made every search re-read its pages and every checkout pay a checkpoint
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -56,10 +57,11 @@ def make_database(url: str) -> Database:
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
-        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
-        if not path or path == ":memory:":
+        path = sqlite_path(url)
+        if path is None:
             raise ValueError("SQLite needs a file path: sqlite:////absolute/path.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path)
         from playhouse.pool import PooledSqliteDatabase
 
         # Pooled connections move between worker threads, one thread at a time.
@@ -86,6 +88,77 @@ def make_database(url: str) -> Database:
             **extra,
         )
     raise ValueError(f"unsupported database URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///path` URL; None for any other URL (or `:memory:`)."""
+    if not url.lower().startswith("sqlite:///"):
+        return None
+    path = unquote(url[len("sqlite:///") :])
+    return Path(path) if path and path != ":memory:" else None
+
+
+#: The modes of the database file and of the folder an embedded database lives in.
+PRIVATE_FILE = 0o600
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does; take others' access away from an
+    existing one.
+
+    It holds every password and answer hash. SQLite would create it 0644 (under the
+    usual umask), and it creates the -wal and -shm files with the database file's
+    mode, so a private database file makes those private too. An empty file is a valid
+    empty database.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                mode = each.stat().st_mode
+                if mode & 0o077 and stat.S_ISREG(mode):
+                    # Others lose access; the owner's bits stay (a read-only shop stays so).
+                    os.chmod(each, stat.S_IMODE(mode) & 0o700)
+            except OSError:  # not there, or not ours: SQLite says so if it matters
+                pass
+        return
+    os.close(fd)
+
+
+def backup_sqlite(folder: Path, label: str) -> Path:
+    """Copy the bound SQLite database, with SQLite's online backup, into `folder` as
+    `buynow-<label>-<UTC time>.db` (mode 0600, never overwriting); its path.
+
+    The backup API copies a consistent snapshot, the WAL's committed pages included,
+    which a plain file copy of a live database would not.
+    """
+    import sqlite3
+
+    from buynow_tui import clock
+
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
+    for n in range(100):
+        target = folder / f"buynow-{label}-{stamp}{f'-{n}' if n else ''}.db"
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        break
+    else:
+        raise FileExistsError(f"too many backups named buynow-{label}-{stamp}*.db in {folder}")
+    try:
+        with session():
+            copy = sqlite3.connect(target)
+            try:
+                database.connection().backup(copy)
+            finally:
+                copy.close()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
 
 
 def init_db(url: str, *, migrate: bool = True) -> Database:

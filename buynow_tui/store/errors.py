@@ -84,3 +84,36 @@ class CartChanged(StoreError):
         super().__init__(
             " ".join(changes) + " Nothing was ordered: check the new figures and confirm again."
         )
+
+
+class UnknownCategory(ValidationError):
+    """A category no product has: made only when asked, so a typo cannot split the Shop."""
+
+    def __init__(self, name: str, existing: list[str]) -> None:
+        self.name = name
+        self.existing = existing
+        shown = ", ".join(existing[:20]) + (f" and {len(existing) - 20} more" if len(existing) > 20 else "")
+        super().__init__(
+            f"There is no category {name!r} (the categories are: {shown or 'none yet'}).",
+            field="category",
+        )
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'s' if count != 1 else ''}"
+
+
+class DataWouldBeLost(StoreError):
+    """A downgrade would drop tables that hold rows; it runs only when that is accepted."""
+
+    def __init__(self, migrations: list[str], rows: dict[str, int]) -> None:
+        self.migrations = migrations
+        self.rows = rows
+        super().__init__(
+            f"reverting {', '.join(migrations)} would drop {describe_rows(rows)}; nothing was changed"
+        )
+
+
+def describe_rows(rows: dict[str, int]) -> str:
+    """`user (1 row), product (48 rows)`: what a downgrade would drop."""
+    return ", ".join(f"{table} ({_rows(count)})" for table, count in rows.items())

@@ -1,24 +1,45 @@
 """Running the checked-in migrations in `store/migrations/` up and down.
 
 A migration is a module `mNNNN_name.py` with `up(dialect)` and `down(dialect)` that
-return SQL statements. The `migration_history` table records what ran; the runner
-creates it itself, so it survives a full downgrade.
+return SQL statements. The runner owns two tables of its own, which it creates and no
+migration drops, so they survive a full downgrade: `migration_history` (what ran) and
+`store_marker` (whether this database is new; see `demo_catalog_pending`).
+
+Every step holds the migration lock while it checks what is applied and applies the
+next migration, so several processes opening a new database at once (an SSH server's
+first sessions, a CLI beside it) queue instead of creating the same tables twice:
+SQLite's `BEGIN IMMEDIATE`, and on PostgreSQL a transaction-scoped advisory lock for
+this schema (READ COMMITTED alone would let both see "nothing applied").
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from buynow_tui import clock
 from buynow_tui.logs import get_logger
 from buynow_tui.store import migrations as migrations_pkg
-from buynow_tui.store.db import dialect, session, write
-from buynow_tui.store.models import MigrationHistory, database
+from buynow_tui.store.db import dialect, is_postgres, session, write
+from buynow_tui.store.errors import DataWouldBeLost, describe_rows
+from buynow_tui.store.models import MigrationHistory, StoreMarker, database
 
 log = get_logger("store.migrate")
+
+#: The marker row saying whether the demo catalog is still to be seeded.
+DEMO_CATALOG = "demo_catalog"
+PENDING, DONE, NOT_WANTED = "pending", "seeded", "not wanted"
+
+_DROP_TABLE = re.compile(r'^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?', re.IGNORECASE)
+_DROP_COLUMN = re.compile(r'^\s*ALTER\s+TABLE\s+"?(\w+)"?\s+DROP\s+COLUMN', re.IGNORECASE)
+_MADE_TABLE = re.compile(
+    r'^\s*(?:CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)"?'
+    r'|ALTER\s+TABLE\s+"?\w+"?\s+RENAME\s+TO\s+"?(\w+)"?)',
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,23 @@ class MigrationState:
         return self.applied[-1] if self.applied else None
 
 
+@dataclass(frozen=True)
+class DowngradePlan:
+    """What `downgrade(steps)` would revert, and the rows it would drop, by table."""
+
+    migrations: tuple[str, ...]
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lost(self) -> dict[str, int]:
+        """The dropped tables that hold rows, and how many."""
+        return {table: count for table, count in self.rows.items() if count}
+
+    @property
+    def loses_rows(self) -> bool:
+        return bool(self.lost)
+
+
 def _available() -> list[tuple[str, ModuleType]]:
     names = sorted(
         info.name for info in pkgutil.iter_modules(migrations_pkg.__path__) if info.name[:1] == "m"
@@ -38,27 +76,75 @@ def _available() -> list[tuple[str, ModuleType]]:
     return [(name, importlib.import_module(f"{migrations_pkg.__name__}.{name}")) for name in names]
 
 
-def _applied() -> list[str]:
+def _table_names() -> set[str]:
+    if is_postgres():
+        sql = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    return {name for (name,) in database.execute_sql(sql).fetchall()}
+
+
+def _lock() -> None:
+    """Inside a write transaction: hold the migration lock until it ends.
+
+    SQLite's `BEGIN IMMEDIATE` (what `write()` starts) already is that lock. PostgreSQL
+    takes an advisory lock keyed by this schema, so shops in other schemas of one
+    database do not wait for each other.
+    """
+    if is_postgres():
+        database.execute_sql(
+            "SELECT pg_advisory_xact_lock(hashtext('buynow-migrate:' || current_schema()))"
+        )
+
+
+def _prepare() -> list[str]:
+    """Under the lock: the runner's own tables, and the applied migrations' names.
+
+    The first time the runner meets a database it records whether it is new (no tables
+    at all): only a new one is to get the demo catalog. A database that already had
+    tables (a shop from before the marker existed) never is.
+    """
+    tables = _table_names()
     MigrationHistory.create_table(safe=True)
+    StoreMarker.create_table(safe=True)
+    if StoreMarker._meta.table_name not in tables:
+        now = clock.now()
+        StoreMarker.insert_many(
+            [
+                {"name": "created", "value": "by the migration runner", "at": now},
+                {"name": DEMO_CATALOG, "value": PENDING if not tables else NOT_WANTED, "at": now},
+            ]
+        ).execute()
     return [row.name for row in MigrationHistory.select().order_by(MigrationHistory.name)]
 
 
 def state() -> MigrationState:
     with session():
-        applied = _applied()
+        if MigrationHistory._meta.table_name in _table_names():
+            query = MigrationHistory.select(MigrationHistory.name).order_by(MigrationHistory.name)
+            applied = [row.name for row in query]
+        else:
+            applied = []
     available = [name for name, _ in _available()]
     return MigrationState(tuple(applied), tuple(n for n in available if n not in applied))
 
 
 def upgrade() -> list[str]:
-    """Apply every pending migration, each in its own transaction; returns their names."""
+    """Apply every pending migration, each in its own locked transaction; their names."""
     done: list[str] = []
     with session():
-        applied = set(_applied())
-        for name, module in _available():
-            if name in applied:
-                continue
+        if _up_to_date():
+            return done  # every start of every session: no write lock for nothing
+        while True:
             with write():
+                _lock()
+                applied = set(_prepare())
+                pending = [(n, m) for n, m in _available() if n not in applied]
+                if not pending:
+                    break
+                name, module = pending[0]
                 for sql in module.up(dialect()):
                     database.execute_sql(sql)
                 MigrationHistory.create(name=name, applied_at=clock.now())
@@ -67,16 +153,102 @@ def upgrade() -> list[str]:
     return done
 
 
-def downgrade(steps: int = 1) -> list[str]:
-    """Undo the last `steps` applied migrations; returns their names."""
-    undone: list[str] = []
+def _up_to_date() -> bool:
+    """Without the lock: the runner's tables exist and nothing is pending. A "no" is
+    checked again under the lock, so this can only save work, never skip any."""
+    runner = {MigrationHistory._meta.table_name, StoreMarker._meta.table_name}
+    if not runner <= _table_names():
+        return False
+    applied = {row.name for row in MigrationHistory.select(MigrationHistory.name)}
+    return all(name in applied for name, _ in _available())
+
+
+def _plan(steps: int) -> DowngradePlan:
+    """Under the lock: the migrations to revert and the rows their `down` would drop."""
+    modules = dict(_available())
+    names = list(reversed(_prepare()[-steps:])) if steps > 0 else []
+    dropped: list[str] = []
+    made: set[str] = set()
+    for name in names:
+        for sql in modules[name].down(dialect()):
+            hit = _DROP_TABLE.match(sql) or _DROP_COLUMN.match(sql)
+            if hit and hit.group(1) not in dropped:
+                dropped.append(hit.group(1))
+            remade = _MADE_TABLE.match(sql)
+            if remade:
+                made.add(remade.group(1) or remade.group(2))
+    real = _table_names() - _virtual_tables()
+    rows = {}
+    for table in dropped:
+        if table in real and table not in made:
+            rows[table] = database.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+    return DowngradePlan(tuple(names), rows)
+
+
+def _virtual_tables() -> set[str]:
+    """SQLite's full-text indexes (and their shadow tables): they hold copies, not data."""
+    if is_postgres():
+        return set()
+    virtual = {
+        name
+        for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        ).fetchall()
+    }
+    shadows = {t for t in _table_names() for v in virtual if t.startswith(v + "_")}
+    return virtual | shadows
+
+
+def downgrade_plan(steps: int = 1) -> DowngradePlan:
+    """What `downgrade(steps)` would revert and drop, without changing anything."""
+    with session(), write():
+        _lock()
+        return _plan(steps)
+
+
+def downgrade(steps: int = 1, *, accept_loss: bool = False) -> list[str]:
+    """Undo the last `steps` applied migrations, all in one transaction; their names.
+
+    Refuses with `DataWouldBeLost` (changing nothing) when that would drop tables or
+    columns that hold rows, unless `accept_loss`.
+    """
     modules = dict(_available())
     with session():
-        for name in reversed(_applied()[-steps:] if steps > 0 else []):
-            with write():
+        with write():
+            _lock()
+            plan = _plan(steps)
+            if plan.loses_rows and not accept_loss:
+                raise DataWouldBeLost(list(plan.migrations), plan.lost)
+            for name in plan.migrations:
                 for sql in modules[name].down(dialect()):
                     database.execute_sql(sql)
                 MigrationHistory.delete().where(MigrationHistory.name == name).execute()
+        for name in plan.migrations:
             log.info("reverted migration %s", name)
-            undone.append(name)
-    return undone
+        if plan.loses_rows:
+            log.warning("downgrade dropped %s", describe_rows(plan.lost))
+    return list(plan.migrations)
+
+
+def demo_catalog_pending() -> bool:
+    """Whether this database is new and still waits for the demo catalog."""
+    with session():
+        row = StoreMarker.get_or_none(StoreMarker.name == DEMO_CATALOG)
+    return row is not None and row.value == PENDING
+
+
+def claim_demo_catalog() -> bool:
+    """Inside the caller's write transaction: take the lock, and if the demo catalog is
+    still pending mark it seeded; True if this caller is the one to seed it.
+
+    The caller seeds in the same transaction, so "seeded" is never recorded without the
+    products (a crash rolls both back, and the next start seeds again), and two
+    processes starting a new shop at once seed it once.
+    """
+    _lock()
+    updated = (
+        StoreMarker.update(value=DONE, at=clock.now())
+        .where((StoreMarker.name == DEMO_CATALOG) & (StoreMarker.value == PENDING))
+        .execute()
+    )
+    return updated == 1

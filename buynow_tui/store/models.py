@@ -3,10 +3,10 @@
 Migrations in `store/migrations/` build the same schema from checked-in SQL; a test
 proves a migrated database matches these models exactly. Money is integer cents;
 times are UTC. The schema itself keeps the data right: foreign keys, CHECKs on price,
-stock and quantity, one line per product per cart or wishlist, one email regardless
-of case (a unique index on lower(email); emails are ASCII by validation, so SQL's
-lower() and Python's agree). Money columns are 64-bit (BIGINT on PostgreSQL, whose
-INTEGER is 32-bit).
+stock and quantity, one line per product per cart or wishlist, one email and one SKU
+regardless of case (unique indexes on lower(email) and lower(sku); both are ASCII by
+validation, so SQL's lower() and Python's agree). Money columns are 64-bit (BIGINT on
+PostgreSQL, whose INTEGER is 32-bit).
 """
 
 from __future__ import annotations
@@ -96,6 +96,10 @@ class Product(BaseModel):
         )
 
 
+# One SKU regardless of case (SKUs are ASCII by validation, so every lower() agrees).
+Product.add_index(Product.index(fn.lower(Product.sku), unique=True, name="product_sku_lower"))
+
+
 class Cart(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, unique=True, on_delete="CASCADE")
@@ -172,6 +176,23 @@ class MigrationHistory(BaseModel):
         table_name = "migration_history"
 
 
+class StoreMarker(BaseModel):
+    """What the store knows about its own life, kept by the migration runner.
+
+    Like `migration_history` the runner creates it and no migration drops it, so it
+    survives a full downgrade: a database that once held a shop is never mistaken for a
+    new one (and seeded with the demo catalog) however far it was taken down.
+    """
+
+    id = AutoField()
+    name = CharField(max_length=100, unique=True)
+    value = CharField(max_length=100)
+    at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "store_marker"
+
+
 class RememberToken(BaseModel):
     """A Remember me token, kept only as its SHA-256; SSH key bindings live here too."""
 
@@ -226,6 +247,7 @@ MODELS: list[type[BaseModel]] = [
     Order,
     OrderLine,
     MigrationHistory,
+    StoreMarker,
     RememberToken,
     LoginFailure,
     ShopSecret,

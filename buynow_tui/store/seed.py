@@ -1,7 +1,9 @@
 """Loading catalogs: the shipped one, a CSV or JSON file, or N synthetic products.
 
 Every row is validated before anything is written; a bad row is reported by its line
-(CSV) or position (JSON) and nothing changes. Seeding is idempotent by SKU.
+(CSV) or position (JSON) and nothing changes. Seeding is idempotent by SKU (in any
+case) and adds only what is missing: re-seeding never undoes an admin's prices or
+stock unless asked (`Catalog.seed_items`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from buynow_tui.store.catalog import Catalog, ProductInput
-from buynow_tui.store.db import write
+from peewee import fn
+
+from buynow_tui.store import validation as v
+from buynow_tui.store.catalog import Catalog, ProductInput, SeedReport, category_spellings
+from buynow_tui.store.db import session, write
 from buynow_tui.store.errors import StoreError, ValidationError
 from buynow_tui.store.models import Product
 
 CSV_FIELDS = ("sku", "name", "category", "price", "stock")
+BOM = "\ufeff"
 GENERATED_PREFIX = "GEN-"
+#: Rows per INSERT statement (8 values each: under SQLite's 32,766 parameters).
+INSERT_ROWS = 4000
 
 _ADJECTIVES = ["Compact", "Pro", "Ultra", "Wireless", "Smart", "Rugged", "Slim", "Studio",
                "Travel", "Mini", "Max", "Classic", "Sport", "Eco", "Quantum", "Nova"]
@@ -65,17 +73,24 @@ def _item(raw: dict, where: str) -> ProductInput:
 
 def parse_json(text: str, source: str = "catalog") -> list[ProductInput]:
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix(BOM))
     except json.JSONDecodeError as error:
         raise ValidationError(f"{source}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    except RecursionError:
+        raise ValidationError(f"{source}: not a catalog (nested too deeply)") from None
     rows = data.get("products") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise ValidationError(f"{source}: expected a list of products or {{\"products\": [...]}}")
-    return _unique([_item(raw, f"{source}: product {i}") for i, raw in enumerate(rows, 1)], source)
+    try:
+        items = [_item(raw, f"{source}: product {i}") for i, raw in enumerate(rows, 1)]
+    except RecursionError:
+        raise ValidationError(f"{source}: a product's specs are nested too deeply") from None
+    return _unique(items, source)
 
 
 def parse_csv(text: str, source: str = "catalog") -> list[ProductInput]:
-    reader = csv.DictReader(io.StringIO(text))
+    # Excel starts a "CSV UTF-8" file with a byte-order mark: not part of the header.
+    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
     header = reader.fieldnames or []
     missing = [f for f in CSV_FIELDS if f not in header]
     if missing:
@@ -88,28 +103,34 @@ def parse_csv(text: str, source: str = "catalog") -> list[ProductInput]:
             specs_raw = row.get("specs") or ""
             try:
                 specs = json.loads(specs_raw) if specs_raw.strip() else {}
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 raise ValidationError(
                     f"{source}: line {reader.line_num}: specs is not a JSON object"
                 ) from None
-            items.append(_item(dict(row, specs=specs), f"{source}: line {reader.line_num}"))
+            try:
+                items.append(_item(dict(row, specs=specs), f"{source}: line {reader.line_num}"))
+            except RecursionError:
+                raise ValidationError(
+                    f"{source}: line {reader.line_num}: specs are nested too deeply"
+                ) from None
     except csv.Error as error:
         raise ValidationError(f"{source}: line {reader.line_num}: {error}") from None
     return _unique(items, source)
 
 
 def _unique(items: list[ProductInput], source: str) -> list[ProductInput]:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for item in items:
-        if item.sku in seen:
-            raise ValidationError(f"{source}: SKU {item.sku!r} appears twice")
-        seen.add(item.sku)
+        first = seen.setdefault(v.sku_key(item.sku), item.sku)
+        if first is not item.sku:
+            also = "" if first == item.sku else f" (also as {first!r})"
+            raise ValidationError(f"{source}: SKU {item.sku!r} appears twice{also}")
     return items
 
 
 def load_file(path: Path) -> list[ProductInput]:
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")
     except FileNotFoundError:
         raise ValidationError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -121,18 +142,28 @@ def load_file(path: Path) -> list[ProductInput]:
     raise ValidationError(f"{path}: use a .csv or .json file")
 
 
-def seed(catalog: Catalog, path: Path | None = None) -> tuple[int, int]:
-    """Seed from a file or the shipped catalog; returns (added, updated)."""
+def seed(
+    catalog: Catalog, path: Path | None = None, *, update: bool = False, reset_stock: bool = False
+) -> SeedReport:
+    """Seed from a file or the shipped catalog (see `Catalog.seed_items`)."""
     items = load_file(path) if path else parse_json(shipped_catalog_text(), "shipped catalog")
-    return catalog.upsert_many(items)
+    return catalog.seed_items(items, update=update, reset_stock=reset_stock)
 
 
-def seed_if_empty(catalog: Catalog) -> int:
-    """The first start of an empty shop seeds the shipped catalog."""
-    if catalog.count() > 0:
-        return 0
-    added, _ = seed(catalog)
-    return added
+def seed_demo_catalog(catalog: Catalog) -> int:
+    """Seed the shipped catalog into a new database, once; how many were added.
+
+    The "still to seed" mark (see `store.migrate`) is cleared in the same transaction
+    as the products go in: a crash leaves both undone, and of several processes
+    starting a new shop together exactly one seeds it.
+    """
+    from buynow_tui.store.migrate import claim_demo_catalog
+
+    items = parse_json(shipped_catalog_text(), "shipped catalog")
+    with write():
+        if not claim_demo_catalog():
+            return 0
+        return catalog.seed_items(items).added
 
 
 def generate(
@@ -140,35 +171,44 @@ def generate(
     *,
     seed_value: int = 7,
     progress: Callable[[int], None] | None = None,
-    batch: int = 4000,
+    batch: int = 10_000,
 ) -> int:
-    """Add `count` synthetic products with fresh SKUs; all in one transaction."""
+    """Add `count` synthetic products with fresh SKUs, committed `batch` at a time.
+
+    Each batch is its own short transaction (well under a second): SQLite has one writer
+    at a time, and a run of a million products in one transaction kept every shopper's
+    write (a cart, a checkout, a counted failed log-in) waiting until it failed after
+    5 s. `progress` is told after each batch is committed.
+    """
     if count < 1 or count > 5_000_000:
         raise ValidationError("--generate takes a number from 1 to 5,000,000")
-    rng = random.Random(seed_value)
-    categories = list(_NOUNS)
-    fields = [Product.sku, Product.name, Product.category, Product.price_cents,
-              Product.stock, Product.description, Product.specs, Product.created_at]
     from buynow_tui import clock
 
+    rng = random.Random(seed_value)
+    fields = [Product.sku, Product.name, Product.category, Product.price_cents,
+              Product.stock, Product.description, Product.specs, Product.created_at]
     now = clock.now()
-    with write():
-        start = (
-            Product.select(Product.id).order_by(Product.id.desc()).limit(1).scalar() or 0
-        ) + 1
-        made = 0
-        while made < count:
-            size = min(batch, count - made)
-            rows = []
-            for n in range(start + made, start + made + size):
-                category = categories[n % len(categories)]
-                noun = rng.choice(_NOUNS[category])
-                name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
-                price = rng.randrange(999, 250000)
-                rows.append((f"{GENERATED_PREFIX}{n:07d}", name, category, price,
-                             rng.randrange(0, 80), f"A generated {noun.lower()}.", "{}", now))
-            Product.insert_many(rows, fields=fields).execute()
-            made += size
-            if progress:
-                progress(size)
+    with session():
+        spellings = category_spellings()
+    # The shop's own spelling of each generated category ("audio" if that came first).
+    kinds = list(_NOUNS)
+    categories = [spellings.get(v.category_key(kind), kind) for kind in kinds]
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        with write():
+            start = (Product.select(fn.MAX(Product.id)).scalar() or 0) + 1
+            for first in range(start, start + size, INSERT_ROWS):
+                rows = []
+                for n in range(first, min(first + INSERT_ROWS, start + size)):
+                    noun = rng.choice(_NOUNS[kinds[n % len(kinds)]])
+                    name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
+                    price = rng.randrange(999, 250000)
+                    rows.append((f"{GENERATED_PREFIX}{n:07d}", name, categories[n % len(kinds)],
+                                 price, rng.randrange(0, 80), f"A generated {noun.lower()}.",
+                                 "{}", now))
+                Product.insert_many(rows, fields=fields).execute()
+        made += size
+        if progress:
+            progress(size)
     return made

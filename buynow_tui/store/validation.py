@@ -134,17 +134,58 @@ def check_quantity(quantity: int) -> int:
     return quantity
 
 
+_THOUSANDS_WITH_POINT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*")
+_THOUSANDS_ONLY = re.compile(r"[0-9]{1,3}(?:,[0-9]{3}){2,}")
+_DECIMAL_COMMA = re.compile(r"[0-9]*,[0-9]{1,2}")
+_ONE_THOUSANDS_OR_DECIMAL = re.compile(r"[0-9]{1,3},[0-9]{3}")
+#: The most a price can be: $1,000,000,000.00, in cents.
+PRICE_MAX_CENTS = 10**11
+
+
+def _read_commas(number: str, shown: str, field: str) -> str:
+    """`number` (no sign, no `$`) with its commas read, or a refusal that says why.
+
+    A comma followed by one or two digits at the end is a decimal comma (`12,50` is
+    12.50). Commas between groups of three digits are thousands separators when a
+    decimal point follows (`1,250.00`) or when there are two or more (`1,250,000`).
+    One comma before three digits and nothing else (`1,250`) could be either (1250, or
+    1.250 written the European way): refused, never guessed. Anything else is refused.
+    """
+    if _THOUSANDS_WITH_POINT.fullmatch(number) or _THOUSANDS_ONLY.fullmatch(number):
+        return number.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(number):
+        return number.replace(",", ".")
+    if _ONE_THOUSANDS_OR_DECIMAL.fullmatch(number):
+        as_decimal = number.replace(",", ".").rstrip("0")
+        as_decimal += "00" if as_decimal.endswith(".") else ""
+        raise ValidationError(
+            f"Price {shown} is ambiguous: write {number.replace(',', '')} for thousands "
+            f"or {as_decimal} for a decimal.",
+            field=field,
+        )
+    raise ValidationError(
+        f"Price {shown} has a misplaced comma: write decimals as 12.50 or 12,50 "
+        "and thousands as 1,250.00.",
+        field=field,
+    )
+
+
 def parse_price(text: str | int | float | Decimal, *, field: str = "price") -> int:
-    """'12.50' or '$1,299' -> cents; refuses negatives, NaN and more than 2 decimals."""
-    raw = str(text).strip().replace(",", "").lstrip("$").strip()
+    """'12.50', '$1,299.00' or '12,50' -> cents; refuses negatives, NaN, more than 2
+    decimals and commas that could mean two things (see `_read_commas`)."""
+    shown = repr(str(text)[:20])
+    raw = str(text).strip().lstrip("$").strip()
+    if "," in raw:
+        sign = raw[:1] if raw[:1] in "+-" else ""
+        raw = sign + _read_commas(raw[len(sign) :].lstrip("$"), shown, field)
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise ValidationError(f"Price {str(text)[:20]!r} is not a number.", field=field) from None
+        raise ValidationError(f"Price {shown} is not a number.", field=field) from None
     if not value.is_finite():
-        raise ValidationError(f"Price {str(text)[:20]!r} is not a number.", field=field)
+        raise ValidationError(f"Price {shown} is not a number.", field=field)
     if value < 0:
-        raise ValidationError(f"Price cannot be negative ({raw}).", field=field)
+        raise ValidationError(f"Price cannot be negative ({raw[:20]}).", field=field)
     # Bound the exponent first: Decimal arithmetic on "1e999999999" overflows.
     if value.adjusted() > 11:
         raise ValidationError(f"Price {raw[:20]} is too large.", field=field)
@@ -152,9 +193,9 @@ def parse_price(text: str | int | float | Decimal, *, field: str = "price") -> i
         raise ValidationError(f"Price {raw[:20]} has more than two decimals.", field=field)
     cents = value * 100
     if cents != cents.to_integral_value():
-        raise ValidationError(f"Price {raw} has more than two decimals.", field=field)
-    if cents > 10**11:
-        raise ValidationError(f"Price {raw} is too large.", field=field)
+        raise ValidationError(f"Price {raw[:20]} has more than two decimals.", field=field)
+    if cents > PRICE_MAX_CENTS:
+        raise ValidationError(f"Price {raw[:20]} is too large.", field=field)
     return int(cents)
 
 
@@ -171,14 +212,34 @@ def check_stock(stock: int | str) -> int:
 
 
 def check_sku(sku: str) -> str:
+    """1 to 64 ASCII letters, digits or punctuation, no spaces.
+
+    ASCII because SKUs are unique regardless of case: SQLite's lower() folds only ASCII
+    letters and PostgreSQL's folds every letter, so only for ASCII do both backends (and
+    Python) agree on which two SKUs are the same.
+    """
     cleaned = clean_text(sku).strip()
     if not cleaned:
         raise ValidationError("A SKU cannot be empty.", field="sku")
-    if len(cleaned) > 64 or any(ch.isspace() for ch in cleaned):
+    if any("\ud800" <= ch <= "\udfff" for ch in cleaned):
+        raise ValidationError("A SKU must be valid UTF-8 text.", field="sku")
+    if len(cleaned) > 64 or not all("!" <= ch <= "~" for ch in cleaned):
         raise ValidationError(
-            f"SKU {cleaned[:70]!r} must be at most 64 characters with no spaces.", field="sku"
+            f"SKU {cleaned[:70]!r} must be 1 to 64 ASCII letters, digits or punctuation, "
+            "with no spaces.",
+            field="sku",
         )
     return cleaned
+
+
+def sku_key(sku: str) -> str:
+    """How SKUs are compared: regardless of case (ASCII, as SQL's lower() does)."""
+    return sku.strip().lower()
+
+
+def category_key(category: str) -> str:
+    """How category names are compared: regardless of case and spacing."""
+    return " ".join(category.split()).casefold()
 
 
 def check_product_name(name: str) -> str:
