@@ -34,9 +34,11 @@ from textual.screen import Screen
 
 from buynow_tui import clock as clock_module
 from buynow_tui.commands import ShopCommands
+from buynow_tui.config import ClientEnvironment
 from buynow_tui.logs import current_user, get_logger
 from buynow_tui.navigation import resolve
 from buynow_tui.paths import Paths
+from buynow_tui.runtime import tune_gc
 from buynow_tui.screens.base import NARROW_BELOW, run_store_call
 from buynow_tui.store.errors import StoreError
 from buynow_tui.themes import DEFAULT_THEME, THEMES
@@ -107,8 +109,8 @@ class BuyNowApp(App[None]):
         environ: Mapping[str, str] | None = None,
         cursor_blink: bool = True,
     ) -> None:
-        env = os.environ if environ is None else environ
-        over_ssh = env.get("BUYNOW_SSH") == "1"
+        client = ClientEnvironment.from_env(environ)
+        over_ssh = client.over_ssh
         super().__init__(driver_class=_ssh_driver() if over_ssh else None)
         self.services = services
         self.paths = paths
@@ -120,12 +122,8 @@ class BuyNowApp(App[None]):
         self.theme = theme or DEFAULT_THEME
         #: Run by the SSH server for one shopper (no files of our own then).
         self.over_ssh = over_ssh
-        self.ssh_fingerprint = (
-            env.get("BUYNOW_SSH_FINGERPRINT", "").strip() if self.over_ssh else ""
-        )
-        self.server_started = (
-            _parse_utc(env.get("BUYNOW_SERVER_STARTED", "")) if self.over_ssh else None
-        )
+        self.ssh_fingerprint = client.ssh_fingerprint
+        self.server_started = client.server_started
         #: Tests switch this off so snapshots never catch a cursor mid-blink.
         self.cursor_blink = cursor_blink
         self._token: str | None = None
@@ -514,37 +512,12 @@ def _ssh_driver() -> type[Driver] | None:
     return SshDriver
 
 
-def _parse_utc(text: str) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-#: Allocations between young-generation collections, and young (then middle) collections
-#: between older ones (CPython's defaults: 700, 10, 10).
-GC_YOUNG_THRESHOLD = 20_000
-GC_OLDER_EVERY = 20
-#: After this long the app's long-lived objects (widgets, styles, caches) are frozen:
-#: moved out of the collector's sight, so full collections stop walking them.
-GC_FREEZE_AFTER = 1.0
-
-
 def run(paths: Paths, *, open_path: str | None = None) -> None:
-    """The shop in this terminal (the process's one app), tuned for keystroke latency.
-
-    Textual makes many short-lived objects per frame; with CPython's default thresholds
-    the cyclic collector ran often, and its full passes over the app's whole object graph
-    were the slowest keystrokes (search-as-you-type p95 96 -> 60 ms in bench/keystroke.py,
-    100,000 products). Garbage is still collected, just in larger batches.
-    """
-    import gc
-
+    """The shop in this terminal (the process's one app), its collector tuned for
+    keystroke latency (`runtime.tune_gc`)."""
     from buynow_tui.bootstrap import open_store
 
     opened = open_store(paths)
     app = BuyNowApp(opened.services, paths, open_path=open_path)
-    gc.set_threshold(GC_YOUNG_THRESHOLD, GC_OLDER_EVERY, GC_OLDER_EVERY)
-    app.gc_freeze_after = GC_FREEZE_AFTER
+    app.gc_freeze_after = tune_gc()
     app.run()  # type: ignore[arg-type]

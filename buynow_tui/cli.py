@@ -62,7 +62,7 @@ def cli_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from buynow_tui.launch import expected_problem
+        from buynow_tui.store.problems import for_admin
 
         try:
             return func(*args, **kwargs)
@@ -71,7 +71,7 @@ def cli_errors(func: F) -> F:
             # Typer then ends quietly (exit code 1), as `git log | head` does.
             raise
         except Exception as error:
-            message = expected_problem(error)
+            message = for_admin(error)
             if message is None:
                 raise
             fail(message)
@@ -162,9 +162,9 @@ def seed(
             try:
                 made = seeding.generate(generate, progress=step)
             except Exception as error:
-                from buynow_tui.launch import expected_problem
+                from buynow_tui.store.problems import for_admin
 
-                problem = expected_problem(error)
+                problem = for_admin(error)
                 if problem is None or not added:
                     raise
                 # Each batch was committed on its own: say how far it got.

@@ -1,4 +1,9 @@
-"""Settings read once from the environment and handed down explicitly.
+"""Everything BuyNow reads from the environment, read in one place and handed down.
+
+`Settings` are the store's knobs; `ClientEnvironment` is what the SSH server (and any
+other front end) tells a session's app about the shopper on the other end. A value that
+cannot be used is a `ConfigError`: one line for the admin, never a `SystemExit` from
+library code.
 
 `BUYNOW_BCRYPT_ROUNDS` exists for the test suite only: below 12 it is honoured only
 when `BUYNOW_TESTING=1`, so a production shop can never be configured into weak hashes.
@@ -7,20 +12,32 @@ when `BUYNOW_TESTING=1`, so a production shop can never be configured into weak 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 DEFAULT_BCRYPT_ROUNDS = 12
 DEFAULT_SHIPPING_CENTS = 3000
 
+#: What the SSH server sets in a session's environment (see `ssh/server.py`).
+SSH_FLAG = "BUYNOW_SSH"
+SSH_FINGERPRINT = "BUYNOW_SSH_FINGERPRINT"
+SSH_PEER = "BUYNOW_SSH_PEER"
+SERVER_STARTED = "BUYNOW_SERVER_STARTED"
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+
+class ConfigError(ValueError):
+    """A setting from the environment that cannot be used; the message names it."""
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 @dataclass(frozen=True)
@@ -33,13 +50,51 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls) -> Settings:
-        rounds = _int_env("BUYNOW_BCRYPT_ROUNDS", DEFAULT_BCRYPT_ROUNDS)
-        testing = os.environ.get("BUYNOW_TESTING") == "1"
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        rounds = _int_env(env, "BUYNOW_BCRYPT_ROUNDS", DEFAULT_BCRYPT_ROUNDS)
+        testing = env.get("BUYNOW_TESTING") == "1"
         if rounds < DEFAULT_BCRYPT_ROUNDS and not testing:
             rounds = DEFAULT_BCRYPT_ROUNDS
         rounds = max(4, min(rounds, 16))
-        shipping = _int_env("BUYNOW_SHIPPING_CENTS", DEFAULT_SHIPPING_CENTS)
+        shipping = _int_env(env, "BUYNOW_SHIPPING_CENTS", DEFAULT_SHIPPING_CENTS)
         if shipping < 0:
-            raise SystemExit("BUYNOW_SHIPPING_CENTS must not be negative")
+            raise ConfigError("BUYNOW_SHIPPING_CENTS must not be negative")
         return cls(bcrypt_rounds=rounds, shipping_cents=shipping)
+
+
+def parse_utc(text: str) -> datetime | None:
+    """An ISO 8601 time as aware UTC (naive times are taken as UTC); None if unreadable."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ClientEnvironment:
+    """Who is on the other end of this app, as its front end said.
+
+    Locally nothing is set: the shopper is at this machine. Run by the SSH server
+    (`BUYNOW_SSH=1`), the app is one shopper's session: `ssh_fingerprint` is the SHA256
+    fingerprint of the key they proved they hold ("" for an anonymous shopper), and
+    `server_started` the server's launch (About shows its uptime).
+    """
+
+    over_ssh: bool = False
+    ssh_fingerprint: str = ""
+    peer: str = ""
+    server_started: datetime | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientEnvironment:
+        env = os.environ if environ is None else environ
+        if env.get(SSH_FLAG) != "1":
+            return cls()
+        return cls(
+            over_ssh=True,
+            ssh_fingerprint=env.get(SSH_FINGERPRINT, "").strip(),
+            peer=env.get(SSH_PEER, "").strip(),
+            server_started=parse_utc(env.get(SERVER_STARTED, "")),
+        )

@@ -8,13 +8,12 @@ a bare Textual app's first frame. Any argument goes to the Typer CLI in
 `--home`/`--open` as before.
 
 The no-argument path ends the same way the Typer one does: an expected failure (see
-`expected_problem`) is one `error:` line and exit code 1, Ctrl-C exit code 130, and
-anything else a traceback.
+`store.problems.for_admin`) is one `error:` line and exit code 1, Ctrl-C exit code 130,
+and anything else a traceback.
 
-peewee imports every database server driver it finds installed when it is first
-imported: psycopg2 alone took ~8 ms of the shop's start. A shop process on SQLite
-never talks to a server (its database is fixed for its life), so it imports peewee
-without them (`import_peewee_for`).
+A shop process on SQLite never talks to a database server (its database is fixed for
+its life), so it imports peewee without the server drivers
+(`runtime.import_peewee_for`).
 """
 
 from __future__ import annotations
@@ -22,16 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
-#: Frames per second Textual may draw (its default is 60): a key's result waits for the
-#: next frame, so at 60 a search result took ~8 ms longer on average (bench/keystroke.py).
-#: Frames are drawn only when something changed, so an idle shop costs nothing more.
-FRAME_RATE = "120"
-
-
-def prepare_environment() -> None:
-    """Settings Textual reads when it is imported; an explicit TEXTUAL_FPS wins."""
-    os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
-
+from buynow_tui.runtime import import_peewee_for, prepare_environment
 
 NEEDS_A_TERMINAL = "buynow needs a terminal; see buynow --help"
 
@@ -97,63 +87,11 @@ def open_shop(open_path: str | None = None) -> int:
         print("error: aborted", file=sys.stderr)
         return 1
     except Exception as error:
-        message = expected_problem(error)
+        from buynow_tui.store.problems import for_admin
+
+        message = for_admin(error)
         if message is None:
             raise
         print(f"error: {message}", file=sys.stderr)
         return 1
     return 0
-
-
-#: What peewee tries to import at its own import, besides sqlite3: server drivers.
-SERVER_DRIVERS = ("psycopg2cffi", "psycopg2", "psycopg", "pymysql", "MySQLdb")
-
-
-def import_peewee_for(database_url: str) -> None:
-    """Import peewee; for a SQLite URL, without the server drivers it would load.
-
-    Only for a process whose database is fixed, like the shop's: peewee keeps what it
-    found at import, so this process would then get peewee's "driver not found" if it
-    were asked for PostgreSQL. The drivers themselves stay importable.
-    """
-    if "peewee" in sys.modules or not database_url.lower().startswith("sqlite:"):
-        return
-    hidden = [name for name in SERVER_DRIVERS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # `import name` fails fast
-    try:
-        import peewee  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, False) is None:
-                del sys.modules[name]
-
-
-def expected_problem(error: BaseException) -> str | None:
-    """The one line an admin sees for a failure that is not a bug; None for a bug."""
-    from buynow_tui.store.errors import StoreError
-
-    if isinstance(error, StoreError):
-        return str(error)
-    if "peewee" in sys.modules:  # only then can the error be one of its
-        from peewee import DatabaseError, InterfaceError
-
-        if isinstance(error, (DatabaseError, InterfaceError)):
-            return f"the database refused the change: {database_problem(error)}"
-    if isinstance(error, OSError):
-        return f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
-    if isinstance(error, UnicodeError):
-        return "the input is not valid UTF-8 text"
-    return None
-
-
-def database_problem(error: BaseException) -> str:
-    text = str(error).splitlines()[0] if str(error) else error.__class__.__name__
-    lowered = text.lower()
-    if "disk" in lowered and "full" in lowered:
-        return "the disk is full"
-    if "readonly" in lowered or "read-only" in lowered:
-        return "the database is read-only"
-    if "locked" in lowered:
-        return "the database is busy; try again"
-    return text[:200]

@@ -87,7 +87,7 @@ def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path):
     """The shop's process on SQLite imports peewee without psycopg2 (or any other
     server driver); the drivers stay importable, and a PostgreSQL shop gets its own."""
     on_sqlite = modules_after(
-        "from buynow_tui.launch import import_peewee_for\n"
+        "from buynow_tui.runtime import import_peewee_for\n"
         "import_peewee_for('sqlite:////nowhere/buynow.db')\n"
         "import buynow_tui.store.db, buynow_tui.store.services\n",
         tmp_path,
@@ -95,13 +95,13 @@ def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path):
     assert "peewee" in on_sqlite["modules"]
     assert not {"psycopg2", "psycopg", "pymysql", "MySQLdb"} & on_sqlite["modules"]
     modules_after(
-        "from buynow_tui.launch import import_peewee_for\n"
+        "from buynow_tui.runtime import import_peewee_for\n"
         "import_peewee_for('sqlite:////nowhere/buynow.db')\n"
         "import psycopg2\n",
         tmp_path,
     )
     on_postgres = modules_after(
-        "from buynow_tui.launch import import_peewee_for\n"
+        "from buynow_tui.runtime import import_peewee_for\n"
         "import_peewee_for('postgresql://shop@db.internal/shop')\n"
         "import peewee\n"
         "assert peewee.psycopg2 is not None\n",

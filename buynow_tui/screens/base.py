@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from buynow_tui.logs import get_logger
+from buynow_tui.store.problems import for_shopper
 from buynow_tui.store.errors import SessionEnded, StoreError
 from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.header import ShopHeader
@@ -175,24 +176,11 @@ def run_store_call(
             log.error(
                 "unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True
             )
-            app.call_from_thread(finish, failed, _unexpected(error), True)
+            app.call_from_thread(finish, failed, for_shopper(error), True)
         else:
             app.call_from_thread(finish, done, result, False)
 
     node.run_worker(runner, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
-
-
-def _unexpected(error: Exception) -> StoreError:
-    text = str(error).lower()
-    if "disk" in text and "full" in text:
-        return StoreError("The shop could not save that: the disk is full. Nothing was changed.")
-    if "readonly" in text or "read-only" in text:
-        return StoreError(
-            "The shop could not save that: its database is read-only. Nothing was changed."
-        )
-    if "locked" in text:
-        return StoreError("The shop is busy. Please try again.")
-    return StoreError("Something went wrong; it has been logged. Nothing was changed.")
 
 
 class ReloadingScreen(BaseScreen):

@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     sock = socket.socket(fileno=int(argv[0]))
     set_process_name(SERVER_NAME)
-    from buynow_tui.launch import prepare_environment
+    from buynow_tui.runtime import prepare_environment
 
     prepare_environment()  # before Textual is imported, as `python -m buynow_tui` does
     preload()
