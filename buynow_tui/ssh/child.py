@@ -10,6 +10,7 @@ anything it started.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import os
@@ -149,16 +150,12 @@ class PtyChild:
 
     def resize(self, cols: int, rows: int) -> None:
         """Set the window size; the kernel tells the app with SIGWINCH."""
-        try:
+        with contextlib.suppress(OSError):
             set_winsize(self.master, cols, rows)
-        except OSError:
-            pass
 
     def signal_group(self, sig: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     @property
     def exited(self) -> bool:
