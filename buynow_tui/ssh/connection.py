@@ -20,9 +20,9 @@ socket forwarding is refused.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import asyncssh
 
@@ -106,7 +106,7 @@ class ShopConnection(asyncssh.SSHServer):
         self.key.keyboard_interactive()
         return True
 
-    def validate_kbdint_response(self, username: str, responses: Any) -> bool:
+    def validate_kbdint_response(self, username: str, responses: Sequence[str]) -> bool:
         self.key.keyboard_interactive()
         return True
 
@@ -127,7 +127,7 @@ class ShopConnection(asyncssh.SSHServer):
 
     def connection_requested(
         self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
-    ) -> Any:
+    ) -> NoReturn:
         log.warning("refused a port forward to %s:%s from %s", dest_host, dest_port, self.address)
         raise asyncssh.ChannelOpenError(
             asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING
@@ -139,7 +139,7 @@ class ShopConnection(asyncssh.SSHServer):
         )
         return False
 
-    def unix_connection_requested(self, dest_path: str) -> Any:
+    def unix_connection_requested(self, dest_path: str) -> NoReturn:
         log.warning("refused a socket forward from %s", self.address)
         raise asyncssh.ChannelOpenError(
             asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_NO_FORWARDING

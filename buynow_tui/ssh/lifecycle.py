@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any
 
 import asyncssh
 
@@ -31,7 +31,7 @@ from buynow_tui.logs import get_logger
 from buynow_tui.ssh import policy
 from buynow_tui.ssh.child import PtyChild
 from buynow_tui.ssh.hub import Hub
-from buynow_tui.ssh.limits import Claim, Verdict, clamp_size
+from buynow_tui.ssh.limits import Claim, Limits, Verdict, clamp_size
 from buynow_tui.ssh.policy import MSG_BUSY, MSG_CLOSING, MSG_NO_AGENT, Request, RequestKind
 from buynow_tui.ssh.pump import Pump
 
@@ -54,6 +54,31 @@ class Phase(Enum):
     ENDED = "ended"  # refused, or ending: nothing more goes either way
 
 
+class Timer(Enum):
+    START_SLOT = "start slot"  # give the starting slot back if the app stays silent
+    SESSION_CAP = "session cap"
+    IDLE = "idle"
+
+
+class Timers:
+    """A session's timers by name; setting one again replaces it, and they all go at
+    the session's end."""
+
+    def __init__(self) -> None:
+        self.handles: dict[Timer, asyncio.TimerHandle] = {}
+
+    def set(self, timer: Timer, delay: float, callback: Callable[[], None]) -> None:
+        old = self.handles.pop(timer, None)
+        if old is not None:
+            old.cancel()
+        self.handles[timer] = asyncio.get_running_loop().call_later(delay, callback)
+
+    def cancel_all(self) -> None:
+        for handle in self.handles.values():
+            handle.cancel()
+        self.handles.clear()
+
+
 @dataclass(frozen=True)
 class Peer:
     """Who is on the other end, as the connection learned it before the session."""
@@ -72,7 +97,6 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
     def __init__(self, hub: Hub, peer: Peer) -> None:
         self.hub = hub
         self.peer = peer
-        self.limits = hub.limits
         self.chan: ServerChannel | None = None
         self.request = Request()
         self.cols, self.rows = 80, 24
@@ -84,14 +108,17 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self.start_slot = Claim()  # one of the few apps starting at once
         self.live_since = 0.0
         self.last_input = time.monotonic()
-        self.timers: list[asyncio.TimerHandle] = []
-        self.idle_timer: asyncio.TimerHandle | None = None
+        self.timers = Timers()
         self.ending: asyncio.Task[None] | None = None
         self.reason = ""
 
+    @property
+    def limits(self) -> Limits:
+        return self.hub.limits
+
     # -- asyncssh callbacks ---------------------------------------------------------------
 
-    def connection_made(self, chan: Any) -> None:
+    def connection_made(self, chan: ServerChannel) -> None:
         self.chan = chan
         chan.set_write_buffer_limits(high=self.limits.output_buffer)
 
@@ -100,7 +127,7 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self.agent_asked = True
 
     def pty_requested(
-        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
     ) -> bool:
         self.request = replace(self.request, term_type=term_type)
         self.cols, self.rows = clamp_size(term_size[0], term_size[1])
@@ -121,7 +148,7 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
     def session_started(self) -> None:
         self.hub.keep(self._start(), starting=True)
 
-    def data_received(self, data: bytes, datatype: Any) -> None:
+    def data_received(self, data: bytes, datatype: int | None) -> None:
         self.last_input = time.monotonic()
         if self.phase is not Phase.ENDED:
             self.pump.feed(data)
@@ -236,9 +263,8 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         if self.hub.closing:  # the server began to stop while the app was starting
             self.end("the server stopped", MSG_CLOSING)
             return
-        loop = asyncio.get_running_loop()
-        self.timers.append(loop.call_later(START_SLOT_HOLD, self.start_slot.release))
-        self.timers.append(loop.call_later(self.limits.session_cap, self._session_cap_reached))
+        self.timers.set(Timer.START_SLOT, START_SLOT_HOLD, self.start_slot.release)
+        self.timers.set(Timer.SESSION_CAP, self.limits.session_cap, self._session_cap_reached)
         self._arm_idle_timer()
         self.pump.start(child)
         self.hub.keep(self._watch_child(child))
@@ -266,9 +292,7 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         if remaining <= 0:
             self.end("idle", policy.idle_line(self.limits.idle_timeout))
             return
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-        self.idle_timer = asyncio.get_running_loop().call_later(remaining, self._arm_idle_timer)
+        self.timers.set(Timer.IDLE, remaining, self._arm_idle_timer)
 
     def _session_cap_reached(self) -> None:
         self.end("session cap", policy.cap_line(self.limits.session_cap))
@@ -286,9 +310,7 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
             # Not started yet: `_start` sees ENDED and cleans up.
             return None
         self.pump.stop()
-        for timer in [*self.timers, self.idle_timer]:
-            if timer is not None:
-                timer.cancel()
+        self.timers.cancel_all()
         if self.chan is not None:
             with contextlib.suppress(asyncssh.Error, OSError):
                 self.chan.write(RESTORE_TERMINAL)
