@@ -186,6 +186,26 @@ def test_a_bad_setting_is_left_for_the_session_to_report(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
 
 
+def test_the_fork_server_preloads_the_app_but_no_entry_point(tmp_path: Path) -> None:
+    """The fork server sits below the entry points (`launch`, the CLI): it loads what a
+    session's app needs, and neither of them (nor Typer)."""
+    code = (
+        "import sys; from buynow_tui.ssh import forkserver; forkserver.preload(); "
+        "print(sorted(n for n in ('buynow_tui.app', 'buynow_tui.launch', 'buynow_tui.cli', "
+        "'typer') if n in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "['buynow_tui.app']"
+
+
 # -- agent forwarding: refused, and said so --------------------------------------------------------
 
 
