@@ -48,6 +48,37 @@ def two_keys() -> tuple[asyncssh.SSHKey, asyncssh.SSHKey]:
     )
 
 
+async def serve_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str, limits: Limits
+) -> ssh_server.Running:
+    """An in-process server whose sessions' "app" is `python -c program` (by exec: the
+    stand-in is another program than the shop)."""
+    monkeypatch.setattr(spawner, "app_argv", lambda open_path: [sys.executable, "-c", program])
+    paths = Paths(tmp_path)
+    paths.ensure()
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    return await ssh_server.start(paths, "127.0.0.1", 0, limits, key, spawn="exec")
+
+
+def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str:
+    """Run the fork server's preload (then `then`) in a new interpreter; its output."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from buynow_tui.ssh import forkserver; forkserver.preload()\n{then}",
+        ],
+        env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 # -- identity: only the key the client proved ---------------------------------------------------------
 
 
@@ -173,37 +204,17 @@ def test_a_bad_setting_is_left_for_the_session_to_report(tmp_path: Path) -> None
     """The fork server's preload makes the dummy hash from the settings; a setting it
     cannot use is the session's to report (in one line), not a fork server that never
     starts."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), BUYNOW_BCRYPT_ROUNDS="twelve")
-    done = subprocess.run(
-        [sys.executable, "-c", "from buynow_tui.ssh import forkserver; forkserver.preload()"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    preload_in_a_fresh_interpreter(tmp_path, BUYNOW_BCRYPT_ROUNDS="twelve")
 
 
 def test_the_fork_server_preloads_the_app_but_no_entry_point(tmp_path: Path) -> None:
     """The fork server sits below the entry points (`launch`, the CLI): it loads what a
     session's app needs, and neither of them (nor Typer)."""
-    code = (
-        "import sys; from buynow_tui.ssh import forkserver; forkserver.preload(); "
-        "print(sorted(n for n in ('buynow_tui.app', 'buynow_tui.launch', 'buynow_tui.cli', "
-        "'typer') if n in sys.modules))"
+    names = "('buynow_tui.app', 'buynow_tui.launch', 'buynow_tui.cli', 'typer')"
+    loaded = preload_in_a_fresh_interpreter(
+        tmp_path, f"import sys; print(sorted(n for n in {names} if n in sys.modules))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert done.stdout.strip() == "['buynow_tui.app']"
+    assert loaded.strip() == "['buynow_tui.app']"
 
 
 # -- agent forwarding: refused, and said so --------------------------------------------------------
@@ -219,16 +230,8 @@ def test_the_agent_request_hook_still_exists_in_asyncssh() -> None:
 async def test_an_agent_forwarding_request_is_refused_and_said_so(
     tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(
-        spawner,
-        "app_argv",
-        lambda open_path: [sys.executable, "-c", "import time; print('app up'); time.sleep(60)"],
-    )
-    paths = Paths(tmp_path)
-    paths.ensure()
-    running = await ssh_server.start(  # exec: the stand-in app is another program
-        paths, "127.0.0.1", 0, Limits(), asyncssh.generate_private_key("ssh-ed25519"), spawn="exec"
-    )
+    app = "import time; print('app up'); time.sleep(60)"
+    running = await serve_stand_in(tmp_path, monkeypatch, app, Limits())
     try:
         seen: dict[bool, bytes] = {}
         for forwarding in (True, False):
@@ -262,13 +265,8 @@ FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"
 async def test_output_to_a_client_that_stops_reading_is_bounded(
     tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(spawner, "app_argv", lambda open_path: [sys.executable, "-c", FLOOD])
-    paths = Paths(tmp_path)
-    paths.ensure()
     limits = Limits(output_buffer=64 * 1024)
-    running = await ssh_server.start(  # exec: the stand-in app is another program
-        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"), spawn="exec"
-    )
+    running = await serve_stand_in(tmp_path, monkeypatch, FLOOD, limits)
     try:
         conn = await connect(running.port)
         process = await conn.create_process(term_type="xterm", encoding=None)
@@ -301,17 +299,8 @@ async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
     tmp_path: Path, monkeypatch
 ) -> None:
     # An "app" that never draws holds its starting slot.
-    monkeypatch.setattr(
-        spawner,
-        "app_argv",
-        lambda open_path: [sys.executable, "-c", "import time; time.sleep(60)"],
-    )
-    paths = Paths(tmp_path)
-    paths.ensure()
     limits = Limits(max_starting=1, start_wait=0.5)
-    running = await ssh_server.start(  # exec: the stand-in app is another program
-        paths, "127.0.0.1", 0, limits, asyncssh.generate_private_key("ssh-ed25519"), spawn="exec"
-    )
+    running = await serve_stand_in(tmp_path, monkeypatch, "import time; time.sleep(60)", limits)
     try:
         conn = await connect(running.port)
         first = await conn.create_process(term_type="xterm", encoding=None, stderr=asyncssh.STDOUT)

@@ -246,15 +246,8 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
             self.phase = Phase.LIVE
         self.live_since = time.monotonic()
         self.hub.session_live(self)
-        log.info(
-            "connect from %s key %s term %s size %sx%s%s",
-            self.peer.address,
-            self.peer.fingerprint or "anonymous",
-            policy.term_name(self.request.term_type),
-            self.cols,
-            self.rows,
-            f" open {self.request.open_path}" if self.request.open_path is not None else "",
-        )
+        opens = self.request.open_path
+        log.info("connect from %s%s", self.described(), f" open {opens}" if opens else "")
         if self.agent_asked:
             self.say(MSG_NO_AGENT)
         if self.phase is Phase.ENDED:  # the client left while the app was starting
@@ -268,6 +261,12 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self._arm_idle_timer()
         self.pump.start(child)
         self.hub.keep(self._watch_child(child))
+
+    def described(self) -> str:
+        """The session as its log lines name it: address, key, terminal type and size."""
+        key = self.peer.fingerprint or "anonymous"
+        term = policy.term_name(self.request.term_type)
+        return f"{self.peer.address} key {key} term {term} size {self.cols}x{self.rows}"
 
     def environment(self) -> dict[str, str]:
         sent = self.chan.get_environment() if self.chan is not None else {}
@@ -331,16 +330,7 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self._exit(status if status is not None and status >= 0 else 0)
         if child is not None:
             duration = time.monotonic() - self.live_since
-            log.info(
-                "disconnect from %s key %s term %s size %sx%s after %.1fs (%s)",
-                self.peer.address,
-                self.peer.fingerprint or "anonymous",
-                policy.term_name(self.request.term_type),
-                self.cols,
-                self.rows,
-                duration,
-                self.reason,
-            )
+            log.info("disconnect from %s after %.1fs (%s)", self.described(), duration, self.reason)
             self.hub.session_gone(self)
 
     def _exit(self, status: int) -> None:
