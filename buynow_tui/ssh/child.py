@@ -10,6 +10,7 @@ anything it started.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import os
@@ -17,7 +18,7 @@ import signal
 import struct
 import sys
 import termios
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,25 @@ def set_winsize(fd: int, cols: int, rows: int) -> None:
 def get_winsize(fd: int) -> tuple[int, int]:
     rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))
     return cols, rows
+
+
+@contextlib.contextmanager
+def new_pty(cols: int, rows: int) -> Iterator[tuple[int, int]]:
+    """A fresh PTY of that size, as (master, slave), for starting a child on.
+
+    The slave is closed when the block ends (the child has its own copy by then); the
+    master too if the block fails, and otherwise it is left non-blocking for the caller.
+    """
+    master, slave = os.openpty()
+    try:
+        set_winsize(master, cols, rows)
+        yield master, slave
+    except BaseException:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)
+    os.set_blocking(master, False)
 
 
 def _take_controlling_terminal() -> None:  # pragma: no cover - runs in the forked child
@@ -83,9 +103,7 @@ class PtyChild:
         cols: int,
         rows: int,
     ) -> PtyChild:
-        master, slave = os.openpty()
-        try:
-            set_winsize(master, cols, rows)
+        with new_pty(cols, rows) as (master, slave):
             process = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=slave,
@@ -97,12 +115,6 @@ class PtyChild:
                 preexec_fn=_take_controlling_terminal,
                 close_fds=True,
             )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        os.set_blocking(master, False)
         child = cls(process.pid, master)
 
         async def reap() -> None:
@@ -123,7 +135,6 @@ class PtyChild:
         rows: int,
     ) -> PtyChild:
         """The same as `spawn`, forked from the pre-imported fork server."""
-        master, slave = os.openpty()
         exited: list[int] = []
         child: PtyChild | None = None
 
@@ -133,15 +144,8 @@ class PtyChild:
             else:
                 child.set_exited(status)
 
-        try:
-            set_winsize(master, cols, rows)
+        with new_pty(cols, rows) as (master, slave):
             pid = await forkserver.spawn(args, env=env, cwd=cwd, slave=slave, on_exit=on_exit)
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        os.set_blocking(master, False)
         child = cls(pid, master)
         if exited:
             child.set_exited(exited[0])
@@ -149,16 +153,12 @@ class PtyChild:
 
     def resize(self, cols: int, rows: int) -> None:
         """Set the window size; the kernel tells the app with SIGWINCH."""
-        try:
+        with contextlib.suppress(OSError):
             set_winsize(self.master, cols, rows)
-        except OSError:
-            pass
 
     def signal_group(self, sig: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     @property
     def exited(self) -> bool:

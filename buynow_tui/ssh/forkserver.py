@@ -54,7 +54,7 @@ import sys
 import termios
 import threading
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,8 @@ SERVER_NAME = b"buynow-forksrv"
 MODULE = "buynow_tui.ssh.forkserver"
 MAX_MESSAGE = 256 * 1024
 PR_SET_NAME = 15
+
+ExitCallback = Callable[[int], None]  # called with a session's exit status
 
 
 def exit_status(status: int) -> int:
@@ -84,27 +86,37 @@ def set_process_name(name: bytes) -> None:
 # -- the fork server process -------------------------------------------------------------
 
 
+#: What a session imports, loaded by name: the fork server never calls into the app
+#: (nothing in `buynow_tui.ssh` does); it only loads these so every session shares them.
+PRELOADED = ("buynow_tui.app", "buynow_tui.bootstrap", "buynow_tui.drivers")
+PRELOADED_PACKAGES = ("buynow_tui.screens", "buynow_tui.widgets", "buynow_tui.store")
+
+
 def preload() -> None:
     """Import what a session imports, and make what it would make at start-up, so the
-    children share it."""
+    children share it.
+
+    Sessions run `python -m buynow_tui [--open PAGE]`, whose entry point (`launch`)
+    imports only `runtime` before the app: it is left for the session to import (a
+    fraction of a millisecond), so the fork server stays below the entry points.
+    """
+    import importlib
+
     import bcrypt  # noqa: F401
     import peewee  # noqa: F401
     import textual.drivers.linux_driver
     import textual.widgets  # noqa: F401
 
-    import buynow_tui.app
-    import buynow_tui.bootstrap
-    import buynow_tui.drivers  # noqa: F401
-    import buynow_tui.launch  # noqa: F401  # sessions run `buynow_tui [--open PAGE]`: no Typer
-
-    for package in ("buynow_tui.screens", "buynow_tui.widgets", "buynow_tui.store"):
+    for name in PRELOADED:
+        importlib.import_module(name)
+    for package in PRELOADED_PACKAGES:
         _import_package(package)
     # The hash unknown emails are checked against, made once here for every session
     # (a bad setting is left for the session to report).
-    from buynow_tui.config import Settings
+    from buynow_tui.config import ConfigError, Settings
     from buynow_tui.store.accounts import dummy_hash
 
-    with contextlib.suppress(SystemExit):
+    with contextlib.suppress(ConfigError):
         dummy_hash(Settings.from_env().bcrypt_rounds)
     # Textual widgets imported lazily by name from `textual.widgets`.
     from textual.widgets import (  # noqa: F401
@@ -137,10 +149,8 @@ class Zygote:
         os.set_blocking(self.wake_w, False)
 
     def send(self, message: Mapping[str, Any]) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the server has gone; the loop sees EOF next
             self.sock.send(json.dumps(message).encode())
-        except OSError:
-            pass  # the server has gone; the loop sees EOF next
 
     def serve(self) -> None:
         signal.set_wakeup_fd(self.wake_w)
@@ -148,7 +158,7 @@ class Zygote:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
         self.send({"ready": True})
         while True:
-            readable, _, _ = select.select([self.sock, self.wake_r], [], [])
+            readable, _, _ = select.select([self.sock.fileno(), self.wake_r], [], [])
             if self.wake_r in readable:
                 try:
                     while os.read(self.wake_r, 512):
@@ -156,7 +166,7 @@ class Zygote:
                 except BlockingIOError:
                     pass
             self.reap()
-            if self.sock in readable and not self.handle_request():
+            if self.sock.fileno() in readable and not self.handle_request():
                 return
 
     def reap(self) -> None:
@@ -186,7 +196,7 @@ class Zygote:
             if len(fds) != 1:
                 raise ValueError("expected one terminal")
             pid = self.fork(fds[0], request)
-        except Exception as error:  # noqa: BLE001 - reported to the server, never fatal
+        except Exception as error:  # reported to the server, never fatal
             self.send({"id": request.get("id"), "error": f"{type(error).__name__}: {error}"})
         else:
             self.children.add(pid)
@@ -206,7 +216,7 @@ class Zygote:
             try:
                 self.become_session(slave, args, env, cwd)
                 code = run_app(args)
-            except BaseException:  # noqa: BLE001
+            except BaseException:  # whatever ends the session is shown on its terminal
                 traceback.print_exc()
             finally:
                 for stream in (sys.stdout, sys.stderr):
@@ -234,10 +244,11 @@ class Zygote:
         os.environ.clear()
         os.environ.update(env)
         set_process_name(SESSION_NAME)
-        # Fresh text streams on the terminal, as a new interpreter would open them.
-        sys.stdin = sys.__stdin__ = terminal_stream(0, "r", "surrogateescape")
-        sys.stdout = sys.__stdout__ = terminal_stream(1, "w", "surrogateescape")
-        sys.stderr = sys.__stderr__ = terminal_stream(2, "w", "backslashreplace")
+        # Fresh text streams on the terminal, as a new interpreter would open them
+        # (typeshed marks the `__std*__` originals final; a forked session replaces them).
+        sys.stdin = sys.__stdin__ = terminal_stream(0, "r", "surrogateescape")  # type: ignore[misc]
+        sys.stdout = sys.__stdout__ = terminal_stream(1, "w", "surrogateescape")  # type: ignore[misc]
+        sys.stderr = sys.__stderr__ = terminal_stream(2, "w", "backslashreplace")  # type: ignore[misc]
 
 
 def terminal_stream(fd: int, mode: str, errors: str) -> io.TextIOWrapper:
@@ -293,8 +304,8 @@ class ForkServer:
         self.process = process
         self.sock = sock
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.pending: dict[int, tuple[asyncio.Future[int], Any]] = {}
-        self.exits: dict[int, Any] = {}  # pid -> callback(status)
+        self.pending: dict[int, tuple[asyncio.Future[int], ExitCallback]] = {}
+        self.exits: dict[int, ExitCallback] = {}
         self.next_id = 0
         self.alive = True
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_message)
@@ -347,9 +358,10 @@ class ForkServer:
             if callback is not None:
                 callback(message["status"])
         else:
-            future, on_exit = self.pending.pop(message.get("id"), (None, None))
-            if future is None:
+            waiting = self.pending.pop(message.get("id"), None)
+            if waiting is None:
                 return
+            future, on_exit = waiting
             if "pid" in message:
                 self.exits[message["pid"]] = on_exit  # before any exit message is read
                 if not future.done():
@@ -381,7 +393,7 @@ class ForkServer:
         env: Mapping[str, str],
         cwd: Path,
         slave: int,
-        on_exit: Any,
+        on_exit: ExitCallback,
         timeout: float = 10.0,
     ) -> int:
         """Fork a session on `slave`; `on_exit(status)` is called when it ends."""
@@ -406,10 +418,8 @@ class ForkServer:
         """Close the socket (the fork server exits on EOF) and reap it."""
         if self.alive:
             self._gone()
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
         try:
             await asyncio.wait_for(self.process.wait(), 5.0)
         except TimeoutError:
@@ -417,7 +427,7 @@ class ForkServer:
             await self.process.wait()
 
 
-def watch_pid(pid: int, callback: Any) -> None:
+def watch_pid(pid: int, callback: ExitCallback) -> None:
     """Call `callback(0)` when `pid` (not our child) ends, through a pidfd."""
     loop = asyncio.get_running_loop()
     try:

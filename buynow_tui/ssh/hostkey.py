@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from buynow_tui.paths import Paths
+
+if TYPE_CHECKING:
+    from asyncssh import SSHKey
 
 HOST_KEY_ENV = "BUYNOW_HOST_KEY"
 
@@ -28,7 +32,7 @@ def host_key_path(paths: Paths, override: str | Path | None = None) -> Path:
     return Path(chosen).expanduser().absolute() if chosen else paths.host_key
 
 
-def load_or_create(path: Path):  # type: ignore[no-untyped-def]
+def load_or_create(path: Path) -> SSHKey:
     """The private key at `path`, generated (Ed25519, 0600) if there is none yet.
 
     A path that is a symlink to nothing is refused: writing a new key through it would
@@ -59,7 +63,7 @@ def load_or_create(path: Path):  # type: ignore[no-untyped-def]
     return _read(path)
 
 
-def _read(path: Path):  # type: ignore[no-untyped-def]
+def _read(path: Path) -> SSHKey:
     import asyncssh
 
     mode = stat.S_IMODE(path.stat().st_mode)

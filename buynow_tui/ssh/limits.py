@@ -10,9 +10,12 @@ key exchange, so a flood cannot buy work with the server's CPU.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 MIN_COLS, MAX_COLS = 20, 240
 MIN_ROWS, MAX_ROWS = 10, 80
@@ -41,6 +44,31 @@ class Limits:
                 raise ValueError(f"{name.replace('_', ' ')} must be more than 0 seconds")
 
 
+class Verdict(Enum):
+    """What a new connection is told: come in, "busy, try again", or nothing (a flood)."""
+
+    OK = "ok"
+    BUSY = "busy"
+    DROP = "drop"
+
+
+class Claim:
+    """A place a session holds (a seat among the live sessions, a starting slot) and
+    gives back exactly once, however many ways it ends."""
+
+    def __init__(self, give_back: Callable[[], None] | None = None) -> None:
+        self._give_back = give_back
+
+    @property
+    def held(self) -> bool:
+        return self._give_back is not None
+
+    def release(self) -> None:
+        give_back, self._give_back = self._give_back, None
+        if give_back is not None:
+            give_back()
+
+
 def clamp_size(cols: int, rows: int) -> tuple[int, int]:
     """A client's terminal size within what the app is laid out for."""
     return max(MIN_COLS, min(MAX_COLS, cols or 80)), max(MIN_ROWS, min(MAX_ROWS, rows or 24))
@@ -49,18 +77,18 @@ def clamp_size(cols: int, rows: int) -> tuple[int, int]:
 class Admission:
     """Counts connections and sessions; says whether the next one may come in."""
 
-    def __init__(self, limits: Limits, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
         self.connections: dict[str, int] = {}
         self.sessions: dict[str, int] = {}
         self.recent: dict[str, deque[float]] = {}
-        self.starting = 0
+        self.starting = asyncio.Semaphore(limits.max_starting)
 
     # -- connections ----------------------------------------------------------------
 
-    def connection_opened(self, address: str) -> str:
-        """Count a new connection: "ok", "busy" (tell them) or "drop" (a flood)."""
+    def connection_opened(self, address: str) -> Verdict:
+        """Count a new connection: OK, BUSY (tell them) or DROP (a flood)."""
         now = self.clock()
         window = self.recent.setdefault(address, deque())
         while window and window[0] <= now - 60.0:
@@ -74,10 +102,10 @@ class Admission:
             or self.connections[address] > 2 * lim.max_per_address + 2
             or total > 2 * lim.max_sessions + 10
         ):
-            return "drop"
+            return Verdict.DROP
         if len(window) > lim.connections_per_minute:
-            return "busy"
-        return "ok"
+            return Verdict.BUSY
+        return Verdict.OK
 
     def connection_closed(self, address: str) -> None:
         left = self.connections.get(address, 0) - 1
@@ -104,9 +132,25 @@ class Admission:
     def session_opened(self, address: str) -> None:
         self.sessions[address] = self.sessions.get(address, 0) + 1
 
+    def seat(self, address: str) -> Claim:
+        """Count a session from `address` as live until the claim is released."""
+        self.session_opened(address)
+        return Claim(lambda: self.session_closed(address))
+
     def session_closed(self, address: str) -> None:
         left = self.sessions.get(address, 0) - 1
         if left > 0:
             self.sessions[address] = left
         else:
             self.sessions.pop(address, None)
+
+    # -- starting ----------------------------------------------------------------------
+
+    async def start_slot(self) -> Claim | None:
+        """One of the `max_starting` slots for starting an app, waiting at most
+        `start_wait` seconds for one; None if none came free."""
+        try:
+            await asyncio.wait_for(self.starting.acquire(), self.limits.start_wait)
+        except TimeoutError:
+            return None
+        return Claim(self.starting.release)
