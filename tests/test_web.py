@@ -404,3 +404,36 @@ def test_only_the_deep_link_allowlist_reaches_the_app() -> None:
     for path in ("/login", "/help", "/product/0", "/product/12/x", "/--home=/tmp", "/a b"):
         assert page_for_url(path) == UNKNOWN_PAGE, path
     assert resolve(UNKNOWN_PAGE) is None  # so the app shows Not found
+
+
+async def test_behind_a_proxy_each_shopper_has_their_own_limits(tmp_path: Path) -> None:
+    """With --forwarded-for the address is the one the proxy saw (the last
+    X-Forwarded-For entry): one shopper over their limits leaves the next one be."""
+    web = start_web(
+        tmp_path, "--forwarded-for", "--max-per-address", "1", "--connections-per-minute", "2"
+    )
+
+    def via(address: str) -> dict[str, str]:
+        return {"X-Forwarded-For": f"203.0.113.9, {address}"}
+
+    try:
+        async with aiohttp.ClientSession() as client:
+            first = await client.ws_connect(web.ws_url, origin=web.url, headers=via("10.0.0.1"))
+            assert (await first.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+            for _ in range(2):  # a second tab at once; then over the rate as well
+                again = await client.ws_connect(
+                    web.ws_url, origin=web.url, headers=via("10.0.0.1")
+                )
+                message = await again.receive(timeout=20)
+                assert (again.close_code, message.extra) == (4002, MSG_BUSY)
+            other = await client.ws_connect(web.ws_url, origin=web.url, headers=via("10.0.0.2"))
+            assert (await other.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+            await first.close()
+            await other.close()
+        web.wait_no_tabs()
+        log = web.log()
+        assert "connect from 10.0.0.1 " in log and "connect from 10.0.0.2 " in log
+        assert "203.0.113.9" not in log
+        assert log.count("refused a session from 10.0.0.1: " + MSG_BUSY) == 2
+    finally:
+        web.stop()

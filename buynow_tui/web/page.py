@@ -75,6 +75,7 @@ def security_headers(public: PublicUrl, nonce: str) -> dict[str, str]:
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cross-Origin-Resource-Policy": "same-origin",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+        "Server": SHOP_NAME,
     }
     if public.secure:
         headers["Strict-Transport-Security"] = "max-age=31536000"
