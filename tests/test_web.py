@@ -65,17 +65,18 @@ def driver() -> Iterator[WebDriver]:
 
 @pytest.fixture(autouse=True)
 def no_tab_left(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test that used the shared server: every tab closed and ended."""
+    """After each test: the browser back on a blank page with one window, and every tab
+    of the shared server ended."""
     yield
+    if "driver" in request.fixturenames:
+        browser: WebDriver = request.getfixturevalue("driver")
+        for handle in browser.window_handles[1:]:
+            browser.switch_to.window(handle)
+            browser.close()
+        browser.switch_to.window(browser.window_handles[0])
+        browser.get("about:blank")
     if "server" in request.fixturenames:
         web: WebServer = request.getfixturevalue("server")
-        if "driver" in request.fixturenames:
-            browser: WebDriver = request.getfixturevalue("driver")
-            for handle in browser.window_handles[1:]:
-                browser.switch_to.window(handle)
-                browser.close()
-            browser.switch_to.window(browser.window_handles[0])
-            browser.get("about:blank")
         web.wait_no_tabs()
 
 
@@ -272,54 +273,77 @@ async def test_http_answers_in_words_with_the_policy_and_never_redirects(
 # -- limits and the contract with each tab's app -------------------------------------------
 
 
-async def test_a_tab_idle_too_long_is_told_so(tmp_path: Path) -> None:
-    web = start_web(tmp_path, "--idle-timeout", "2")
+def test_a_tab_idle_too_long_is_told_so_in_the_page(tmp_path: Path, driver: WebDriver) -> None:
+    web = start_web(tmp_path, "--idle-timeout", "3")
     try:
-        async with (
-            aiohttp.ClientSession() as client,
-            client.ws_connect(web.ws_url, origin=web.url) as ws,
-        ):
-            while (message := await ws.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY:
-                pass
-            assert (ws.close_code, message.extra) == (4001, "You were idle for 2 seconds; goodbye.")
+        driver.get(web.url + "/")
+        wait_screen(driver, *SHOP)
+        assert wait_page_text(driver, "ended", "You were idle for 3 seconds; goodbye.")
+        driver.get("about:blank")
         web.wait_no_tabs()
         assert "(idle; app exit" in web.log()
     finally:
         web.stop()
 
 
+async def test_the_session_cap_and_the_shop_closing_are_told(tmp_path: Path) -> None:
+    """A tab in use still ends at the session cap; a server stopping tells every tab,
+    stops their apps and leaves no folder behind."""
+    web = start_web(tmp_path, "--session-cap", "3", "--idle-timeout", "60")
+    try:
+        async with aiohttp.ClientSession() as client:
+            busy = await client.ws_connect(web.ws_url, origin=web.url)
+            while (message := await busy.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY:
+                await busy.send_json(["stdin", "\x1b[B"])  # down, down: in use all along
+            assert (busy.close_code, message.extra) == (
+                4003,
+                "Sessions last at most 3 seconds; goodbye. Come back any time.",
+            )
+            web.wait_no_tabs()
+            staying = await client.ws_connect(web.ws_url, origin=web.url)
+            assert (await staying.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+            apps = children_of(web.proc.pid)
+            web.proc.send_signal(signal.SIGTERM)
+            while (message := await staying.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY:
+                pass
+            assert (staying.close_code, message.extra) == (4004, "The shop is closing. Goodbye.")
+        assert web.stop() == 0
+        assert all(process_gone(pid) or _zombie(pid) for pid in apps)
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".web-tabs-")] == []
+        assert "Stopped after serving 2 tabs." in web.output
+    finally:
+        web.stop()
+
+
 async def test_each_tab_app_gets_the_allowlisted_environment_and_a_private_home(
-    tmp_path: Path,
+    server: WebServer,
 ) -> None:
     """Until the app has a web session (phase 2), each tab runs in a home of its own, so
     no tab sees another's Remember me or consent files; the folder goes with the tab."""
-    web = start_web(tmp_path)
-    try:
-        async with aiohttp.ClientSession() as client:
-            sockets = [await client.ws_connect(web.ws_url, origin=web.url) for _ in range(2)]
-            for ws in sockets:
-                assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
-            apps = wait_for(lambda: len(children_of(web.proc.pid)) == 2, 10, "two apps") and (
-                children_of(web.proc.pid)
-            )
-            envs = [environ_of(pid) for pid in apps]
-            homes = [Path(env["BUYNOW_HOME"]) for env in envs]
-            for env, home in zip(envs, homes, strict=True):
-                assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
-                assert env["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
-                assert env["BUYNOW_DATABASE_URL"] == f"sqlite:///{tmp_path / 'buynow.db'}"
-                assert home.parent.parent == tmp_path and home != tmp_path
-                assert (home / "logs").resolve() == (tmp_path / "logs").resolve()
-                assert home.stat().st_mode & 0o077 == 0
-            assert homes[0] != homes[1]
-            for ws in sockets:
-                await ws.close()
-        web.wait_no_tabs()
-        for pid, home in zip(apps, homes, strict=True):
-            assert wait_for(lambda pid=pid: process_gone(pid), 10, "the app to end")
-            assert not home.exists()
-    finally:
-        web.stop()
+    shop = server.home
+    async with aiohttp.ClientSession() as client:
+        sockets = [await client.ws_connect(server.ws_url, origin=server.url) for _ in range(2)]
+        for ws in sockets:
+            assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+        apps = wait_for(lambda: len(children_of(server.proc.pid)) == 2, 10, "two apps") and (
+            children_of(server.proc.pid)
+        )
+        envs = [environ_of(pid) for pid in apps]
+        homes = [Path(env["BUYNOW_HOME"]) for env in envs]
+        for env, home in zip(envs, homes, strict=True):
+            assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
+            assert env["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
+            assert env["BUYNOW_DATABASE_URL"] == f"sqlite:///{shop / 'buynow.db'}"
+            assert home.parent.parent == shop and home != shop
+            assert (home / "logs").resolve() == (shop / "logs").resolve()
+            assert home.stat().st_mode & 0o077 == 0
+        assert homes[0] != homes[1]
+        for ws in sockets:
+            await ws.close()
+    server.wait_no_tabs()
+    for pid, home in zip(apps, homes, strict=True):
+        assert wait_for(lambda pid=pid: process_gone(pid), 10, "the app to end")
+        assert not home.exists()
 
 
 ALLOWED_ENV = {
@@ -421,9 +445,7 @@ async def test_behind_a_proxy_each_shopper_has_their_own_limits(tmp_path: Path) 
             first = await client.ws_connect(web.ws_url, origin=web.url, headers=via("10.0.0.1"))
             assert (await first.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
             for _ in range(2):  # a second tab at once; then over the rate as well
-                again = await client.ws_connect(
-                    web.ws_url, origin=web.url, headers=via("10.0.0.1")
-                )
+                again = await client.ws_connect(web.ws_url, origin=web.url, headers=via("10.0.0.1"))
                 message = await again.receive(timeout=20)
                 assert (again.close_code, message.extra) == (4002, MSG_BUSY)
             other = await client.ws_connect(web.ws_url, origin=web.url, headers=via("10.0.0.2"))
@@ -437,3 +459,36 @@ async def test_behind_a_proxy_each_shopper_has_their_own_limits(tmp_path: Path) 
         assert log.count("refused a session from 10.0.0.1: " + MSG_BUSY) == 2
     finally:
         web.stop()
+
+
+async def test_a_tab_whose_app_cannot_start_is_told_so(tmp_path: Path) -> None:
+    web = start_web(tmp_path)
+    try:
+        database = tmp_path / "buynow.db"
+        database.rename(tmp_path / "elsewhere.db")
+        database.mkdir()  # the shop's database is gone: every new app fails to open it
+        async with (
+            aiohttp.ClientSession() as client,
+            client.ws_connect(web.ws_url, origin=web.url) as ws,
+        ):
+            message = await ws.receive(timeout=30)
+            assert (ws.close_code, message.extra) == (
+                4005,
+                "The shop could not start; please try again in a minute.",
+            )
+        web.wait_no_tabs()
+        assert "a tab's app did not start (for 127.0.0.1)" in web.log("error.log")
+    finally:
+        web.stop()
+
+
+def test_cheap_requests_cannot_flood_the_log() -> None:
+    """Pages while busy, CSP reports and foreign WebSockets cost a stranger nothing:
+    at most so many of their warnings a minute reach the log files."""
+    from buynow_tui.web.server import LogBudget
+
+    now = [0.0]
+    budget = LogBudget(3, clock=lambda: now[0])
+    assert [budget.take() for _ in range(5)] == [True, True, True, False, False]
+    now[0] += 60.0
+    assert budget.take()

@@ -184,6 +184,8 @@ class TabApp(AppService):
         self.env = dict(env)
         self.cwd = cwd
         self.first_output = asyncio.Event()
+        #: Set when the app's output has ended (it quit, crashed or never started).
+        self.output_ended = asyncio.Event()
 
     @staticmethod
     async def _no_text(text: str) -> None:
@@ -208,6 +210,12 @@ class TabApp(AppService):
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            self.output_ended.set()
 
     async def on_data(self, payload: bytes) -> None:
         self.first_output.set()

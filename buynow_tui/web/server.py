@@ -34,6 +34,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +62,29 @@ HEARTBEAT_SECONDS = 30.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+class LogBudget:
+    """At most `per_minute` warnings a minute for what costs a stranger nothing to send
+    (pages while busy, CSP reports, foreign WebSockets), so a flood cannot wash the
+    log files' history away through rotation. The first one dropped says so."""
+
+    def __init__(self, per_minute: int = 60, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self.window_start = clock()
+        self.used = 0
+
+    def take(self) -> bool:
+        now = self.clock()
+        if now - self.window_start >= 60.0:
+            self.window_start, self.used = now, 0
+        self.used += 1
+        if self.used == self.per_minute + 1:
+            log.warning(
+                "more than %s such warnings this minute; the rest are not logged", self.per_minute
+            )
+        return self.used <= self.per_minute
+
+
 class WebShop:
     """Server-wide state: the limits' bookkeeping, the live tabs, their folders."""
 
@@ -75,6 +100,7 @@ class WebShop:
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self.served = 0
         self.closing = False
+        self.noisy = LogBudget()
         self.files = {
             path.relative_to(STATIC).as_posix(): path
             for path in STATIC.rglob("*")
@@ -142,7 +168,8 @@ class WebShop:
         nonce = request["nonce"]
         address = self.address_of(request)
         if self.closing or not self.admission.session_allowed(address):
-            log.warning("told %s the shop is busy (page %s)", address, request.path)
+            if self.noisy.take():
+                log.warning("told %s the shop is busy (page %s)", address, request.path[:200])
             response = self.error_response(503, nonce)
             response.headers["Retry-After"] = "60"
             response.headers["Cache-Control"] = "no-store"
@@ -161,7 +188,7 @@ class WebShop:
         except ValueError:
             raise web.HTTPBadRequest() from None
         report = body.get("csp-report", body) if isinstance(body, dict) else {}
-        if isinstance(report, dict):
+        if isinstance(report, dict) and self.noisy.take():
             log.warning(
                 "content security policy blocked %s (%s) on %s, from %s",
                 str(report.get("blocked-uri", "?"))[:200],
@@ -179,12 +206,13 @@ class WebShop:
             raise web.HTTPBadRequest()
         origin = request.headers.get("Origin", "")
         if origin.lower().rstrip("/") != self.public.origin:
-            log.warning(
-                "refused a WebSocket from %s: its page is at %r, not %s",
-                address,
-                origin[:200] or "no origin",
-                self.public.origin,
-            )
+            if self.noisy.take():
+                log.warning(
+                    "refused a WebSocket from %s: its page is at %r, not %s",
+                    address,
+                    origin[:200] or "no origin",
+                    self.public.origin,
+                )
             raise web.HTTPForbidden()
         verdict = "busy" if self.closing else self.admission.connection_opened(address)
         try:
@@ -256,9 +284,15 @@ async def start(paths: Paths, config: WebConfig) -> Running:
 
 
 async def serve(paths: Paths, config: WebConfig, *, echo: Callable[[str], None] = print) -> int:
-    """Serve until SIGTERM, SIGINT or SIGHUP; then end every tab cleanly. Returns 0."""
+    """Serve until SIGTERM, SIGINT or SIGHUP; then end every tab cleanly. Returns 0.
+
+    What the server prints is for whoever watches it: a write to an output that has
+    gone (its pipe's reader exited) is logged once and never stops the server.
+    """
     import signal
 
+    say = _Say(echo)
+    echo = say
     running = await start(paths, config)
     echo(f"BuyNow web server listening on {config.host}:{running.port} (pid {os.getpid()})")
     echo(f"Shoppers open: {running.shop.public.origin}/")
@@ -278,6 +312,22 @@ async def serve(paths: Paths, config: WebConfig, *, echo: Callable[[str], None] 
     served = running.shop.served
     echo(f"Stopped after serving {served} tab{'s' if served != 1 else ''}.")
     return 0
+
+
+class _Say:
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+        self.gone = False
+
+    def __call__(self, line: str) -> None:
+        if self.gone:
+            return
+        try:
+            self.echo(line)
+            sys.stdout.flush()
+        except (OSError, ValueError) as error:  # EPIPE, EIO; ValueError: a closed file
+            self.gone = True
+            log.warning("standard output is gone (%s); the server goes on without it", error)
 
 
 def run(paths: Paths, config: WebConfig, *, echo: Callable[[str], None] = print) -> int:

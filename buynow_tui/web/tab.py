@@ -157,6 +157,7 @@ class Tab:
         self.timers.append(loop.call_later(self.limits.session_cap, self._session_cap_reached))
         self._arm_idle_timer()
         self._spawn(self._first_output())
+        self._spawn(self._watch_output())
         return True
 
     async def _first_output(self) -> None:
@@ -165,6 +166,22 @@ class Tab:
             with contextlib.suppress(asyncio.CancelledError):
                 await app.first_output.wait()
         self._release_start_slot()
+
+    async def _watch_output(self) -> None:
+        """The app's output ended without it saying it quit: it crashed, or never
+        started (its database unreachable, say); the page says which."""
+        app = self.app
+        assert app is not None
+        await app.output_ended.wait()
+        if self.ended or self.ws.closed:
+            return
+        if app.first_output.is_set():
+            self.reason = "the app exited"
+            await self.ws.close(code=CLOSE_ENDED, message=MSG_ENDED.encode("utf-8"))
+        else:
+            self.reason = "the app did not start"
+            log.error("a tab's app did not start (for %s)", self.address)
+            await self.ws.close(code=CLOSE_FAILED, message=MSG_FAILED.encode("utf-8"))
 
     async def pump(self) -> None:
         """The browser's messages to the app until either side ends."""
