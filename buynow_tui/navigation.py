@@ -72,3 +72,24 @@ def is_deep_link(path: str) -> bool:
     """Only these may be opened from outside (the SSH server uses the same test)."""
     path = path.strip().strip("/").lower()
     return path in DEEP_LINKS or bool(_ID_LINK.match(path))
+
+
+#: What a web front end opens for an address that is no deep link. It contains a
+#: space, which no route name does, so `resolve` never finds it and the app shows
+#: Not found ("Not found: this page").
+UNKNOWN_PAGE = "this page"
+
+
+def page_for_url(url_path: str) -> str | None:
+    """What the shop opens for the path of a web address: None for the Shop (`/`), the
+    deep link (`/product/12` -> "product/12") when it is on the allowlist above, and
+    `UNKNOWN_PAGE` for anything else.
+
+    The path itself never reaches the app unless it is on the allowlist: `/login`,
+    `/help` or `/--home=x` would otherwise open a screen no link may open, or reach
+    the command line.
+    """
+    path = url_path.strip().strip("/").lower()
+    if not path:
+        return None
+    return path if is_deep_link(path) else UNKNOWN_PAGE
