@@ -387,7 +387,7 @@ def db_downgrade(
 @cli_errors
 def db_current() -> None:
     """Show the applied and pending migrations."""
-    from buynow_tui.store.migrate import state as migration_state
+    from buynow_tui.store.migrate import status as migration_state
 
     services(migrate=False)
     st = migration_state()
