@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PG_URL, product_named, register
@@ -24,6 +25,22 @@ pytestmark = pytest.mark.backends
 ADDRESS = "1 Main Street\nSpringfield"
 #: Not UTC: the stored value must be converted exactly as peewee converts it.
 WHEN = datetime(2026, 11, 25, 13, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
+
+
+def cart_lines(cart: int) -> Any:
+    """The checkout's read of a cart, as peewee builds it afresh."""
+    return (
+        CartLine.select(
+            Product.id.alias("product_id"),
+            Product.sku,
+            Product.name,
+            CartLine.quantity,
+            Product.price_cents.alias("unit_price_cents"),
+        )
+        .join(Product)
+        .where(CartLine.cart == cart)
+        .order_by(Product.id)
+    )
 
 
 def test_checkout_statements_send_what_peewee_sends(services, backend):
@@ -83,20 +100,7 @@ def test_checkout_statements_send_what_peewee_sends(services, backend):
             .where((Order.checkout_key == "confirm-1") & (Order.user == 5))
             .limit(1),
         ),
-        (
-            orders._CART_LINES,
-            {"cart": 9},
-            CartLine.select(
-                Product.id.alias("product_id"),
-                Product.sku,
-                Product.name,
-                CartLine.quantity,
-                Product.price_cents.alias("unit_price_cents"),
-            )
-            .join(Product)
-            .where(CartLine.cart == 9)
-            .order_by(Product.id),
-        ),
+        (orders._CART_LINES, {"cart": 9}, cart_lines(9)),
         (
             orders._DRAW_STOCK,
             {"quantity": 3, "product": 12},
@@ -174,20 +178,8 @@ def test_compiled_rows_are_peewee_rows_by_column_name(services, frozen_clock):
         services.cart.add(ann.id, product_named(services, name).id, quantity)
     cart = orders._CART.first({"user": ann.id})
     assert cart is not None
-    fresh = (
-        CartLine.select(
-            Product.id.alias("product_id"),
-            Product.sku,
-            Product.name,
-            CartLine.quantity,
-            Product.price_cents.alias("unit_price_cents"),
-        )
-        .join(Product)
-        .where(CartLine.cart == cart["id"])
-        .order_by(Product.id)
-    )
     lines = orders._CART_LINES.rows({"cart": cart["id"]})
-    assert lines == list(fresh.dicts())
+    assert lines == list(cart_lines(cart["id"]).dicts())
     assert {line["name"]: line["quantity"] for line in lines} == {
         "Smart Watch": 2,
         "Portable Speakers": 1,

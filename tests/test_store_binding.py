@@ -1,8 +1,9 @@
 """Binding the store to a database: which URLs it takes, and forked children.
 
 `init_db` reads a PostgreSQL URL with peewee's `playhouse.db_url` and an SQLite one as
-a file path; a URL it cannot use is one `error:` line for the admin, and nothing is
-made. A child forked from a process with pooled connections opens its own.
+a file path; a URL it cannot use is a `ConfigError` (one `error:` line in the CLI, see
+tests/test_cli.py), and nothing is made. A child forked from a process with pooled
+connections opens its own.
 """
 
 from __future__ import annotations
@@ -57,37 +58,6 @@ def test_postgresql_urls_are_read_as_peewee_reads_them_options_as_written():
         "max_connections": 8,
         "stale_timeout": 300,
     }
-
-
-def run_cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), BUYNOW_DATABASE_URL=url)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-@pytest.mark.parametrize(
-    ("url", "said"),
-    [
-        (
-            "mysql://shop@db/shop",
-            "unsupported database URL scheme 'mysql' (use sqlite:/// or postgresql://)",
-        ),
-        ("sqlite:///shop.db", SQLITE_NEEDS_A_FILE),
-    ],
-)
-def test_a_database_url_the_shop_cannot_use_is_one_error_line(home: Path, url: str, said: str):
-    done = run_cli(home, url, "products", "list")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr.splitlines() == [f"error: {said}"], done.stderr
-    assert not (home / "shop.db").exists()
 
 
 FORK_SCRIPT = r"""
