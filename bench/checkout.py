@@ -37,15 +37,17 @@ def prepare(url: str, users: int, *, seed: int = 3) -> dict[int, int]:
     Stock is limited on purpose: about a tenth of the checkouts find an item gone,
     so refusals (and their rollbacks) are part of the load.
     """
-    from buynow_tui import clock
-    from buynow_tui.store.db import init_db, session, write
+    from buynow_tui.clock import system_clock
+    from buynow_tui.store.db import connection, init_db, write
+    from buynow_tui.store.migrate import upgrade
     from buynow_tui.store.models import Cart, CartLine, Product, User
 
     init_db(url)
+    upgrade()
     rng = random.Random(seed)
-    now = clock.now()
+    now = system_clock()
     demand = users * 3 * 2 // PRODUCTS  # mean units asked per product
-    with session(), write():
+    with connection(), write():
         base = (Product.select(Product.id).order_by(Product.id.desc()).limit(1).scalar() or 0) + 1
         Product.insert_many(
             [
@@ -100,11 +102,11 @@ def ledger(url: str, initial: dict[int, int]) -> dict:
     """Stock plus units sold per product against the starting stock; orders without lines."""
     from peewee import fn
 
-    from buynow_tui.store.db import init_db, session
+    from buynow_tui.store.db import connection, init_db
     from buynow_tui.store.models import Order, OrderLine, Product
 
-    init_db(url, migrate=False)
-    with session():
+    init_db(url)
+    with connection():
         sold = dict(
             OrderLine.select(OrderLine.product, fn.SUM(OrderLine.quantity))
             .group_by(OrderLine.product)
@@ -145,7 +147,7 @@ def _store_worker(url: str, user_ids: list[int]) -> dict:
     from buynow_tui.store.orders import OrderService
 
     setup_logging(Path(tempfile.mkdtemp(prefix="buynow-bench-logs-")))
-    init_db(url, migrate=False)
+    init_db(url)
     orders = OrderService(Settings.from_env())
     placed = refused = busy = 0
     _ready()

@@ -155,7 +155,7 @@ def expected_results(home: Path, phrases: list[str]) -> dict[str, tuple]:
     from buynow_tui.store.catalog import Catalog
     from buynow_tui.store.db import close_db, init_db
 
-    init_db(f"sqlite:///{home / 'buynow.db'}", migrate=False)
+    init_db(f"sqlite:///{home / 'buynow.db'}")
     try:
         catalog = Catalog()
         seen: dict[str, tuple] = {}

@@ -57,6 +57,7 @@ def run(
             cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             cur.execute(f'CREATE SCHEMA "{schema}"')
         init_db(url)
+        upgrade()
         start = time.perf_counter()
         generate(products)
         seed_s = time.perf_counter() - start

@@ -142,7 +142,7 @@ def bench_search(home100k: Path, rounds: int) -> dict:
     from buynow_tui.store.catalog import Catalog
     from buynow_tui.store.db import close_db, init_db
 
-    init_db(f"sqlite:///{home100k / 'buynow.db'}", migrate=False)
+    init_db(f"sqlite:///{home100k / 'buynow.db'}")
     try:
         found = search.measure_search(Catalog(), rounds=rounds)
     finally:

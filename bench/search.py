@@ -161,7 +161,7 @@ def main() -> None:
     from buynow_tui.store.catalog import Catalog
     from buynow_tui.store.db import init_db
 
-    init_db(sys.argv[1], migrate=False)
+    init_db(sys.argv[1])
     print(
         json.dumps(measure_search(Catalog(), rounds=int(sys.argv[2]) if len(sys.argv) > 2 else 1))
     )

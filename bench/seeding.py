@@ -52,8 +52,10 @@ def _fresh(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     from buynow_tui.store.db import close_db, init_db
+    from buynow_tui.store.migrate import upgrade
 
     init_db(f"sqlite:///{path}")
+    upgrade()
     close_db()
 
 
@@ -61,7 +63,7 @@ def _store(path: Path, count: int) -> dict:
     from buynow_tui.store.db import init_db
     from buynow_tui.store.seed import generate
 
-    init_db(f"sqlite:///{path}", migrate=False)
+    init_db(f"sqlite:///{path}")
     start = time.perf_counter()
     made = generate(count)
     return {"seconds": time.perf_counter() - start, "rows": made}

@@ -7,21 +7,33 @@ every way in sets things up the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import setup_logging
 from buynow_tui.paths import Paths
+
+if TYPE_CHECKING:  # the store is imported when it is opened, not with this module
+    from buynow_tui.store.services import Services
 
 
 @dataclass
 class Opened:
     paths: Paths
-    services: object  # buynow_tui.store.services.Services (kept untyped: no import cost here)
+    services: Services
     seeded: int = 0
 
 
-def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -> Opened:
-    """Make the folders, attach the log files, open and migrate the database.
+def open_store(
+    paths: Paths,
+    *,
+    migrate: bool = True,
+    seed_fresh: bool = True,
+    clock: Clock = system_clock,
+) -> Opened:
+    """Make the folders, attach the log files, open and migrate the database; the
+    services run on `clock`.
 
     A database created new gets the shipped demo catalog, once: the migration runner
     marks a database new when it first meets it with no tables, and the catalog is
@@ -35,11 +47,11 @@ def open_store(paths: Paths, *, migrate: bool = True, seed_fresh: bool = True) -
 
     paths.ensure()
     setup_logging(paths.logs)
-    init_db(paths.database_url(), migrate=False)
-    services = Services(Settings.from_env())
+    init_db(paths.database_url())
+    services = Services(Settings.from_env(), clock=clock)
     seeded = 0
     if migrate:
-        upgrade()
+        upgrade(clock=clock)
         if seed_fresh and demo_catalog_pending():
             from buynow_tui.store.seed import seed_demo_catalog  # only a new database needs it
 

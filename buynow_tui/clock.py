@@ -1,33 +1,28 @@
-"""One place that says what time it is, so tests can pin it.
+"""What time it is, as a value handed down: a `Clock` is a function that answers now.
 
-Times are timezone-aware UTC everywhere in the store; screens convert to local time
-for display only.
+There is no clock to install globally. `Services` takes one (the system's unless told
+otherwise) and hands it to every service, so the store and whatever shows its times
+(the App, through `services.clock`) agree; tests pass one they can stop and move.
+Times are timezone-aware UTC everywhere in the store; screens convert to local time for
+display only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    """The current time (aware, UTC) from the system."""
+    return datetime.now(UTC)
 
 
-_clock: Clock = system_clock
-
-
-def now() -> datetime:
-    """The current time (aware, UTC) from the installed clock."""
-    return _clock()
-
-
-def set_clock(clock: Clock | None) -> None:
-    """Install a clock (tests pass a fixed one); None restores the system clock."""
-    global _clock
-    _clock = clock or system_clock
+#: The system's clock under its old name, for the App's default until the App takes
+#: its services' clock (`Services.clock`).
+now = system_clock
 
 
 def fixed(when: datetime) -> Clock:

@@ -1,9 +1,11 @@
 """Everything BuyNow reads from the environment, read in one place and handed down.
 
-`Settings` are the store's knobs; `ClientEnvironment` is what the SSH server (and any
-other front end) tells a session's app about the shopper on the other end. A value that
+`Settings` are the store's knobs; `Locations` where the admin put the shop's folder and
+database (`Paths` uses them); `ClientEnvironment` is what the SSH server (and any other
+front end) tells a session's app about the shopper on the other end. A value that
 cannot be used is a `ConfigError`: one line for the admin, never a `SystemExit` from
-library code.
+library code. (The CLI's own options also name their environment variables, for Typer
+to read and `--help` to show: `--home` is `BUYNOW_HOME` there too.)
 
 `BUYNOW_BCRYPT_ROUNDS` exists for the test suite only: below 12 it is honoured only
 when `BUYNOW_TESTING=1`, so a production shop can never be configured into weak hashes.
@@ -18,6 +20,9 @@ from datetime import UTC, datetime
 
 DEFAULT_BCRYPT_ROUNDS = 12
 DEFAULT_SHIPPING_CENTS = 3000
+
+HOME = "BUYNOW_HOME"
+DATABASE_URL = "BUYNOW_DATABASE_URL"
 
 #: What the SSH server sets in a session's environment (see `ssh/server.py`).
 SSH_FLAG = "BUYNOW_SSH"
@@ -61,6 +66,27 @@ class Settings:
         if shipping < 0:
             raise ConfigError("BUYNOW_SHIPPING_CENTS must not be negative")
         return cls(bcrypt_rounds=rounds, shipping_cents=shipping)
+
+
+@dataclass(frozen=True)
+class Locations:
+    """`BUYNOW_HOME` (the folder for the database, logs, config and host key) and
+    `BUYNOW_DATABASE_URL` (another database); None where unset or empty."""
+
+    home: str | None = None
+    database_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Locations:
+        env = os.environ if environ is None else environ
+        return cls(home=env.get(HOME) or None, database_url=env.get(DATABASE_URL) or None)
+
+
+def has_own_driver(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this process was given a Textual driver of its own (`TEXTUAL_DRIVER`, as
+    a web front end does): it then talks to that rather than to a terminal."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("TEXTUAL_DRIVER"))
 
 
 def parse_utc(text: str) -> datetime | None:

@@ -18,12 +18,14 @@ its life), so it imports peewee without the server drivers
 
 from __future__ import annotations
 
-import os
 import sys
 
-from buynow_tui.runtime import import_peewee_for, prepare_environment
-
-NEEDS_A_TERMINAL = "buynow needs a terminal; see buynow --help"
+from buynow_tui.runtime import (
+    NEEDS_A_TERMINAL,
+    import_peewee_for,
+    not_a_terminal,
+    prepare_environment,
+)
 
 
 def main() -> None:
@@ -37,22 +39,6 @@ def main() -> None:
     from buynow_tui.cli import main as cli_main
 
     cli_main()
-
-
-def not_a_terminal() -> bool:
-    """Whether the shop would start with no terminal to draw on or read keys from.
-
-    `buynow | head` or `buynow > file` would start the full-screen app into a pipe and
-    hang there. Every SSH session has a PTY, so it is unaffected. A process given a
-    Textual driver of its own (`TEXTUAL_DRIVER`, as a web front end does) talks to
-    that instead of a terminal.
-    """
-    if os.environ.get("TEXTUAL_DRIVER"):
-        return False
-    try:
-        return not (sys.stdin.isatty() and sys.stdout.isatty())
-    except (AttributeError, ValueError):  # closed, or replaced by something else
-        return True
 
 
 def deep_link(args: list[str]) -> str | None:
@@ -87,11 +73,11 @@ def open_shop(open_path: str | None = None) -> int:
         print("error: aborted", file=sys.stderr)
         return 1
     except Exception as error:
-        from buynow_tui.store.problems import for_admin
+        from buynow_tui.store.problems import error_line, for_admin
 
         message = for_admin(error)
         if message is None:
             raise
-        print(f"error: {message}", file=sys.stderr)
+        print(error_line(message), file=sys.stderr)
         return 1
     return 0

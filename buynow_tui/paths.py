@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from buynow_tui.config import Locations
+
 #: The mode of the folders BuyNow makes; its files are 0600.
 PRIVATE_FOLDER = 0o700
 
@@ -21,7 +23,7 @@ class Paths:
     @classmethod
     def resolve(cls, home: str | Path | None = None) -> Paths:
         if home is None:
-            home = os.environ.get("BUYNOW_HOME") or None
+            home = Locations.from_env().home
         if home is None:
             from platformdirs import user_data_dir
 
@@ -82,7 +84,7 @@ class Paths:
 
     def database_url(self) -> str:
         """`BUYNOW_DATABASE_URL`, or the embedded SQLite file in the home folder."""
-        return os.environ.get("BUYNOW_DATABASE_URL") or f"sqlite:///{self.database}"
+        return Locations.from_env().database_url or f"sqlite:///{self.database}"
 
 
 def masked_url(url: str) -> str:

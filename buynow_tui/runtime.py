@@ -11,10 +11,14 @@ import gc
 import os
 import sys
 
+from buynow_tui.config import has_own_driver
+
 #: Frames per second Textual may draw (its default is 60): a key's result waits for the
 #: next frame, so at 60 a search result took ~8 ms longer on average (bench/keystroke.py).
 #: Frames are drawn only when something changed, so an idle shop costs nothing more.
 FRAME_RATE = "120"
+
+NEEDS_A_TERMINAL = "buynow needs a terminal; see buynow --help"
 
 #: What peewee tries to import at its own import, besides sqlite3: server drivers.
 SERVER_DRIVERS = ("psycopg2cffi", "psycopg2", "psycopg", "pymysql", "MySQLdb")
@@ -31,6 +35,22 @@ GC_FREEZE_AFTER = 1.0
 def prepare_environment() -> None:
     """Settings Textual reads when it is imported; an explicit TEXTUAL_FPS wins."""
     os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
+
+
+def not_a_terminal() -> bool:
+    """Whether the shop would start with no terminal to draw on or read keys from.
+
+    `buynow | head` or `buynow > file` would start the full-screen app into a pipe and
+    hang there. Every SSH session has a PTY, so it is unaffected. A process given a
+    Textual driver of its own (as a web front end does) talks to that instead of a
+    terminal.
+    """
+    if has_own_driver():
+        return False
+    try:
+        return not (sys.stdin.isatty() and sys.stdout.isatty())
+    except (AttributeError, ValueError):  # closed, or replaced by something else
+        return True
 
 
 def import_peewee_for(database_url: str) -> None:

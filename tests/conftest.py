@@ -84,28 +84,30 @@ def database_url(backend: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 @pytest.fixture
-def services(home: Path, database_url: str) -> Iterator[object]:
-    """Services on a fresh, migrated, seeded database (temp-file SQLite by default)."""
-    from buynow_tui import clock
-    from buynow_tui.bootstrap import open_store
-    from buynow_tui.paths import Paths
-    from buynow_tui.store.db import close_db
-
-    opened = open_store(Paths(home))
-    yield opened.services
-    close_db()
-    clock.set_clock(None)
+def store_time() -> list[datetime]:
+    """The time the `services` fixture's clock says: the system's while empty, what
+    `frozen_clock` puts in it after."""
+    return []
 
 
 @pytest.fixture
-def frozen_clock() -> Iterator[list[datetime]]:
-    """A clock the test can move: `now[0] += timedelta(...)`."""
-    from buynow_tui import clock
+def services(home: Path, database_url: str, store_time: list[datetime]) -> Iterator[object]:
+    """Services on a fresh, migrated, seeded database (temp-file SQLite by default)."""
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.clock import system_clock
+    from buynow_tui.paths import Paths
+    from buynow_tui.store.db import close_db
 
-    now = [FIXED_NOW]
-    clock.set_clock(lambda: now[0])
-    yield now
-    clock.set_clock(None)
+    opened = open_store(Paths(home), clock=lambda: store_time[0] if store_time else system_clock())
+    yield opened.services
+    close_db()
+
+
+@pytest.fixture
+def frozen_clock(store_time: list[datetime]) -> list[datetime]:
+    """The `services` fixture's clock, stopped: the test moves it (`now[0] += ...`)."""
+    store_time[:] = [FIXED_NOW]
+    return store_time
 
 
 def register(services, email: str = "ann@example.com", username: str = "ann", password: str = "correct horse", **extra):  # type: ignore[no-untyped-def]

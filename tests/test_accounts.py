@@ -300,14 +300,14 @@ def test_shipping_address_is_cleaned_and_kept(services):
 
 def _everything_stored(backend: str, home: Path) -> bytes:
     """Every byte the database keeps: the SQLite files, or every row on PostgreSQL."""
-    from buynow_tui.store.db import close_db, session
+    from buynow_tui.store.db import close_db, connection
     from buynow_tui.store.models import MODELS, database
 
     if backend == "sqlite":
         close_db()
         return b"".join(p.read_bytes() for p in home.glob("buynow.db*"))
     rows = []
-    with session():
+    with connection():
         for model in MODELS:
             rows += [repr(r).encode() for r in database.execute_sql(f'SELECT * FROM "{model._meta.table_name}"')]
     return b"\n".join(rows)

@@ -173,7 +173,7 @@ def test_wishlist_add_once_newest_first_and_remove(services, ann, frozen_clock):
     for product in (watch, phone, camera):
         services.wishlist.add(ann.id, product.id)
         frozen_clock[0] += timedelta(minutes=1)
-    assert [item.product.name for item in services.wishlist.list(ann.id)] == [
+    assert [item.product.name for item in services.wishlist.items(ann.id)] == [
         "Digital Camera",
         "New Smart Phone",
         "Smart Watch",
@@ -181,10 +181,10 @@ def test_wishlist_add_once_newest_first_and_remove(services, ann, frozen_clock):
 
     with pytest.raises(AlreadyInWishlist, match="Smart Watch is already in your wishlist"):
         services.wishlist.add(ann.id, watch.id)
-    assert len(services.wishlist.list(ann.id)) == 3
+    assert len(services.wishlist.items(ann.id)) == 3
 
     services.wishlist.remove(ann.id, phone.id)
-    assert [item.product.name for item in services.wishlist.list(ann.id)] == [
+    assert [item.product.name for item in services.wishlist.items(ann.id)] == [
         "Digital Camera",
         "Smart Watch",
     ]
@@ -201,7 +201,7 @@ def test_wishlist_items_added_in_the_same_instant_still_list_newest_first(
     )
     services.wishlist.add(ann.id, first.id)
     services.wishlist.add(ann.id, second.id)
-    assert [item.product.name for item in services.wishlist.list(ann.id)] == [
+    assert [item.product.name for item in services.wishlist.items(ann.id)] == [
         "Digital Camera",
         "Smart Watch",
     ]
@@ -219,7 +219,7 @@ def test_wishlist_add_to_cart_keeps_it_on_the_wishlist(services, ann):
 def test_an_out_of_stock_product_can_be_wished_for_but_not_carted(services, ann):
     sold_out = services.catalog.get_by_sku("BN-WAT-006")
     services.wishlist.add(ann.id, sold_out.id)
-    assert services.wishlist.list(ann.id)[0].product.stock_words == "Out of stock"
+    assert services.wishlist.items(ann.id)[0].product.stock_words == "Out of stock"
     with pytest.raises(OutOfStock, match="out of stock"):
         services.wishlist.add_to_cart(ann.id, sold_out.id)
     assert services.cart.get(ann.id).is_empty
@@ -237,4 +237,4 @@ def test_wishlists_are_per_user(services, ann):
     services.wishlist.add(bob.id, watch.id)  # not "already there": that was Ann's
     services.wishlist.remove(bob.id, watch.id)
     assert services.wishlist.contains(ann.id, watch.id)
-    assert services.wishlist.list(bob.id) == []
+    assert services.wishlist.items(bob.id) == []

@@ -27,10 +27,12 @@ LAST_UNITS = 5
 def _open(home: str, url: str | None = None):  # type: ignore[no-untyped-def]
     from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
+    from buynow_tui.store.migrate import upgrade
     from buynow_tui.store.services import Services
 
     setup_logging(Path(home) / "logs")
     init_db(url or f"sqlite:///{Path(home) / 'buynow.db'}")
+    upgrade()
     return Services()
 
 
@@ -78,10 +80,10 @@ def _sold(home: Path, product_id: int) -> int:
 def _sold_via_store(product_id: int) -> int:
     from peewee import fn
 
-    from buynow_tui.store.db import session
+    from buynow_tui.store.db import connection
     from buynow_tui.store.models import OrderLine, Product
 
-    with session():
+    with connection():
         assert Product.select(fn.MIN(Product.stock)).scalar() >= 0
         return OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.quantity), 0)).where(
             OrderLine.product == product_id

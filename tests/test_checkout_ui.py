@@ -70,7 +70,7 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         await wait_for(pilot, lambda: app.cart_count == 0)
-        newest = services.orders.list(user.id)[0]
+        newest = services.orders.history(user.id)[0]
         await wait_for_text(pilot, f"Order #{newest.id} placed")
         text = screen_text(app)
         assert f"Order #{newest.id} placed" in text
@@ -81,7 +81,7 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         await pilot.press("space")  # any key goes now
         orders = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: orders.orders is not None)
-        assert [o.id for o in orders.orders] == [o.id for o in services.orders.list(user.id)]
+        assert [o.id for o in orders.orders] == [o.id for o in services.orders.history(user.id)]
         assert orders.orders[0].id == newest.id
         assert orders.orders[0].id > orders.orders[1].id
         table = orders.query_one("#orders")
@@ -118,7 +118,7 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
         await pilot.press("y", "enter", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, (OrderPlacedScreen, OrdersScreen)))
         await settle(pilot)
-        assert len(services.orders.list(user.id)) == 1
+        assert len(services.orders.history(user.id)) == 1
         assert services.cart.get(user.id).is_empty
         assert isinstance(app.screen, (OrderPlacedScreen, OrdersScreen))
 
@@ -136,7 +136,7 @@ async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
         assert modal.query_one("#confirm").disabled
         modal.action_confirm()  # a second confirm while the first runs does nothing
         await wait_for_screen(pilot, OrderPlacedScreen)
-        orders = services.orders.list(user.id)
+        orders = services.orders.history(user.id)
         assert len(orders) == 1
         # the same key again (a retry) returns that order rather than a new one
         again = services.orders.checkout(user.id, checkout_key=key)
@@ -162,7 +162,7 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
         await wait_for_text(pilot, "Smart Watch")
         await wait_for_text(pilot, "Nothing was ordered")
         assert not modal.placing
-        assert services.orders.list(user.id) == []
+        assert services.orders.history(user.id) == []
         assert quantities(services, user) == before
         assert product_named(services, "Digital Camera").stock == camera_stock
 
@@ -189,7 +189,7 @@ async def test_missing_address_is_asked_for_and_saved(services, home):
         await wait_for_screen(pilot, OrderPlacedScreen)
         assert services.accounts.get(user.id).ship_address == "9 Elm Street, Oak City"
         assert app.user.ship_address == "9 Elm Street, Oak City"
-        order = services.orders.list(user.id)[0]
+        order = services.orders.history(user.id)[0]
         assert services.orders.detail(user.id, order.id).ship_address == "9 Elm Street, Oak City"
 
 
@@ -202,7 +202,7 @@ async def test_cancel_leaves_the_cart_alone(services, home):
         await to_checkout(pilot)
         await pilot.press("escape")
         await wait_for_screen(pilot, CartScreen)
-        assert services.orders.list(user.id) == []
+        assert services.orders.history(user.id) == []
         assert len(services.cart.get(user.id).lines) == 1
 
 

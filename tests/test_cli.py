@@ -18,10 +18,12 @@ ADMIN_PASSWORD = "admin secret 1"
 
 
 def run_cli(
-    home: Path, *args: str | bytes, stdin: str | None = None
+    home: Path, *args: str | bytes, stdin: str | None = None, database_url: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
     env.pop("BUYNOW_DATABASE_URL", None)
+    if database_url is not None:
+        env["BUYNOW_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "buynow_tui", *args],
         cwd=REPO,
@@ -588,3 +590,24 @@ def test_a_broken_csv_row_adds_none_of_the_good_rows(shop: Path, tmp_path: Path)
     assert "ten dollars" in done.stderr or "not a number" in done.stderr
     listed = run_cli(shop, "products", "list", "--search", "fine").stdout
     assert "OK-1" not in listed and "OK-2" not in listed
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "mysql://shop@db/shop",
+            "unsupported database URL scheme 'mysql' (use sqlite:/// or postgresql://)",
+        ),
+        ("sqlite:///shop.db", "SQLite needs a file path: sqlite:////absolute/path.db"),
+    ],
+)
+def test_a_database_url_the_shop_cannot_use_is_one_error_line(home: Path, url: str, said: str):
+    """A relative SQLite file would be another database in each folder a process runs in
+    (the server's, its sessions' home folder): refused like an unknown scheme, and made
+    nowhere."""
+    done = run_cli(home, "products", "list", database_url=url)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [f"error: {said}"], done.stderr
+    assert not (REPO / "shop.db").exists()
+    assert not (home / "shop.db").exists()

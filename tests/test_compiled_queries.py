@@ -1,19 +1,22 @@
-"""The checkout's statements are peewee queries made SQL once (`store.db.Compiled`).
+"""The checkout's statements are peewee queries made SQL once (`store.compiled`).
 
 What they send must be exactly what peewee sends for the same query and values, on
-either backend, and must follow whichever database `init_db` bound last.
+either backend, and must follow whichever database `init_db` bound last; the rows they
+read are peewee's rows, by column name.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PG_URL, product_named, register
 
 from buynow_tui.store import orders
-from buynow_tui.store.db import Compiled, Param, close_db, init_db
+from buynow_tui.store.compiled import Compiled, Param
+from buynow_tui.store.db import close_db, init_db
 from buynow_tui.store.logins import row_lock
 from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
 
@@ -22,6 +25,22 @@ pytestmark = pytest.mark.backends
 ADDRESS = "1 Main Street\nSpringfield"
 #: Not UTC: the stored value must be converted exactly as peewee converts it.
 WHEN = datetime(2026, 11, 25, 13, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
+
+
+def cart_lines(cart: int) -> Any:
+    """The checkout's read of a cart, as peewee builds it afresh."""
+    return (
+        CartLine.select(
+            Product.id.alias("product_id"),
+            Product.sku,
+            Product.name,
+            CartLine.quantity,
+            Product.price_cents.alias("unit_price_cents"),
+        )
+        .join(Product)
+        .where(CartLine.cart == cart)
+        .order_by(Product.id)
+    )
 
 
 def test_checkout_statements_send_what_peewee_sends(services, backend):
@@ -81,20 +100,7 @@ def test_checkout_statements_send_what_peewee_sends(services, backend):
             .where((Order.checkout_key == "confirm-1") & (Order.user == 5))
             .limit(1),
         ),
-        (
-            orders._CART_LINES,
-            {"cart": 9},
-            CartLine.select(
-                Product.id,
-                Product.sku,
-                Product.name,
-                CartLine.quantity,
-                Product.price_cents,
-            )
-            .join(Product)
-            .where(CartLine.cart == 9)
-            .order_by(Product.id),
-        ),
+        (orders._CART_LINES, {"cart": 9}, cart_lines(9)),
         (
             orders._DRAW_STOCK,
             {"quantity": 3, "product": 12},
@@ -124,15 +130,15 @@ def test_compiled_queries_follow_the_database_bound_last(services, backend, tmp_
     """Bound to another database (another dialect too), a compiled query is made again."""
     count_users = Compiled(lambda: User.select(User.id).where(User.email == Param("email")))
     ann = register(services)
-    assert count_users.rows({"email": ann.email}) == [(ann.id,)]
+    assert count_users.rows({"email": ann.email}) == [{"id": ann.id}]
     first_sql, _ = count_users.sql({"email": ann.email})
 
     other = "postgresql" if backend == "sqlite" else "sqlite"
     try:
         if other == "sqlite":
-            init_db(f"sqlite:///{tmp_path / 'other.db'}", migrate=False)
+            init_db(f"sqlite:///{tmp_path / 'other.db'}")
         else:
-            init_db(PG_URL, migrate=False)  # not connected: only the SQL is asked for
+            init_db(PG_URL)  # not connected: only the SQL is asked for
         other_sql, params = count_users.sql({"email": ann.email})
         assert other_sql == User.select(User.id).where(User.email == ann.email).sql()[0]
         assert other_sql != first_sql  # "?" against "%s"
@@ -161,4 +167,45 @@ def test_orders_of_every_size_keep_their_own_lines(services):
             product_named(services, name).price_cents * q for name, q in bought.items()
         )
         assert services.cart.get(ann.id).is_empty
-    assert len(services.orders.list(ann.id)) == 3
+    assert len(services.orders.history(ann.id)) == 3
+
+
+def test_compiled_rows_are_peewee_rows_by_column_name(services, frozen_clock):
+    """Each row is keyed by the field's name or its alias and read as peewee reads it
+    (an aware UTC time, a foreign key's id), whatever order the columns come in."""
+    ann = register(services)
+    for name, quantity in (("Smart Watch", 2), ("Portable Speakers", 1)):
+        services.cart.add(ann.id, product_named(services, name).id, quantity)
+    cart = orders._CART.first({"user": ann.id})
+    assert cart is not None
+    lines = orders._CART_LINES.rows({"cart": cart["id"]})
+    assert lines == list(cart_lines(cart["id"]).dicts())
+    assert {line["name"]: line["quantity"] for line in lines} == {
+        "Smart Watch": 2,
+        "Portable Speakers": 1,
+    }
+    placed = services.orders.checkout(ann.id, ship_address=ADDRESS)
+    when = Compiled(
+        lambda: Order.select(Order.created_at.alias("placed"), Order.user, Order.id).where(
+            Order.id == Param("order")
+        )
+    )
+    assert when.first({"order": placed.id}) == {
+        "placed": frozen_clock[0],
+        "user": ann.id,
+        "id": placed.id,
+    }
+    assert when.first({"order": placed.id + 1}) is None
+
+
+def test_a_compiled_query_needs_a_name_for_every_column(services):
+    """A column without a name (an unaliased expression) or two of one name cannot be
+    read by name: said when the query is first made, not by a wrong row later."""
+    from peewee import fn
+
+    unnamed = Compiled(lambda: Product.select(fn.COUNT(Product.id)))
+    with pytest.raises(ValueError, match="alias"):
+        unnamed.rows({})
+    twice = Compiled(lambda: CartLine.select(CartLine.id, Product.id).join(Product))
+    with pytest.raises(ValueError, match="share a name"):
+        twice.rows({})

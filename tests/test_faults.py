@@ -186,10 +186,10 @@ class SmallDisk:
         """Fill what is left of the disk with one file; returns it (delete to free)."""
         filler = self.home / "filler.bin"
         if self.kind != "tmpfs":
-            from buynow_tui.store.db import session
+            from buynow_tui.store.db import connection
             from buynow_tui.store.models import database
 
-            with session():
+            with connection():
                 pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
             _cap_pages(pages)  # no room to grow
             return filler

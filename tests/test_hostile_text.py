@@ -372,7 +372,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, 
             if hostile.too_long:
                 await wait_for_text(pilot, "An address is at most 300 characters.")
                 assert isinstance(app.screen, CheckoutScreen)
-                assert services.orders.list(user.id) == []
+                assert services.orders.history(user.id) == []
                 assert services.accounts.get(user.id).ship_address is None
                 assert [line.name for line in services.cart.get(user.id).lines] == [phone.name]
                 assert_harmless(app, hostile)
@@ -380,7 +380,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, 
             await wait_for_screen(pilot, OrderPlacedScreen)
             await wait_for_text(pilot, f"Ship to: {hostile.in_box}")
             assert_harmless(app, hostile)
-            order = services.orders.list(user.id)[0]
+            order = services.orders.history(user.id)[0]
             assert services.orders.detail(user.id, order.id).ship_address == hostile.in_box
             app.navigate(f"order/{order.id}")
             await opened(pilot, OrderDetailScreen, "order")
@@ -533,7 +533,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         await wait_for_screen(pilot, CheckoutScreen)
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
-        order = services.orders.list(user.id)[0]
+        order = services.orders.history(user.id)[0]
         app.navigate(f"order/{order.id}")
         await opened(pilot, OrderDetailScreen, "order")
         await wait_for_text(pilot, *names)

@@ -31,8 +31,10 @@ def bound() -> Iterator[None]:
 
 def migrated_db(path: Path) -> Path:
     from buynow_tui.store.db import close_db, init_db
+    from buynow_tui.store.migrate import upgrade
 
     init_db(f"sqlite:///{path}")
+    upgrade()
     close_db()
     return path
 
@@ -41,7 +43,7 @@ def models_db(path: Path) -> Path:
     from buynow_tui.store.db import close_db, init_db
     from buynow_tui.store.models import MODELS, database
 
-    init_db(f"sqlite:///{path}", migrate=False)
+    init_db(f"sqlite:///{path}")
     database.create_tables(MODELS)
     close_db()
     return path
@@ -178,24 +180,25 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     tmp_path: Path, bound
 ):
     from buynow_tui.store.db import init_db
-    from buynow_tui.store.migrate import downgrade, state, upgrade
+    from buynow_tui.store.migrate import downgrade, status, upgrade
 
     path = tmp_path / "shop.db"
     init_db(f"sqlite:///{path}")
+    upgrade()
     before = master(path)
     every = MIGRATIONS
-    assert state().current == every[-1]
-    assert state().pending == ()
+    assert status().current == every[-1]
+    assert status().pending == ()
 
     # One step at a time, each down then up again, then all the way down.
     for name in reversed(every[1:]):
         assert downgrade() == [name]
-        assert state().current != name
+        assert status().current != name
     assert upgrade() == every[1:]
     assert master(path) == before
     assert downgrade(len(every)) == list(reversed(every))
-    assert state().current is None
-    assert state().pending == tuple(every)
+    assert status().current is None
+    assert status().pending == tuple(every)
     left = {name for kind, name, _, _ in master(path) if kind == "table"}
     assert left == {"migration_history", "store_marker"}  # the runner's own tables
     assert downgrade() == []  # nothing more to undo
@@ -248,11 +251,11 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
 def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
-    from buynow_tui.store.db import session
+    from buynow_tui.store.db import connection
     from buynow_tui.store.models import database
 
     open_store(Paths(home))
-    with session():
+    with connection():
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -310,10 +313,10 @@ SELECT 'constraint', t.relname, pg_get_constraintdef(k.oid)
 
 
 def pg_schema(url: str) -> set[tuple[str, str, str]]:
-    from buynow_tui.store.db import close_db, session
+    from buynow_tui.store.db import close_db, connection
     from buynow_tui.store.models import database
 
-    with session():
+    with connection():
         rows = {tuple(r) for r in database.execute_sql(PG_CATALOG)}
     close_db()
     # Index names differ in nothing but the trigram search index, which only migrations add.
@@ -323,13 +326,14 @@ def pg_schema(url: str) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_postgresql_migrations_build_exactly_the_models_schema(database_url: str, bound: None):
     from buynow_tui.store.db import close_db, init_db
-    from buynow_tui.store.migrate import downgrade
+    from buynow_tui.store.migrate import downgrade, upgrade
     from buynow_tui.store.models import MODELS, database
 
     init_db(database_url)
+    upgrade()
     migrated = pg_schema(database_url)
 
-    init_db(database_url, migrate=False)
+    init_db(database_url)
     downgrade(1)
     with database.connection_context():
         database.drop_tables([m for m in MODELS])

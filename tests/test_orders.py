@@ -27,10 +27,10 @@ def stock_of(services, name: str) -> int:  # type: ignore[no-untyped-def]
 
 def order_rows() -> tuple[int, int]:
     """How many orders and order lines the database holds (either backend)."""
-    from buynow_tui.store.db import session
+    from buynow_tui.store.db import connection
     from buynow_tui.store.models import Order, OrderLine
 
-    with session():
+    with connection():
         return Order.select().count(), OrderLine.select().count()
 
 
@@ -73,7 +73,7 @@ def test_checkout_without_any_address_is_refused_and_changes_nothing(services, a
         services.orders.checkout(ann.id)
     assert services.cart.count(ann.id) == 1
     assert stock_of(services, "Smart Watch") == watch.stock
-    assert services.orders.list(ann.id) == []
+    assert services.orders.history(ann.id) == []
 
 
 def test_changing_a_price_after_ordering_leaves_the_order_alone(services, ann):
@@ -87,7 +87,7 @@ def test_changing_a_price_after_ordering_leaves_the_order_alone(services, ann):
     assert again.lines[0].name == "Smart Watch"
     assert again.lines[0].unit_price_cents == 15000
     assert again.total_cents == 2 * 15000 + 3000
-    assert services.orders.list(ann.id)[0].total_cents == 33000
+    assert services.orders.history(ann.id)[0].total_cents == 33000
 
 
 def test_removing_a_product_keeps_past_orders_readable(services, ann):
@@ -116,7 +116,7 @@ def test_the_same_checkout_key_twice_makes_one_order(services, ann, home):
     first = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key="confirm-1")
     second = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key="confirm-1")
     assert second == first
-    assert len(services.orders.list(ann.id)) == 1
+    assert len(services.orders.history(ann.id)) == 1
     assert order_rows() == (1, 1)
     assert stock_of(services, "Smart Watch") == watch.stock - 1
 
@@ -126,7 +126,7 @@ def test_a_second_confirm_without_a_key_finds_the_cart_empty(services, ann):
     services.orders.checkout(ann.id, ship_address=ADDRESS)
     with pytest.raises(EmptyCart):
         services.orders.checkout(ann.id, ship_address=ADDRESS)
-    assert len(services.orders.list(ann.id)) == 1
+    assert len(services.orders.history(ann.id)) == 1
 
 
 def test_a_checkout_key_never_hands_over_another_users_order(services, ann):
@@ -167,7 +167,7 @@ def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(services
         "Portable Speakers": 3,
         "Digital Camera": 2,
     }
-    assert services.orders.list(ann.id) == []
+    assert services.orders.history(ann.id) == []
     assert order_rows() == (0, 0)
 
 
@@ -180,7 +180,7 @@ def test_orders_list_newest_first_with_units_and_totals(services, ann, frozen_cl
     services.cart.add(ann.id, phone.id, 3)
     second = services.orders.checkout(ann.id, ship_address=ADDRESS)
 
-    listed = services.orders.list(ann.id)
+    listed = services.orders.history(ann.id)
     assert [o.id for o in listed] == [second.id, first.id]
     assert [(o.units, o.total_cents) for o in listed] == [(3, 3 * 17500 + 3000), (1, 15000 + 3000)]
     assert listed[0].created_at == frozen_clock[0]
@@ -192,7 +192,7 @@ def test_orders_in_the_same_instant_still_list_newest_first(services, ann, froze
     for _ in range(3):
         services.cart.add(ann.id, watch.id, 1)
         ids.append(services.orders.checkout(ann.id, ship_address=ADDRESS).id)
-    assert [o.id for o in services.orders.list(ann.id)] == ids[::-1]
+    assert [o.id for o in services.orders.history(ann.id)] == ids[::-1]
 
 
 def test_another_users_order_is_not_found(services, ann):
@@ -207,7 +207,7 @@ def test_another_users_order_is_not_found(services, ann):
     # The same kind of message either way: Bob learns nothing about Ann's order.
     assert str(caught.value) == f"There is no order #{order.id}."
     assert str(missing.value) == "There is no order #999999."
-    assert services.orders.list(bob.id) == []
+    assert services.orders.history(bob.id) == []
 
 
 def test_admin_order_list_filters_by_email_in_any_case(services, ann):

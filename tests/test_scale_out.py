@@ -167,5 +167,5 @@ def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(service
     outcomes = asyncio.run(everyone())
     assert sorted(outcomes) == ["ordered"] * 4 + ["refused"] * 2
     assert product_named(services, "Smart Watch").stock == 0
-    sold = sum(len(services.orders.list(user.id)) for user, _, _ in shoppers)
+    sold = sum(len(services.orders.history(user.id)) for user, _, _ in shoppers)
     assert sold == 4

@@ -122,7 +122,7 @@ async def test_letter_keys_type_in_the_search_box(services, home):
         assert app.is_running
         assert app.screen.search_box.value == "awcsq1/"
         assert services.cart.get(user.id).is_empty
-        assert services.wishlist.list(user.id) == []
+        assert services.wishlist.items(user.id) == []
         assert app.screen.category is None and app.screen.sort == "name"
 
 
@@ -168,7 +168,7 @@ async def test_wishlist_from_a_shop_row_refuses_a_duplicate(services, home):
         await wait_for(pilot, lambda: "Saved Digital Camera to your wishlist." in notices(app))
         await pilot.press("w")
         await wait_for(pilot, lambda: "Digital Camera is already in your wishlist." in notices(app))
-        assert [i.product.name for i in services.wishlist.list(user.id)] == ["Digital Camera"]
+        assert [i.product.name for i in services.wishlist.items(user.id)] == ["Digital Camera"]
 
 
 async def test_add_when_logged_out_logs_in_first_then_adds(services, home):
@@ -330,7 +330,7 @@ async def test_out_of_stock_product_cannot_be_added_and_says_why(services, home)
         assert services.cart.get(user.id).is_empty
         await pilot.press("w")
         await wait_for(pilot, lambda: any("Saved" in n for n in notices(app)))
-        assert [i.product.id for i in services.wishlist.list(user.id)] == [gone.id]
+        assert [i.product.id for i in services.wishlist.items(user.id)] == [gone.id]
 
 
 async def test_unknown_product_is_not_found(services, home):

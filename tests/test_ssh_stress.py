@@ -206,7 +206,7 @@ def test_sixteen_shoppers_check_out_at_once_and_sell_exactly_the_stock(shop) -> 
     with store_of(server.home) as services:
         sold: dict[str, int] = dict.fromkeys(starting, 0)
         for shopper in shoppers:
-            for summary in services.orders.list(shopper.user_id):
+            for summary in services.orders.history(shopper.user_id):
                 detail = services.orders.detail(shopper.user_id, summary.id)
                 assert detail.lines, f"order {detail.id} has no lines"
                 for line in detail.lines:

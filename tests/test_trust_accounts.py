@@ -42,10 +42,10 @@ def log_lines(home: Path, name: str, words: str) -> list[str]:
 
 
 def attempts_kept(email_key: str | None = None) -> int:
-    from buynow_tui.store.db import session
+    from buynow_tui.store.db import connection
     from buynow_tui.store.models import LoginFailure
 
-    with session():
+    with connection():
         query = LoginFailure.select()
         if email_key is not None:
             query = query.where(LoginFailure.email_key == email_key)
@@ -59,10 +59,12 @@ def _guess(home: str, url: str, email: str, password: str, barrier: Any, results
     """One guesser in a process of its own: open the shop, wait for the others, log in."""
     from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
+    from buynow_tui.store.migrate import upgrade
     from buynow_tui.store.services import Services
 
     setup_logging(Path(home) / "logs")
     init_db(url)
+    upgrade()
     services = Services()
     barrier.wait(timeout=60)
     try:
@@ -206,7 +208,7 @@ def test_a_locked_account_is_refused_at_the_question_step(services, frozen_clock
 @pytest.mark.backends
 def test_decoy_questions_come_from_the_shops_own_secret(services, home: Path):
     """Nobody can work out offline which question an unknown email would be shown."""
-    from buynow_tui.store.db import session, write
+    from buynow_tui.store.db import connection, write
     from buynow_tui.store.models import ShopSecret
     from buynow_tui.store.services import Services
 
@@ -220,7 +222,7 @@ def test_decoy_questions_come_from_the_shops_own_secret(services, home: Path):
     # Another front end of the same shop (one database) shows the same decoys...
     assert [Services().accounts.question_for(email) for email in emails] == shown
     # ...and a shop with another secret shows others.
-    with session():
+    with connection():
         secret = ShopSecret.get().value
     with write():
         ShopSecret.delete().execute()

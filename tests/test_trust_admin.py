@@ -158,14 +158,14 @@ def test_the_store_refuses_to_drop_rows_unless_told_and_a_dropped_shop_stays_emp
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
     from buynow_tui.store.errors import DataWouldBeLost
-    from buynow_tui.store.migrate import downgrade, state
+    from buynow_tui.store.migrate import downgrade, status
 
     services: Any = open_store(Paths(home)).services
     register(services)
-    every = len(state().applied)
+    every = len(status().applied)
     with pytest.raises(DataWouldBeLost, match=r"user \(1 row\)"):
         downgrade(every)
-    assert state().pending == ()
+    assert status().pending == ()
     assert services.accounts.list_users()[0].email == "ann@example.com"
 
     assert downgrade(every, accept_loss=True)
@@ -195,7 +195,7 @@ def test_processes_opening_a_new_database_at_once_make_and_seed_it_once(
     home: Path, database_url: str
 ):
     from buynow_tui.store.db import close_db, init_db
-    from buynow_tui.store.migrate import state
+    from buynow_tui.store.migrate import status
     from buynow_tui.store.services import Services
 
     starters = 4
@@ -216,8 +216,8 @@ def test_processes_opening_a_new_database_at_once_make_and_seed_it_once(
                 proc.kill()
     assert [o for o in outcomes if o[0] != "ok"] == []
     assert sorted(seeded for _, seeded in outcomes) == [0, 0, 0, 48]
-    init_db(database_url, migrate=False)
-    assert state().pending == ()
+    init_db(database_url)
+    assert status().pending == ()
     assert Services().catalog.count() == 48
     close_db()
 

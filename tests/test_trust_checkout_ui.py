@@ -40,12 +40,12 @@ async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(service
         message = str(modal.query_one("#message").render())
         assert "The total changed from $330.00 to $270.00." in message
         assert "Nothing was ordered" in message
-        assert services.orders.list(user.id) == []
+        assert services.orders.history(user.id) == []
         assert modal.checkout_key != first_key  # new figures, a new confirmation
 
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
-        orders = services.orders.list(user.id)
+        orders = services.orders.history(user.id)
         assert [order.total_cents for order in orders] == [27000]
 
 
@@ -64,11 +64,11 @@ async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(servi
         await wait_for(pilot, lambda: not modal.placing)
         shown = str(modal.query_one("#address-shown").render())
         assert "7 New Street" in shown and "12 Harbour Road" not in shown
-        assert services.orders.list(user.id) == []
+        assert services.orders.history(user.id) == []
 
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
-        order = services.orders.list(user.id)[0]
+        order = services.orders.history(user.id)[0]
         assert services.orders.detail(user.id, order.id).ship_address == "7 New Street\nFar Town"
 
 
@@ -88,4 +88,4 @@ async def test_the_only_product_removed_closes_the_dialog_and_says_so(services, 
         )
         await wait_for_text(pilot, "Your cart is empty.")
         assert not isinstance(app.screen, CheckoutScreen)
-        assert services.orders.list(user.id) == []
+        assert services.orders.history(user.id) == []

@@ -38,10 +38,10 @@ def ann(services):  # type: ignore[no-untyped-def]
 
 def counts() -> tuple[int, int]:
     """Orders and order lines in the database."""
-    from buynow_tui.store.db import session
+    from buynow_tui.store.db import connection
     from buynow_tui.store.models import Order, OrderLine
 
-    with session():
+    with connection():
         return Order.select().count(), OrderLine.select().count()
 
 
@@ -57,10 +57,12 @@ def _racer(home: str, url: str, plan: list[tuple[Any, ...]], barrier: Any, resul
     from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
     from buynow_tui.store.errors import StoreError
+    from buynow_tui.store.migrate import upgrade
     from buynow_tui.store.services import Services
 
     setup_logging(Path(home) / "logs")
     init_db(url)
+    upgrade()
     services = Services()
     for number, (action, *args) in enumerate(plan):
         try:
@@ -140,7 +142,7 @@ def test_two_sessions_checking_out_one_cart_at_once_make_one_order(
             assert services.cart.get(ann.id).is_empty
     finally:
         race.close()
-    assert len(services.orders.list(ann.id)) == ROUNDS
+    assert len(services.orders.history(ann.id)) == ROUNDS
     assert stock(services, "Smart Watch") == 1000 - 2 * ROUNDS
     assert stock(services, "Portable Speakers") == 1000 - ROUNDS
 
@@ -346,7 +348,7 @@ def test_totals_past_32_bits_are_stored_and_read_back(services, ann):
     stored = services.orders.detail(ann.id, order.id)
     assert (stored.subtotal_cents, stored.total_cents) == (5_000_000_000, 5_000_003_000)
     assert stored.lines[0].unit_price_cents == 2_500_000_000
-    assert services.orders.list(ann.id)[0].total_cents == 5_000_003_000
+    assert services.orders.history(ann.id)[0].total_cents == 5_000_003_000
     assert product_named(services, "Smart Watch").price_cents == 2_500_000_000
 
 
@@ -430,12 +432,12 @@ def test_wishlist_to_cart_of_a_line_already_in_the_cart_adds_to_it(services, ann
 def test_the_money_migration_goes_down_and_up_again(services, backend):
     """m0002's `down` gives back 32-bit money and no credentials version; `up` again
     and the shop takes a 64-bit total."""
-    from buynow_tui.store.db import session
-    from buynow_tui.store.migrate import downgrade, state, upgrade
+    from buynow_tui.store.db import connection
+    from buynow_tui.store.migrate import downgrade, status, upgrade
     from buynow_tui.store.models import database
 
     def columns() -> dict[str, str]:
-        with session():
+        with connection():
             if backend == "sqlite":
                 rows = database.execute_sql('PRAGMA table_info("user")').fetchall()
                 found = {row[1]: row[2] for row in rows}
@@ -449,7 +451,7 @@ def test_the_money_migration_goes_down_and_up_again(services, backend):
                 ).fetchall()
             )
 
-    applied = list(state().applied)
+    applied = list(status().applied)
     from_m0002 = applied[applied.index("m0002_money_and_sessions") :]  # and the ones after it
     assert downgrade(len(from_m0002)) == list(reversed(from_m0002))
     assert "credentials_version" not in columns()

@@ -224,7 +224,7 @@ def _add_racing(url: str, sku: str, category: str, barrier: Any, results: Any) -
     from buynow_tui.store.errors import StoreError
     from buynow_tui.store.services import Services
 
-    init_db(url, migrate=False)
+    init_db(url)
     catalog = Services().catalog
     item = ProductInput.build(sku=sku, name="Racer", category=category, price="1", stock=1)
     barrier.wait(timeout=60)
@@ -288,14 +288,15 @@ def test_processes_adding_one_sku_in_four_cases_make_one_product(services, datab
 def test_the_migration_folds_the_case_twins_an_older_shop_already_has(
     home: Path, database_url: str
 ):
-    from buynow_tui.store.db import close_db, init_db, session
-    from buynow_tui.store.migrate import downgrade, state, upgrade
+    from buynow_tui.store.db import close_db, connection, init_db
+    from buynow_tui.store.migrate import downgrade, status, upgrade
     from buynow_tui.store.models import database
 
     init_db(database_url)
-    applied = state().applied
+    upgrade()
+    applied = status().applied
     downgrade(len(applied) - 1)  # the shop as m0001 left it: case-sensitive free text
-    with session():
+    with connection():
         for n, (sku, category) in enumerate(
             [("T-1", "Mobiles"), ("t-1", "mobiles"), ("X-9", "MOBILES"), ("x-9", "Audio")]
         ):
@@ -307,7 +308,7 @@ def test_the_migration_folds_the_case_twins_an_older_shop_already_has(
                 (sku, f"Item {n}", category),
             )
     upgrade()
-    with session():
+    with connection():
         rows = database.execute_sql("SELECT sku, category FROM product ORDER BY id").fetchall()
     close_db()
     ids = [f"-DUP{n}" for n in (2, 4)]
@@ -327,7 +328,7 @@ def _generate(url: str, count: int, started: Any, written: Any) -> None:
     from buynow_tui.store.db import init_db
     from buynow_tui.store.seed import generate
 
-    init_db(url, migrate=False)
+    init_db(url)
     first = [True]
 
     def progress(_: int) -> None:
@@ -344,7 +345,7 @@ def _write_during(url: str, started: Any, written: Any, results: Any) -> None:
     from buynow_tui.store.db import init_db
     from buynow_tui.store.services import Services
 
-    init_db(url, migrate=False)
+    init_db(url)
     services = Services()
     try:
         started.wait(timeout=60)

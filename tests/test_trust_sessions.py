@@ -44,8 +44,8 @@ def snapshot(services: Any, user_id: int) -> tuple[Any, ...]:
     account = services.accounts.get(user_id)
     return (
         services.cart.get(user_id),
-        [item.product.id for item in services.wishlist.list(user_id)],
-        services.orders.list(user_id),
+        [item.product.id for item in services.wishlist.items(user_id)],
+        services.orders.history(user_id),
         account.ship_address,
         account.consent_at,
         account.question,
@@ -221,8 +221,10 @@ def reset_elsewhere(database_url: str, email: str = "ann@example.com") -> None:
     script = (
         "import sys\n"
         "from buynow_tui.store.db import init_db\n"
+        "from buynow_tui.store.migrate import upgrade\n"
         "from buynow_tui.store.services import Services\n"
         "init_db(sys.argv[1])\n"
+        "upgrade()\n"
         "Services().accounts.reset_password(sys.argv[2], 'Rex', sys.argv[3])\n"
     )
     env = dict(os.environ, PYTHONPATH=str(REPO))

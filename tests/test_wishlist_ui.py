@@ -69,10 +69,10 @@ async def test_x_removes_from_the_wishlist(services, home):
         first = names(screen)[0]
         await pilot.press("x")
         await wait_for(pilot, lambda: len(names(screen)) == 1)
-        assert first not in [i.product.name for i in services.wishlist.list(user.id)]
+        assert first not in [i.product.name for i in services.wishlist.items(user.id)]
         await pilot.press("delete")
         await wait_for(pilot, lambda: names(screen) == [])
-        assert services.wishlist.list(user.id) == []
+        assert services.wishlist.items(user.id) == []
         await wait_for_text(pilot, "Your wishlist is empty.")
 
 
@@ -89,7 +89,7 @@ async def test_wishlisting_twice_from_a_product_is_refused(services, home):
         await wait_for(
             pilot, lambda: "Portable Speakers is already in your wishlist." in notices(app)
         )
-        assert len(services.wishlist.list(user.id)) == 1
+        assert len(services.wishlist.items(user.id)) == 1
 
 
 async def test_enter_opens_the_product(services, home):

@@ -55,7 +55,7 @@ class OrdersScreen(ReloadingScreen):
     def reload(self) -> None:
         user = self.user
         if user is not None:
-            self.call_store(self.services.orders.list, user.id, done=self._show)
+            self.call_store(self.services.orders.history, user.id, done=self._show)
 
     def _show(self, orders: list[OrderSummary]) -> None:
         self.orders = orders

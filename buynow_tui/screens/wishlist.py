@@ -54,7 +54,7 @@ class WishlistScreen(ReloadingScreen):
     def reload(self) -> None:
         user = self.user
         if user is not None:
-            self.call_store(self.services.wishlist.list, user.id, done=self._show)
+            self.call_store(self.services.wishlist.items, user.id, done=self._show)
 
     def _show(self, items: list[WishlistItem]) -> None:
         self.items = items

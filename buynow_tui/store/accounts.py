@@ -5,24 +5,10 @@ SHA-256 first so any length fits bcrypt's 72 bytes); tokens are random and store
 SHA-256. Log-in failures are one generic `AuthError`. bcrypt is slow on purpose:
 callers in a UI run these in a worker thread.
 
-The lockout. Every check of a secret (the password at log in, change password and
-change question; the answer at reset) is an attempt counted under the account's
-email key, unknown emails too, so a lock reveals nothing. The attempt is *reserved*
-before bcrypt runs: one short write transaction, serialised per key (SQLite's
-`BEGIN IMMEDIATE`; on PostgreSQL a transaction-level advisory lock on a hash of the
-key, since READ COMMITTED would let two transactions count the same rows), counts
-the key's attempts within the window and, below the limit, inserts a row. So at most
-`lockout_failures` guesses per window are ever checked, however many arrive at once;
-the others are refused unchecked, and refusals add nothing (hammering a locked account
-does not extend its lock). A wrong guess leaves its row; a success deletes the key's
-rows, as a success always cleared the earlier failures. Rows older than the window
-are purged as attempts come.
-
-The reset form's question step is counted the same way in a bucket of its own: five
-look-ups of one email within the window, and the next is refused with the lock
-message (as is a look-up while the account is locked). Questions for unknown emails
-are decoys derived from the shop's secret (`ShopSecret`), so nobody can compute them
-offline and tell real accounts from the rest.
+Every check of a secret counts as an attempt, before bcrypt runs, and five within 15
+minutes lock the email (`store.attempts`). Questions for unknown emails are decoys
+derived from the shop's secret (`ShopSecret`), so nobody can compute them offline and
+tell real accounts from the rest.
 
 Logs name a known account by its id, and anything else only masked (`_masked`): a
 password typed into the email box never reaches a log.
@@ -34,19 +20,22 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import bcrypt
 from peewee import JOIN, IntegrityError, fn
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
-from buynow_tui.store.db import is_postgres, session, write
+from buynow_tui.store.attempts import QUESTION, Attempts, failure_key, stamp
+from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
 from buynow_tui.store.logins import Logins
-from buynow_tui.store.models import LoginFailure, RememberToken, ShopSecret, User, database
+from buynow_tui.store.models import RememberToken, ShopSecret, User
 from buynow_tui.store.views import AdminUser, UserView
 
 log = get_logger("accounts")
@@ -54,9 +43,6 @@ log = get_logger("accounts")
 GENERIC_LOGIN_ERROR = "Email or password is incorrect."
 GENERIC_RESET_ERROR = "That answer does not match our records."
 
-#: The buckets attempts are counted in (`LoginFailure.kind`).
-LOGIN = "login"
-QUESTION = "question"
 #: `ShopSecret.name` of the key decoy questions and masked identifiers derive from.
 SECRET_NAME = "accounts"
 _BCRYPT_B64 = bytes.maketrans(
@@ -72,12 +58,6 @@ def _prehash(secret: str) -> bytes:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _failure_key(email: str) -> str:
-    """What failed attempts are counted under: the email as compared, cut to the width of
-    `LoginFailure.email_key` (the longest valid email), which PostgreSQL enforces."""
-    return v.email_key(email)[: v.EMAIL_MAX]
 
 
 def dummy_hash(rounds: int) -> str:
@@ -97,22 +77,12 @@ def dummy_hash(rounds: int) -> str:
     return made
 
 
-def _lock_id(key: str) -> int:
-    """A signed 64-bit PostgreSQL advisory lock id for one email key."""
-    digest = hashlib.sha256(b"buynow-attempts:" + key.encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 def _looks_like_email(text: str) -> bool:
     try:
         v.check_email(text)
     except ValidationError:
         return False
     return True
-
-
-def _stamp(when: datetime) -> str:
-    return when.isoformat(timespec="seconds")
 
 
 def user_view(user: User) -> UserView:
@@ -131,8 +101,12 @@ def user_view(user: User) -> UserView:
 
 
 class Accounts:
-    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
+    def __init__(
+        self, settings: Settings, logins: Logins | None = None, *, clock: Clock = system_clock
+    ) -> None:
         self.settings = settings
+        self.clock = clock
+        self.attempts = Attempts(settings, clock)
         #: The session's login: writes for it are refused once its password changed.
         self.logins = logins if logins is not None else Logins()
         self._dummy_hash = dummy_hash(settings.bcrypt_rounds)
@@ -161,14 +135,14 @@ class Accounts:
         return User.get_or_none(fn.lower(User.email) == key)
 
     def get(self, user_id: int) -> UserView:
-        with session():
+        with connection():
             user = User.get_or_none(User.id == user_id)
             if user is None:
                 raise NotFound("No such user.")
             return user_view(user)
 
     def email_taken(self, email: str) -> bool:
-        with session():
+        with connection():
             return self._by_email(email) is not None
 
     # -- register --------------------------------------------------------------
@@ -191,7 +165,7 @@ class Accounts:
             raise ValidationError("Tick the box to agree to the privacy policy.", field="agree")
         password_hash = self._hash_password(password)
         answer_hash = self._hash_answer(answer)
-        now = clock.now()
+        now = self.clock()
         try:
             with write():
                 if self._by_email(email) is not None:
@@ -220,7 +194,7 @@ class Accounts:
         """The shop's random secret, made on first use by whichever process needs it
         first (an insert that loses a race changes nothing) and cached."""
         if self._secret_key is None:
-            with session():
+            with connection():
                 value = (
                     ShopSecret.select(ShopSecret.value)
                     .where(ShopSecret.name == SECRET_NAME)
@@ -257,78 +231,8 @@ class Accounts:
         return f"unknown identifier #{self._derive('log', key)[:4].hex()}"
 
     # -- lockout ---------------------------------------------------------------
-    def _locked_until(self, key: str, now: datetime, kind: str = LOGIN) -> datetime | None:
-        window = timedelta(minutes=self.settings.lockout_minutes)
-        recent = list(
-            LoginFailure.select(LoginFailure.at)
-            .where(
-                (LoginFailure.email_key == key)
-                & (LoginFailure.kind == kind)
-                & (LoginFailure.at > now - window)
-            )
-            .order_by(LoginFailure.at.desc())
-            .limit(self.settings.lockout_failures)
-        )
-        if len(recent) < self.settings.lockout_failures:
-            return None
-        return recent[0].at + window
-
     def locked_until(self, email: str) -> datetime | None:
-        with session():
-            return self._locked_until(_failure_key(email), clock.now())
-
-    def _purge(self, now: datetime) -> None:
-        """Delete every attempt older than the window: they no longer count. On
-        PostgreSQL rows another transaction holds are skipped (and left for the next
-        purge), so a purge never waits and never deadlocks with another delete."""
-        window = timedelta(minutes=self.settings.lockout_minutes)
-        old = LoginFailure.select(LoginFailure.id).where(LoginFailure.at <= now - window)
-        if is_postgres():
-            old = old.for_update(skip_locked=True)
-        LoginFailure.delete().where(LoginFailure.id.in_(old)).execute()
-
-    def _reserve(self, key: str, kind: str) -> None:
-        """Count an attempt on `key` before it is checked; `LockedError` (nothing
-        counted) if the key is locked. Serialised per key: see the module's docstring."""
-        now = clock.now()
-        with write():
-            if is_postgres():
-                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_id(key),))
-            self._purge(now)
-            until = self._locked_until(key, now, LOGIN)
-            if kind != LOGIN:
-                until = max(filter(None, (until, self._locked_until(key, now, kind))), default=None)
-            if until is None:
-                LoginFailure.insert(email_key=key, kind=kind, at=now).execute()
-        if until is not None:
-            raise LockedError(until)
-
-    def _attempt(self, key: str, what: str, who: str, user: str | None = None) -> None:
-        """Reserve an attempt at a secret (`what`: "log in", "reset", …); log a refusal."""
-        extra = {"user": user} if user else None
-        try:
-            self._reserve(key, LOGIN)
-        except LockedError as locked:
-            log.warning(
-                "%s refused for %s: locked until %s", what, who, _stamp(locked.until), extra=extra
-            )
-            raise
-
-    def _failed(self, key: str, what: str, who: str, user: str | None = None) -> None:
-        """A checked secret was wrong (its reserved row stays): log it, and raise
-        `LockedError` if that was the last guess the window allows."""
-        extra = {"user": user} if user else None
-        with session():
-            until = self._locked_until(key, clock.now())
-        if until is not None:
-            log.warning("failed %s for %s; locked until %s", what, who, _stamp(until), extra=extra)
-            raise LockedError(until)
-        log.warning("failed %s for %s", what, who, extra=extra)
-
-    @staticmethod
-    def _forget_attempts(key: str) -> None:
-        """A secret was right: the key's attempts (both buckets) no longer count."""
-        LoginFailure.delete().where(LoginFailure.email_key == key).execute()
+        return self.attempts.locked_until(email)
 
     def _lookup(self, email: str, key: str) -> tuple[User | None, str]:
         """The account an email names (or None) and how logs name it.
@@ -336,25 +240,25 @@ class Accounts:
         The secret is read here for every email, known or not (once per process), so a
         first attempt with an unknown one takes no longer than with a known one.
         """
-        with session():
+        with connection():
             self._secret()
             user = self._by_email(email) if key else None
             return user, self._masked(key, user)
 
     # -- log in ----------------------------------------------------------------
     def authenticate(self, email: str, password: str) -> UserView:
-        key = _failure_key(email)
+        key = failure_key(email)
         user, who = self._lookup(email, key)
-        self._attempt(key, "log in", who)
+        self.attempts.attempt(key, "log in", who)
         secret = password.encode("utf-8", "surrogatepass")
         if len(secret) > v.PASSWORD_MAX_BYTES:
             secret = b""  # can never match: stored passwords are at most 72 bytes
         ok = self._check(secret, user.password_hash if user else self._dummy_hash)
         if user is None or not ok:
-            self._failed(key, "log in", who)
+            self.attempts.failed(key, "log in", who)
             raise AuthError(GENERIC_LOGIN_ERROR)
         with write():
-            self._forget_attempts(key)
+            self.attempts.forget(key)
         log.info("logged in", extra={"user": user.username})
         return user_view(user)
 
@@ -366,7 +270,7 @@ class Accounts:
         return token
 
     def _store_token(self, user_id: int, token_hash: str, kind: str) -> None:
-        now = clock.now()
+        now = self.clock()
         with write():
             RememberToken.delete().where(RememberToken.token_hash == token_hash).execute()
             RememberToken.create(
@@ -378,7 +282,7 @@ class Accounts:
             )
 
     def _resolve_hash(self, token_hash: str) -> UserView | None:
-        with session():
+        with connection():
             row = (
                 RememberToken.select(RememberToken, User)
                 .join(User)
@@ -387,7 +291,7 @@ class Accounts:
             )
             if row is None:
                 return None
-            if row.expires_at <= clock.now():
+            if row.expires_at <= self.clock():
                 row.delete_instance()
                 return None
             return user_view(row.user)
@@ -406,7 +310,8 @@ class Accounts:
 
     def revoke_all(self, user_id: int) -> int:
         with write():
-            return RememberToken.delete().where(RememberToken.user == user_id).execute()
+            revoked: int = RememberToken.delete().where(RememberToken.user == user_id).execute()
+        return revoked
 
     # -- SSH key binding (Remember me over SSH) ---------------------------------
     @staticmethod
@@ -434,12 +339,12 @@ class Accounts:
         front end and cannot be computed by anyone without the database. Each look-up
         counts (see the module's docstring).
         """
-        key = _failure_key(email)
+        key = failure_key(email)
         user, who = self._lookup(email, key)
         try:
-            self._reserve(key, QUESTION)
+            self.attempts.reserve(key, QUESTION)
         except LockedError as locked:
-            log.warning("reset question refused for %s: locked until %s", who, _stamp(locked.until))
+            log.warning("reset question refused for %s: locked until %s", who, stamp(locked.until))
             raise
         log.info("reset question asked for %s", who)
         if user is not None:
@@ -450,13 +355,13 @@ class Accounts:
 
     def reset_password(self, email: str, answer: str, new_password: str) -> None:
         v.check_password(new_password, field="new_password")
-        key = _failure_key(email)
+        key = failure_key(email)
         user, who = self._lookup(email, key)
-        self._attempt(key, "reset", who)
+        self.attempts.attempt(key, "reset", who)
         normalized = v.normalize_answer(answer)
         ok = self._check(_prehash(normalized), user.answer_hash if user else self._dummy_hash)
         if user is None or not ok or not normalized:
-            self._failed(key, "reset", who)
+            self.attempts.failed(key, "reset", who)
             raise AuthError(GENERIC_RESET_ERROR, field="answer")
         new_hash = self._hash_password(new_password)
         with write():
@@ -465,7 +370,7 @@ class Accounts:
                 password_hash=new_hash, credentials_version=User.credentials_version + 1
             ).where(User.id == user.id).execute()
             RememberToken.delete().where(RememberToken.user == user.id).execute()
-            self._forget_attempts(key)
+            self.attempts.forget(key)
         log.info("password reset", extra={"user": user.username})
 
     # -- profile ---------------------------------------------------------------
@@ -478,17 +383,17 @@ class Accounts:
     def _check_own_password(self, user: User, password: str, what: str) -> bool:
         """A logged-in user's password, counted and logged as a log in is: guesses
         through an open session lock the account like guesses at Log in."""
-        key = _failure_key(user.email)
+        key = failure_key(user.email)
         who = f"account {user.id}"
-        self._attempt(key, what, who, user.username)
+        self.attempts.attempt(key, what, who, user.username)
         if self._check(password.encode("utf-8", "surrogatepass")[:200], user.password_hash):
             return True
-        self._failed(key, what, who, user.username)
+        self.attempts.failed(key, what, who, user.username)
         return False
 
     def change_password(self, user_id: int, current: str, new_password: str) -> None:
         v.check_password(new_password, field="new_password")
-        with session():
+        with connection():
             user = self._require(user_id)
         if not self._check_own_password(user, current, "password change"):
             raise AuthError("Your current password is incorrect.", field="current_password")
@@ -500,7 +405,7 @@ class Accounts:
                 password_hash=new_hash, credentials_version=User.credentials_version + 1
             ).where(User.id == user_id).execute()
             RememberToken.delete().where(RememberToken.user == user_id).execute()
-            self._forget_attempts(_failure_key(user.email))
+            self.attempts.forget(failure_key(user.email))
         if version is not None:
             self.logins.renew(user_id, version + 1)
         log.info("password changed; all remembered logins revoked", extra={"user": user.username})
@@ -508,7 +413,7 @@ class Accounts:
     def change_question(self, user_id: int, password: str, question: str, answer: str) -> UserView:
         question = v.check_question(question)
         normalized = v.check_answer(answer)
-        with session():
+        with connection():
             user = self._require(user_id)
         if not self._check_own_password(user, password, "question change"):
             raise AuthError("Your password is incorrect.", field="current_password")
@@ -518,7 +423,7 @@ class Accounts:
             User.update(question=question, answer_hash=answer_hash).where(
                 User.id == user_id
             ).execute()
-            self._forget_attempts(_failure_key(user.email))
+            self.attempts.forget(failure_key(user.email))
         log.info("security question changed", extra={"user": user.username})
         return self.get(user_id)
 
@@ -533,7 +438,7 @@ class Accounts:
     def accept_consent(self, user_id: int) -> UserView:
         with write():
             self.logins.check(user_id, exclusive=True)
-            User.update(consent_at=clock.now()).where(
+            User.update(consent_at=self.clock()).where(
                 (User.id == user_id) & User.consent_at.is_null()
             ).execute()
         return self.get(user_id)
@@ -542,12 +447,12 @@ class Accounts:
     def list_users(self) -> list[AdminUser]:
         from buynow_tui.store.models import Order
 
-        with session():
-            count = fn.COUNT(Order.id)
-            query = (
-                User.select(User, count.alias("orders"))
+        with connection():
+            rows = (
+                User.select(User.id, User.email, User.username, User.created_at, fn.COUNT(Order.id))
                 .join(Order, on=(Order.user == User.id), join_type=JOIN.LEFT_OUTER)
                 .group_by(User.id)
                 .order_by(User.id)
+                .tuples()
             )
-            return [AdminUser(u.id, u.email, u.username, u.created_at, u.orders) for u in query]
+            return [AdminUser(*row) for row in cast("Iterable[tuple[Any, ...]]", rows)]

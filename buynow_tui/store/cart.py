@@ -12,13 +12,15 @@ different items in one cart.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from peewee import EXCLUDED, fn
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
-from buynow_tui.store.db import session, write
+from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import NotFound, OutOfStock, ValidationError
 from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Cart, CartLine, Product
@@ -53,15 +55,14 @@ def _within_stock(product: Product, quantity: int) -> None:
     if product.stock <= 0:
         raise OutOfStock([product.name], f"{product.name} is out of stock.")
     if quantity > product.stock:
-        raise OutOfStock(
-            [product.name], f"Only {product.stock} of {product.name} left in stock."
-        )
+        raise OutOfStock([product.name], f"Only {product.stock} of {product.name} left in stock.")
     if quantity > MAX_QUANTITY:
         raise ValidationError(f"At most {MAX_QUANTITY} of one item per order.", field="quantity")
 
 
-def add_line(user_id: int, product_id: int, quantity: int) -> Product:
-    """Add `quantity` to the user's line for a product (inside a write transaction)."""
+def add_line(user_id: int, product_id: int, quantity: int, now: datetime) -> Product:
+    """Add `quantity` to the user's line for a product (inside a write transaction); a
+    new line says it was added `now`."""
     v.check_quantity(quantity)
     product = _product(product_id)
     cart_id = lock_cart(user_id)
@@ -73,7 +74,7 @@ def add_line(user_id: int, product_id: int, quantity: int) -> Product:
         )
     limit = min(MAX_QUANTITY, product.stock)
     added = (
-        CartLine.insert(cart=cart_id, product=product_id, quantity=quantity, added_at=clock.now())
+        CartLine.insert(cart=cart_id, product=product_id, quantity=quantity, added_at=now)
         .on_conflict(
             conflict_target=[CartLine.cart, CartLine.product],
             update={CartLine.quantity: CartLine.quantity + EXCLUDED.quantity},
@@ -90,12 +91,15 @@ def add_line(user_id: int, product_id: int, quantity: int) -> Product:
 
 
 class CartService:
-    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
+    def __init__(
+        self, settings: Settings, logins: Logins | None = None, *, clock: Clock = system_clock
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         self.logins = logins if logins is not None else Logins()
 
     def get(self, user_id: int) -> CartView:
-        with session():
+        with connection():
             rows = (
                 CartLine.select(CartLine.quantity, Product)
                 .join(Product)
@@ -121,7 +125,7 @@ class CartService:
 
     def count(self, user_id: int) -> int:
         """Distinct items in the cart: the header badge."""
-        with session():
+        with connection():
             return (
                 CartLine.select(fn.COUNT(CartLine.id))
                 .join(Cart)
@@ -134,7 +138,7 @@ class CartService:
         v.check_quantity(quantity)
         with write():
             self.logins.check(user_id)
-            product = add_line(user_id, product_id, quantity)
+            product = add_line(user_id, product_id, quantity, self.clock())
         log.info("added %d x %s to cart", quantity, product.sku)
         return self.get(user_id)
 

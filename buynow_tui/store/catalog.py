@@ -1,58 +1,31 @@
-"""The catalog: keyset-paged browsing, search, and the admin's product changes.
+"""The catalog: keyset-paged browsing, and the admin's product changes.
 
 Paging never uses OFFSET: a page starts after (or before) a `Cursor` of the sort value
-and id, so page 2,000 of 100,000 products costs what page 1 does. Search matches name
-words by prefix (FTS5 on SQLite through `web_query` on quoted words; an escaped LIKE
-on other databases) and any 3+ letter piece of a word ("phone" finds "Headphone"), and prices ("150" finds $150.00). Any text is safe to search.
+and id, so page 2,000 of 100,000 products costs what page 1 does. Searching is
+`store.search`; `Catalog.search` is its door.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import product
-from typing import cast
+from typing import Any, cast
 
-from peewee import Case, IntegrityError, Tuple, fn
-from playhouse.sqlite_ext import FTS5Model, SearchField
+from peewee import Expression, IntegrityError, Tuple, fn
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
-from buynow_tui.store.db import is_sqlite, session, write
+from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
+from buynow_tui.store.search import search_products, summary_fields
 from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
 
 log = get_logger("catalog")
 
 SORTS = ("name", "price", "price_desc")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-#: A search that is one word this short lists the names starting with it first.
-STARTS_FIRST_UP_TO = 2
-_PRICE = re.compile(r"^\$?\s*([0-9]{1,9}(?:,[0-9]{3})*|[0-9]+)(?:[.,]([0-9]{1,2}))?$")
-
-
-class ProductIndex(FTS5Model):
-    """The word FTS5 table the migration creates (SQLite only); queried, never created."""
-
-    name = SearchField()
-
-    class Meta:
-        database = database
-        table_name = "product_fts"
-
-
-class ProductTrigrams(FTS5Model):
-    """The trigram FTS5 table: any 3+ letter piece of a name (SQLite only)."""
-
-    name = SearchField()
-
-    class Meta:
-        database = database
-        table_name = "product_tri"
 
 
 def product_view(p: Product) -> ProductView:
@@ -73,28 +46,8 @@ def product_view(p: Product) -> ProductView:
     )
 
 
-def _summary_fields() -> list:
-    return [Product.id, Product.sku, Product.name, Product.category, Product.price_cents, Product.stock]
-
-
 def _summary(p: Product) -> ProductView:
     return ProductView(p.id, p.sku, p.name, p.category, p.price_cents, p.stock)
-
-
-def price_in(text: str) -> int | None:
-    """Cents if the whole query reads as a price ("150", "$150.00", "1,299", "12,50").
-
-    A search only finds, so "1,299" is read the way this shop shows prices (thousands);
-    a price beyond any product's (`PRICE_MAX_CENTS`) is no price, so twenty digits are
-    searched as a word instead of overflowing the database's integers.
-    """
-    match = _PRICE.match(text.strip())
-    if not match:
-        return None
-    whole = int(match.group(1).replace(",", ""))
-    frac = (match.group(2) or "0").ljust(2, "0")
-    cents = whole * 100 + int(frac)
-    return cents if cents <= v.PRICE_MAX_CENTS else None
 
 
 @dataclass(frozen=True)
@@ -117,7 +70,7 @@ class ProductInput:
         price: str | float,
         stock: int | str,
         description: str = "",
-        specs: dict | None = None,
+        specs: dict[str, Any] | None = None,
     ) -> ProductInput:
         cleaned_specs = tuple(
             (v.clean_text(str(k)).strip()[:60], v.clean_text(str(val)).strip()[:200])
@@ -133,7 +86,7 @@ class ProductInput:
             specs=cleaned_specs,
         )
 
-    def row(self) -> dict:
+    def row(self) -> dict[str, Any]:
         return {
             "sku": self.sku,
             "name": self.name,
@@ -146,6 +99,9 @@ class ProductInput:
 
 
 class Catalog:
+    def __init__(self, *, clock: Clock = system_clock) -> None:
+        self.clock = clock
+
     # -- browsing --------------------------------------------------------------
     def page(
         self,
@@ -163,8 +119,8 @@ class Catalog:
         descending = sort == "price_desc"
         backwards = before is not None and after is None
         cursor = before if backwards else after
-        with session():
-            query = Product.select(*_summary_fields())
+        with connection():
+            query = Product.select(*summary_fields())
             if category:
                 query = query.where(Product.category == category)
             if cursor is not None:
@@ -194,24 +150,24 @@ class Catalog:
         )
 
     def count(self, category: str | None = None) -> int:
-        with session():
+        with connection():
             query = Product.select(fn.COUNT(Product.id))
             if category:
                 query = query.where(Product.category == category)
             return query.scalar() or 0
 
     def categories(self) -> list[Category]:
-        with session():
+        with connection():
             rows = (
                 Product.select(Product.category, fn.COUNT(Product.id).alias("n"))
                 .group_by(Product.category)
                 .order_by(Product.category)
                 .tuples()
             )
-            return [Category(name, n) for name, n in rows]
+            return [Category(name, n) for name, n in cast("Iterable[tuple[str, int]]", rows)]
 
     def get(self, product_id: int) -> ProductView:
-        with session():
+        with connection():
             product = Product.get_or_none(Product.id == product_id)
         if product is None:
             log.warning("product %s not found", product_id)
@@ -220,117 +176,19 @@ class Catalog:
 
     def get_by_sku(self, sku: str) -> ProductView:
         """The product whose SKU is `sku` in any case."""
-        with session():
+        with connection():
             product = Product.get_or_none(_sku_is(sku))
         if product is None:
             raise NotFound(f"Unknown SKU {sku!r}.")
         return product_view(product)
 
     # -- search ----------------------------------------------------------------
-    def search(self, text: str, *, limit: int = 100, category: str | None = None) -> list[ProductView]:
-        """Products whose name words start with every word typed, or whose price is it."""
-        text = v.clean_text(text)[:200]
-        words = _WORD.findall(text.lower())[:8]
-        cents = price_in(text)
-        if not words and cents is None:
-            return []
-        limit = max(1, min(limit, 500))
-        with session():
-            starting: list[ProductView] = []
-            if cents is None and len(words) == 1 and len(words[0]) <= STARTS_FIRST_UP_TO:
-                starting = self._names_starting(words[0], limit, category)
-                if len(starting) >= limit:
-                    return starting
-            query = Product.select(*_summary_fields())
-            if starting:
-                query = query.where(Product.id.not_in([p.id for p in starting]))
-            if cents is None and is_sqlite():
-                # The first FTS index joined rather than `id IN (…)`: SQLite then reads each
-                # match once instead of first collecting every id (dense words match
-                # thousands). A second index stays an id set: joined, it would be probed
-                # once per row of the first.
-                (index, phrase), *others = self._fts_phrases(words)
-                query = query.join(index, on=(index.rowid == Product.id)).where(
-                    index.match(index.web_query(phrase))
-                )
-                for other, words_of_other in others:
-                    match = other.match(other.web_query(words_of_other))
-                    query = query.where(Product.id.in_(other.select(other.rowid).where(match)))
-            else:
-                conditions = []
-                if words:
-                    conditions.append(self._name_match(words))
-                if cents is not None:
-                    conditions.append(Product.price_cents == cents)
-                where = conditions[0] if len(conditions) == 1 else (conditions[0] | conditions[1])
-                query = query.where(where)
-            if category:
-                query = query.where(Product.category == category)
-            if cents is not None:
-                first = Case(None, [(Product.price_cents == cents, 0)], 1)
-                query = query.order_by(first, Product.name, Product.id)
-            else:
-                query = query.order_by(Product.name, Product.id)
-            rest = [ProductView(*row) for row in query.limit(limit - len(starting)).tuples()]
-            return starting + rest
-
-    @staticmethod
-    def _names_starting(word: str, limit: int, category: str | None) -> list[ProductView]:
-        """Products whose name starts with `word` (any case), by name: what one or two
-        letters typed most likely mean, so they come first.
-
-        Also what keeps such searches fast: "s" is a word prefix in a third of a big
-        catalog, and ordering all of those by name was the slowest search there was;
-        names starting with it are a range of the name index. On SQLite one range per
-        case spelling ("s", "S"), merged; PostgreSQL's ILIKE uses its trigram index.
-        """
-        fields = _summary_fields()
-        if not is_sqlite():
-            query = Product.select(*fields).where(Product.name.startswith(word))
-            if category:
-                query = query.where(Product.category == category)
-            rows = query.order_by(Product.name, Product.id).limit(limit).tuples()
-            return [ProductView(*row) for row in rows]
-        found: list[tuple] = []
-        spellings = {"".join(cs) for cs in product(*({c.lower(), c.upper()} for c in word))}
-        for prefix in spellings:
-            after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            query = Product.select(*fields).where((Product.name >= prefix) & (Product.name < after))
-            if category:
-                query = query.where(Product.category == category)
-            found.extend(query.order_by(Product.name, Product.id).limit(limit).tuples())
-        found.sort(key=lambda row: (row[2], row[0]))  # name, id: SQLite's binary order
-        return [ProductView(*row) for row in found[:limit]]
-
-    @staticmethod
-    def _fts_phrases(words: list[str]) -> list[tuple[type[FTS5Model], str]]:
-        """SQLite: 3+ letter words as pieces (trigrams), 1-2 letter words as word prefixes."""
-        long_words = [w for w in words if len(w) >= 3]
-        short_words = [w for w in words if len(w) < 3]
-        return [
-            (index, " ".join('"{}"{}'.format(w.replace('"', '""'), star) for w in chosen))
-            for index, chosen, star in (
-                (ProductTrigrams, long_words, ""),
-                (ProductIndex, short_words, "*"),
-            )
-            if chosen
-        ]
-
-    @classmethod
-    def _name_match(cls, words: list[str]):  # type: ignore[no-untyped-def]
-        condition = None
-        if is_sqlite():
-            for index, phrase in cls._fts_phrases(words):
-                ids = index.select(index.rowid).where(index.match(index.web_query(phrase)))
-                this = Product.id.in_(ids)
-                condition = this if condition is None else (condition & this)
-            return condition
-        for word in words:
-            this = Product.name.contains(word) if len(word) >= 3 else (
-                Product.name.startswith(word) | Product.name.contains(" " + word)
-            )
-            condition = this if condition is None else (condition & this)
-        return condition
+    def search(
+        self, text: str, *, limit: int = 100, category: str | None = None
+    ) -> list[ProductView]:
+        """Products whose name words start with every word typed, or whose price is it
+        (see `store.search`)."""
+        return search_products(text, limit=limit, category=category)
 
     # -- admin changes -----------------------------------------------------------
     def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
@@ -345,7 +203,7 @@ class Catalog:
                     raise _sku_taken(item.sku, taken)
                 category = _category_for(item.category, new_category=new_category)
                 row = dict(item.row(), category=category)
-                product = Product.create(**row, created_at=clock.now())
+                product = Product.create(**row, created_at=self.clock())
         except IntegrityError:  # another process added it meanwhile
             raise ValidationError(f"SKU {item.sku!r} already exists.", field="sku") from None
         log.info("product %s added", item.sku)
@@ -408,7 +266,7 @@ class Catalog:
         """
         items = list(items)
         added = updated = skipped = stock_reset = 0
-        now = clock.now()
+        now = self.clock()
         with write():
             _lock_categories()
             spellings = category_spellings()
@@ -429,7 +287,9 @@ class Catalog:
                         new_rows.append(dict(row, created_at=now))
                         continue
                     wanted = {k: val for k, val in row.items() if k not in ("sku", "stock")}
-                    changes = {k: val for k, val in wanted.items() if update and getattr(current, k) != val}
+                    changes = {
+                        k: val for k, val in wanted.items() if update and getattr(current, k) != val
+                    }
                     if reset_stock and current.stock != item.stock:
                         changes["stock"] = item.stock
                     if not changes:
@@ -444,25 +304,12 @@ class Catalog:
         report = SeedReport(added, updated, skipped, stock_reset)
         log.info(
             "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were",
-            added, updated, stock_reset, skipped,
+            added,
+            updated,
+            stock_reset,
+            skipped,
         )
         return report
-
-    def insert_generated(self, rows: list[dict]) -> int:
-        """Bulk insert of new synthetic rows (SKUs already known to be new)."""
-        now = clock.now()
-        with write():
-            Product.insert_many([dict(r, created_at=now) for r in rows]).execute()
-        return len(rows)
-
-    def existing_skus(self, prefix: str) -> set[str]:
-        with session():
-            return {
-                sku
-                for (sku,) in Product.select(Product.sku)
-                .where(Product.sku.startswith(prefix))
-                .tuples()
-            }
 
 
 @dataclass(frozen=True)
@@ -476,14 +323,15 @@ class SeedReport:
     stock_reset: int = 0
 
 
-def _sku_is(sku: str):  # type: ignore[no-untyped-def]
+def _sku_is(sku: str) -> Expression:
     """The condition "this product's SKU is `sku`, in any case" (the lower(sku) index)."""
     return fn.lower(Product.sku) == fn.lower(sku.strip())
 
 
 def _stored_sku(sku: str) -> str | None:
     """The SKU as stored of the product whose SKU is `sku` in any case, or None."""
-    return Product.select(Product.sku).where(_sku_is(sku)).scalar()  # type: ignore[no-any-return]
+    stored: str | None = Product.select(Product.sku).where(_sku_is(sku)).scalar()
+    return stored
 
 
 def _sku_taken(sku: str, taken: str) -> ValidationError:

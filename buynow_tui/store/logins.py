@@ -20,7 +20,8 @@ from __future__ import annotations
 from peewee import Select
 
 from buynow_tui.logs import get_logger
-from buynow_tui.store.db import Compiled, Param, is_postgres, session
+from buynow_tui.store.compiled import Compiled, Param
+from buynow_tui.store.db import connection, is_postgres
 from buynow_tui.store.errors import SessionEnded
 from buynow_tui.store.models import User
 
@@ -78,7 +79,7 @@ class Logins:
             return None
         query = _VERSION_EXCLUSIVE if exclusive else _VERSION_SHARED
         row = query.first({"user": user_id})
-        return self.compare(user_id, row[0] if row else None)
+        return self.compare(user_id, row["credentials_version"] if row else None)
 
     def compare(self, user_id: int, found: int | None) -> int | None:
         """Refuse if `found` (the version just read, None for no such user) is not the
@@ -93,6 +94,6 @@ class Logins:
         """The same check outside a write: when a screen opens."""
         if user_id not in self._versions:
             return
-        with session():
+        with connection():
             row = _VERSION.first({"user": user_id})
-        self.compare(user_id, row[0] if row else None)
+        self.compare(user_id, row["credentials_version"] if row else None)

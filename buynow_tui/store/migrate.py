@@ -3,7 +3,9 @@
 A migration is a module `mNNNN_name.py` with `up(dialect)` and `down(dialect)` that
 return SQL statements. The runner owns two tables of its own, which it creates and no
 migration drops, so they survive a full downgrade: `migration_history` (what ran) and
-`store_marker` (whether this database is new; see `demo_catalog_pending`).
+`store_marker` (whether this database is new; see `demo_catalog_pending`). The times
+they record come from the clock the caller passes (`Services.clock`, by default the
+system's).
 
 Every step holds the migration lock while it checks what is applied and applies the
 next migration, so several processes opening a new database at once (an SSH server's
@@ -20,10 +22,10 @@ import re
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
 from buynow_tui.store import migrations as migrations_pkg
-from buynow_tui.store.db import dialect, is_postgres, session, write
+from buynow_tui.store.db import connection, dialect, is_postgres, write
 from buynow_tui.store.errors import DataWouldBeLost, describe_rows
 from buynow_tui.store.models import MigrationHistory, StoreMarker, database
 
@@ -43,7 +45,9 @@ _MADE_TABLE = re.compile(
 
 
 @dataclass(frozen=True)
-class MigrationState:
+class MigrationStatus:
+    """Which migrations this database has, in order, and which it still lacks."""
+
     applied: tuple[str, ...]
     pending: tuple[str, ...]
 
@@ -99,7 +103,7 @@ def _lock() -> None:
         )
 
 
-def _prepare() -> list[str]:
+def _prepare(clock: Clock) -> list[str]:
     """Under the lock: the runner's own tables, and the applied migrations' names.
 
     The first time the runner meets a database it records whether it is new (no tables
@@ -110,7 +114,7 @@ def _prepare() -> list[str]:
     MigrationHistory.create_table(safe=True)
     StoreMarker.create_table(safe=True)
     if StoreMarker._meta.table_name not in tables:
-        now = clock.now()
+        now = clock()
         StoreMarker.insert_many(
             [
                 {"name": "created", "value": "by the migration runner", "at": now},
@@ -120,34 +124,34 @@ def _prepare() -> list[str]:
     return [row.name for row in MigrationHistory.select().order_by(MigrationHistory.name)]
 
 
-def state() -> MigrationState:
-    with session():
+def status() -> MigrationStatus:
+    with connection():
         if MigrationHistory._meta.table_name in _table_names():
             query = MigrationHistory.select(MigrationHistory.name).order_by(MigrationHistory.name)
             applied = [row.name for row in query]
         else:
             applied = []
     available = [name for name, _ in _available()]
-    return MigrationState(tuple(applied), tuple(n for n in available if n not in applied))
+    return MigrationStatus(tuple(applied), tuple(n for n in available if n not in applied))
 
 
-def upgrade() -> list[str]:
+def upgrade(*, clock: Clock = system_clock) -> list[str]:
     """Apply every pending migration, each in its own locked transaction; their names."""
     done: list[str] = []
-    with session():
+    with connection():
         if _up_to_date():
             return done  # every start of every session: no write lock for nothing
         while True:
             with write():
                 _lock()
-                applied = set(_prepare())
+                applied = set(_prepare(clock))
                 pending = [(n, m) for n, m in _available() if n not in applied]
                 if not pending:
                     break
                 name, module = pending[0]
                 for sql in module.up(dialect()):
                     database.execute_sql(sql)
-                MigrationHistory.create(name=name, applied_at=clock.now())
+                MigrationHistory.create(name=name, applied_at=clock())
             log.info("applied migration %s", name)
             done.append(name)
     return done
@@ -163,10 +167,10 @@ def _up_to_date() -> bool:
     return all(name in applied for name, _ in _available())
 
 
-def _plan(steps: int) -> DowngradePlan:
+def _plan(steps: int, clock: Clock) -> DowngradePlan:
     """Under the lock: the migrations to revert and the rows their `down` would drop."""
     modules = dict(_available())
-    names = list(reversed(_prepare()[-steps:])) if steps > 0 else []
+    names = list(reversed(_prepare(clock)[-steps:])) if steps > 0 else []
     dropped: list[str] = []
     made: set[str] = set()
     for name in names:
@@ -199,24 +203,26 @@ def _virtual_tables() -> set[str]:
     return virtual | shadows
 
 
-def downgrade_plan(steps: int = 1) -> DowngradePlan:
+def downgrade_plan(steps: int = 1, *, clock: Clock = system_clock) -> DowngradePlan:
     """What `downgrade(steps)` would revert and drop, without changing anything."""
-    with session(), write():
+    with connection(), write():
         _lock()
-        return _plan(steps)
+        return _plan(steps, clock)
 
 
-def downgrade(steps: int = 1, *, accept_loss: bool = False) -> list[str]:
+def downgrade(
+    steps: int = 1, *, accept_loss: bool = False, clock: Clock = system_clock
+) -> list[str]:
     """Undo the last `steps` applied migrations, all in one transaction; their names.
 
     Refuses with `DataWouldBeLost` (changing nothing) when that would drop tables or
     columns that hold rows, unless `accept_loss`.
     """
     modules = dict(_available())
-    with session():
+    with connection():
         with write():
             _lock()
-            plan = _plan(steps)
+            plan = _plan(steps, clock)
             if plan.loses_rows and not accept_loss:
                 raise DataWouldBeLost(list(plan.migrations), plan.lost)
             for name in plan.migrations:
@@ -232,12 +238,12 @@ def downgrade(steps: int = 1, *, accept_loss: bool = False) -> list[str]:
 
 def demo_catalog_pending() -> bool:
     """Whether this database is new and still waits for the demo catalog."""
-    with session():
+    with connection():
         row = StoreMarker.get_or_none(StoreMarker.name == DEMO_CATALOG)
     return row is not None and row.value == PENDING
 
 
-def claim_demo_catalog() -> bool:
+def claim_demo_catalog(clock: Clock = system_clock) -> bool:
     """Inside the caller's write transaction: take the lock, and if the demo catalog is
     still pending mark it seeded; True if this caller is the one to seed it.
 
@@ -247,8 +253,8 @@ def claim_demo_catalog() -> bool:
     """
     _lock()
     updated = (
-        StoreMarker.update(value=DONE, at=clock.now())
+        StoreMarker.update(value=DONE, at=clock())
         .where((StoreMarker.name == DEMO_CATALOG) & (StoreMarker.value == PENDING))
         .execute()
     )
-    return updated == 1
+    return bool(updated == 1)

@@ -11,6 +11,9 @@ PostgreSQL, whose INTEGER is 32-bit).
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 from peewee import (
     SQL,
     AutoField,
@@ -33,19 +36,15 @@ database = DatabaseProxy()
 class UTCDateTimeField(DateTimeField):
     """Stores naive UTC text; hands back aware UTC datetimes."""
 
-    def db_value(self, value):  # type: ignore[no-untyped-def]
+    def db_value(self, value: Any) -> Any:
         if value is not None and value.tzinfo is not None:
-            from datetime import timezone
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)  # type: ignore[no-untyped-call]
 
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return super().db_value(value)
-
-    def python_value(self, value):  # type: ignore[no-untyped-def]
-        value = super().python_value(value)
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)  # type: ignore[no-untyped-call]
         if value is not None and hasattr(value, "tzinfo") and value.tzinfo is None:
-            from datetime import timezone
-
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 

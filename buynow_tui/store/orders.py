@@ -21,21 +21,24 @@ change, before any stock is drawn.
 Writers to SQLite take turns for one lock, so the transaction holds only what must be
 in it: the order is logged after it, and the order returned is built from what was
 written rather than read back. Its statements are peewee queries made SQL once
-(`Compiled`): building them anew each time cost more CPU than running them, and that
-CPU was spent holding the lock.
+(`store.compiled`): building them anew each time cost more CPU than running them, and
+that CPU was spent holding the lock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from peewee import JOIN, IntegrityError, fn
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
-from buynow_tui.store.db import Compiled, Param, session, write
+from buynow_tui.store.compiled import Compiled, Param
+from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import (
     CartChanged,
     EmptyCart,
@@ -82,11 +85,11 @@ _BY_KEY = Compiled(
 _CART_LINES = Compiled(
     lambda: (
         CartLine.select(
-            Product.id,
+            Product.id.alias("product_id"),
             Product.sku,
             Product.name,
             CartLine.quantity,
-            Product.price_cents,
+            Product.price_cents.alias("unit_price_cents"),
         )
         .join(Product)
         .where(CartLine.cart == Param("cart"))
@@ -139,6 +142,11 @@ def _insert_lines(count: int) -> Compiled:
             ),
         )
     return insert
+
+
+def _by_name(rows: object) -> Iterable[dict[str, Any]]:
+    """The rows of a `.dicts()` query, as what they are (peewee's types say less)."""
+    return cast("Iterable[dict[str, Any]]", rows)
 
 
 def _as_stored(when: datetime) -> datetime:
@@ -211,8 +219,11 @@ def _normalized(address: str) -> str:
 
 
 class OrderService:
-    def __init__(self, settings: Settings, logins: Logins | None = None) -> None:
+    def __init__(
+        self, settings: Settings, logins: Logins | None = None, *, clock: Clock = system_clock
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         self.logins = logins if logins is not None else Logins()
 
     def checkout(
@@ -265,9 +276,9 @@ class OrderService:
     def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
         if checkout_key is None:
             return None
-        with session():
+        with connection():
             row = _BY_KEY.first({"key": checkout_key, "user": user_id})
-            return row[0] if row else None
+            return row["id"] if row else None
 
     def _place(
         self,
@@ -281,15 +292,15 @@ class OrderService:
         if checkout_key is not None:
             prior = _BY_KEY.first({"key": checkout_key, "user": user_id})
             if prior is not None:
-                log.info("repeated checkout returned order %d", prior[0])
-                return prior[0]
+                log.info("repeated checkout returned order %d", prior["id"])
+                return int(prior["id"])
         user = _USER.first({"user": user_id})  # locked FOR SHARE: a reset waits, or is seen
         if user is None:
             raise NotFound("No such user.")
-        self.logins.compare(user_id, user[2])
+        self.logins.compare(user_id, user["credentials_version"])
         cart = _CART.first({"user": user_id})  # locked FOR UPDATE: one checkout of it at a time
-        rows = _CART_LINES.rows({"cart": cart[0]}) if cart else []
-        lines = tuple(OrderLineView(*row) for row in rows)
+        rows = _CART_LINES.rows({"cart": cart["id"]}) if cart else []
+        lines = tuple(OrderLineView(**row) for row in rows)
         if not lines:
             # Emptied since it was confirmed: by an order from another session (the cart
             # is just empty), or because what was in it left the shop (say so).
@@ -302,7 +313,9 @@ class OrderService:
                     ]
                 )
             raise EmptyCart()
-        address = v.check_address(ship_address if ship_address is not None else user[1] or "")
+        address = v.check_address(
+            ship_address if ship_address is not None else user["ship_address"] or ""
+        )
         subtotal = sum(line.line_total_cents for line in lines)
         shipping = self.settings.shipping_cents
         if expected is not None:
@@ -321,7 +334,7 @@ class OrderService:
                 short.append(line.name)
         if short:
             raise OutOfStock(short)
-        created_at = _as_stored(clock.now())
+        created_at = _as_stored(self.clock())
         order_id = _INSERT_ORDER.insert_id(
             {
                 "user": user_id,
@@ -339,7 +352,7 @@ class OrderService:
                 values[f"{attr}{n}"] = getattr(line, attr)
         _insert_lines(len(lines)).execute(values)
         assert cart is not None  # there are lines
-        if _CLEAR_CART.rowcount({"cart": cart[0]}) != len(lines):
+        if _CLEAR_CART.rowcount({"cart": cart["id"]}) != len(lines):
             # Never with the cart row locked; if it happens, the order must not stand.
             raise CartChanged(["Your cart changed while the order was being placed."])
         order = OrderDetail(
@@ -352,10 +365,11 @@ class OrderService:
             total_cents=subtotal + shipping,
             ship_address=address,
         )
-        return order, user[0]
+        return order, user["username"]
 
-    def list(self, user_id: int) -> list[OrderSummary]:
-        with session():
+    def history(self, user_id: int) -> list[OrderSummary]:
+        """The user's orders, newest first."""
+        with connection():
             units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
             rows = (
                 Order.select(Order.id, Order.created_at, Order.total_cents, units.alias("units"))
@@ -363,26 +377,33 @@ class OrderService:
                 .where(Order.user == user_id)
                 .group_by(Order.id, Order.created_at, Order.total_cents)
                 .order_by(Order.created_at.desc(), Order.id.desc())
+                .dicts()
             )
-            return [OrderSummary(o.id, o.created_at, int(o.units), o.total_cents) for o in rows]
+            return [
+                OrderSummary(o["id"], o["created_at"], int(o["units"]), o["total_cents"])
+                for o in _by_name(rows)
+            ]
 
     def detail(self, user_id: int, order_id: int) -> OrderDetail:
         """One order of this user's; anyone else's order is simply not found."""
-        with session():
+        with connection():
             order = Order.get_or_none((Order.id == order_id) & (Order.user == user_id))
             if order is None:
                 log.warning("order %s not found for user %d", order_id, user_id)
                 raise NotFound(f"There is no order #{order_id}.")
-            lines = tuple(
-                OrderLineView(
-                    product_id=line.product_id,
-                    sku=line.sku,
-                    name=line.name,
-                    quantity=line.quantity,
-                    unit_price_cents=line.unit_price_cents,
+            rows = (
+                OrderLine.select(
+                    OrderLine.product.alias("product_id"),
+                    OrderLine.sku,
+                    OrderLine.name,
+                    OrderLine.quantity,
+                    OrderLine.unit_price_cents,
                 )
-                for line in OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id)
+                .where(OrderLine.order == order.id)
+                .order_by(OrderLine.id)
+                .dicts()
             )
+            lines = tuple(OrderLineView(**line) for line in _by_name(rows))
             return OrderDetail(
                 id=order.id,
                 user_id=user_id,
@@ -395,10 +416,12 @@ class OrderService:
             )
 
     def list_all(self, email: str | None = None, limit: int = 1000) -> list[AdminOrder]:
-        with session():
+        with connection():
             units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
             query = (
-                Order.select(Order.id, Order.created_at, Order.total_cents, User.email, units.alias("units"))
+                Order.select(
+                    Order.id, Order.created_at, Order.total_cents, User.email, units.alias("units")
+                )
                 .join(User)
                 .switch(Order)
                 .join(OrderLine, JOIN.LEFT_OUTER)
@@ -409,5 +432,6 @@ class OrderService:
             if email:
                 query = query.where(fn.lower(User.email) == v.email_key(email))
             return [
-                AdminOrder(o.id, o.user.email, o.created_at, int(o.units), o.total_cents) for o in query
+                AdminOrder(o["id"], o["email"], o["created_at"], int(o["units"]), o["total_cents"])
+                for o in _by_name(query.dicts())
             ]

@@ -2,7 +2,7 @@
 
 A domain error (`StoreError`) already speaks for itself. What the database, the disk or
 the text encoding refused is put into the same words everywhere: by the CLI and the
-`buynow` command (`for_admin`, one `error:` line) and by the app's workers
+`buynow` command (`for_admin`, one `error:` line, `error_line`) and by the app's workers
 (`for_shopper`, which never shows a raw driver message). Anything else is a bug: the
 CLI lets it end in a traceback, the app logs it in full and says so politely.
 
@@ -18,6 +18,14 @@ from buynow_tui.config import ConfigError
 from buynow_tui.store.errors import StoreError
 
 NOTHING_CHANGED = "Nothing was changed."
+
+
+def error_line(message: str) -> str:
+    """`error: message` on one line, whatever the admin typed: a file name or an argument
+    holding ESC or a newline is shown escaped, never sent raw to their terminal."""
+    from buynow_tui.logs import escape_control
+
+    return f"error: {escape_control(message)}"
 
 
 def database_problem(error: BaseException) -> str:

@@ -15,12 +15,14 @@ import random
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from peewee import fn
 
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.store import validation as v
 from buynow_tui.store.catalog import Catalog, ProductInput, SeedReport, category_spellings
-from buynow_tui.store.db import session, write
+from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import StoreError, ValidationError
 from buynow_tui.store.models import Product
 
@@ -30,8 +32,24 @@ GENERATED_PREFIX = "GEN-"
 #: Rows per INSERT statement (8 values each: under SQLite's 32,766 parameters).
 INSERT_ROWS = 4000
 
-_ADJECTIVES = ["Compact", "Pro", "Ultra", "Wireless", "Smart", "Rugged", "Slim", "Studio",
-               "Travel", "Mini", "Max", "Classic", "Sport", "Eco", "Quantum", "Nova"]
+_ADJECTIVES = [
+    "Compact",
+    "Pro",
+    "Ultra",
+    "Wireless",
+    "Smart",
+    "Rugged",
+    "Slim",
+    "Studio",
+    "Travel",
+    "Mini",
+    "Max",
+    "Classic",
+    "Sport",
+    "Eco",
+    "Quantum",
+    "Nova",
+]
 _NOUNS = {
     "Audio": ["Speaker", "Soundbar", "Amplifier", "Turntable", "Radio"],
     "Headphones": ["Headphone", "Earbuds", "Headset", "Earphones"],
@@ -48,7 +66,7 @@ def shipped_catalog_text() -> str:
     return resources.files("buynow_tui.data").joinpath("catalog.json").read_text("utf-8")
 
 
-def _item(raw: dict, where: str) -> ProductInput:
+def _item(raw: dict[str, Any], where: str) -> ProductInput:
     if not isinstance(raw, dict):
         raise ValidationError(f"{where}: expected an object with sku, name, category, price, stock")
     missing = [f for f in CSV_FIELDS if raw.get(f) in (None, "")]
@@ -75,12 +93,14 @@ def parse_json(text: str, source: str = "catalog") -> list[ProductInput]:
     try:
         data = json.loads(text.removeprefix(BOM))
     except json.JSONDecodeError as error:
-        raise ValidationError(f"{source}: not valid JSON (line {error.lineno}: {error.msg})") from None
+        raise ValidationError(
+            f"{source}: not valid JSON (line {error.lineno}: {error.msg})"
+        ) from None
     except RecursionError:
         raise ValidationError(f"{source}: not a catalog (nested too deeply)") from None
     rows = data.get("products") if isinstance(data, dict) else data
     if not isinstance(rows, list):
-        raise ValidationError(f"{source}: expected a list of products or {{\"products\": [...]}}")
+        raise ValidationError(f'{source}: expected a list of products or {{"products": [...]}}')
     try:
         items = [_item(raw, f"{source}: product {i}") for i, raw in enumerate(rows, 1)]
     except RecursionError:
@@ -161,7 +181,7 @@ def seed_demo_catalog(catalog: Catalog) -> int:
 
     items = parse_json(shipped_catalog_text(), "shipped catalog")
     with write():
-        if not claim_demo_catalog():
+        if not claim_demo_catalog(catalog.clock):
             return 0
         return catalog.seed_items(items).added
 
@@ -172,23 +192,31 @@ def generate(
     seed_value: int = 7,
     progress: Callable[[int], None] | None = None,
     batch: int = 10_000,
+    clock: Clock = system_clock,
 ) -> int:
     """Add `count` synthetic products with fresh SKUs, committed `batch` at a time.
 
     Each batch is its own short transaction (well under a second): SQLite has one writer
     at a time, and a run of a million products in one transaction kept every shopper's
     write (a cart, a checkout, a counted failed log-in) waiting until it failed after
-    5 s. `progress` is told after each batch is committed.
+    5 s. `progress` is told after each batch is committed. The products are made at
+    `clock`'s time.
     """
     if count < 1 or count > 5_000_000:
         raise ValidationError("--generate takes a number from 1 to 5,000,000")
-    from buynow_tui import clock
-
     rng = random.Random(seed_value)
-    fields = [Product.sku, Product.name, Product.category, Product.price_cents,
-              Product.stock, Product.description, Product.specs, Product.created_at]
-    now = clock.now()
-    with session():
+    fields = [
+        Product.sku,
+        Product.name,
+        Product.category,
+        Product.price_cents,
+        Product.stock,
+        Product.description,
+        Product.specs,
+        Product.created_at,
+    ]
+    now = clock()
+    with connection():
         spellings = category_spellings()
     # The shop's own spelling of each generated category ("audio" if that came first).
     kinds = list(_NOUNS)
@@ -204,9 +232,18 @@ def generate(
                     noun = rng.choice(_NOUNS[kinds[n % len(kinds)]])
                     name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
                     price = rng.randrange(999, 250000)
-                    rows.append((f"{GENERATED_PREFIX}{n:07d}", name, categories[n % len(kinds)],
-                                 price, rng.randrange(0, 80), f"A generated {noun.lower()}.",
-                                 "{}", now))
+                    rows.append(
+                        (
+                            f"{GENERATED_PREFIX}{n:07d}",
+                            name,
+                            categories[n % len(kinds)],
+                            price,
+                            rng.randrange(0, 80),
+                            f"A generated {noun.lower()}.",
+                            "{}",
+                            now,
+                        )
+                    )
                 Product.insert_many(rows, fields=fields).execute()
         made += size
         if progress:

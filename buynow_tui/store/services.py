@@ -1,13 +1,17 @@
 """`Services`: the one object the CLI, the screens and the SSH sessions talk to.
 
-Built from `Settings`; each attribute is a service whose methods open their own
-connection and return frozen dataclasses from `views`. `logins` is the login this
-process serves (set by the App at log in and log out); every write on a shopper's
+Built from `Settings` and a clock; each attribute is a service whose methods open their
+own connection and return frozen dataclasses from `views`. `clock` is what time it is
+for this store: every service reads it (the system's unless told otherwise, a stopped
+one in tests), and whatever shows the store's times beside its own (the App's About
+and countdowns) reads the same one, so the two always agree. `logins` is the login
+this process serves (set by the App at log in and log out); every write on a shopper's
 behalf checks it, so a session outlived by a password change or reset is refused.
 """
 
 from __future__ import annotations
 
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
 from buynow_tui.store.cart import CartService
@@ -18,11 +22,12 @@ from buynow_tui.store.wishlist import WishlistService
 
 
 class Services:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, clock: Clock = system_clock) -> None:
         self.settings = settings or Settings.from_env()
+        self.clock = clock
         self.logins = Logins()
-        self.accounts = Accounts(self.settings, self.logins)
-        self.catalog = Catalog()
-        self.cart = CartService(self.settings, self.logins)
-        self.wishlist = WishlistService(self.logins)
-        self.orders = OrderService(self.settings, self.logins)
+        self.accounts = Accounts(self.settings, self.logins, clock=clock)
+        self.catalog = Catalog(clock=clock)
+        self.cart = CartService(self.settings, self.logins, clock=clock)
+        self.wishlist = WishlistService(self.logins, clock=clock)
+        self.orders = OrderService(self.settings, self.logins, clock=clock)

@@ -7,12 +7,12 @@ thing at once get one line and a clear "already there", never a raw error.
 
 from __future__ import annotations
 
-from buynow_tui import clock
+from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
 from buynow_tui.store import validation as v
 from buynow_tui.store.cart import add_line
 from buynow_tui.store.catalog import product_view
-from buynow_tui.store.db import session, write
+from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import AlreadyInWishlist, NotFound
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.models import Product, Wishlist, WishlistLine
@@ -32,11 +32,13 @@ def _wishlist_id(user_id: int) -> int:
 
 
 class WishlistService:
-    def __init__(self, logins: Logins | None = None) -> None:
+    def __init__(self, logins: Logins | None = None, *, clock: Clock = system_clock) -> None:
         self.logins = logins if logins is not None else Logins()
+        self.clock = clock
 
-    def list(self, user_id: int) -> list[WishlistItem]:
-        with session():
+    def items(self, user_id: int) -> list[WishlistItem]:
+        """The user's wishlist, newest first."""
+        with connection():
             rows = (
                 WishlistLine.select(WishlistLine.added_at, WishlistLine.id, Product)
                 .join(Product)
@@ -55,7 +57,7 @@ class WishlistService:
                 raise NotFound(f"There is no product {product_id}.")
             added = (
                 WishlistLine.insert(
-                    wishlist=_wishlist_id(user_id), product=product_id, added_at=clock.now()
+                    wishlist=_wishlist_id(user_id), product=product_id, added_at=self.clock()
                 )
                 .on_conflict_ignore()
                 .as_rowcount()
@@ -75,7 +77,7 @@ class WishlistService:
         log.info("removed product %d from wishlist", product_id)
 
     def contains(self, user_id: int, product_id: int) -> bool:
-        with session():
+        with connection():
             return (
                 WishlistLine.select()
                 .join(Wishlist)
@@ -88,5 +90,5 @@ class WishlistService:
         v.check_quantity(quantity)
         with write():
             self.logins.check(user_id)
-            product = add_line(user_id, product_id, quantity)
+            product = add_line(user_id, product_id, quantity, self.clock())
         log.info("added %s to cart from wishlist", product.sku)

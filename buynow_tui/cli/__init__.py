@@ -1,0 +1,99 @@
+"""The admin's `buynow <command>`: the Typer app, its root options, and `main`.
+
+One module per group of commands (`catalog`: seed, products, stock; `users`; `orders`;
+`database`: db; `server`: paths, serve, uptime) and `shared` for what they all use: one
+`error:` line and exit code 1 for an expected failure (`cli_errors`, `fail`), and the
+store they open. A new command goes in the module of its group, registered here.
+
+Imports stay light at module level (no Textual, no peewee) so `buynow --help` is fast.
+`launch.main` hands this every `buynow` with arguments; without a command it opens the
+shop in this terminal, as `buynow` alone does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import typer
+
+from buynow_tui.cli import catalog, database, orders, server, users
+from buynow_tui.cli.shared import cli_errors, error_line, paths, root
+from buynow_tui.config import HOME
+
+app = typer.Typer(
+    help="BuyNow: an electronics shop that lives in the terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command()(catalog.seed)
+app.command("paths")(server.paths_cmd)
+app.command()(server.serve)
+app.command()(server.uptime)
+app.add_typer(catalog.products_app, name="products")
+app.add_typer(catalog.stock_app, name="stock")
+app.add_typer(users.users_app, name="users")
+app.add_typer(orders.orders_app, name="orders")
+app.add_typer(database.db_app, name="db")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    home: Path | None = typer.Option(  # noqa: B008  # Typer declares options so
+        None, "--home", envvar=HOME, help="Folder for the database, logs, config and host key."
+    ),
+    open_path: str | None = typer.Option(
+        None,
+        "--open",
+        help="Open at a screen: shop, cart, wishlist, orders, account, about, product/<id>, "
+        "order/<n>.",
+    ),
+) -> None:
+    """With no command: the shop, in this terminal."""
+    root.home = home
+    if ctx.invoked_subcommand is None:
+        run_shop(open_path)
+
+
+@cli_errors
+def run_shop(open_path: str | None) -> None:
+    from buynow_tui.runtime import NEEDS_A_TERMINAL, not_a_terminal
+
+    if not_a_terminal():
+        typer.echo(NEEDS_A_TERMINAL, err=True)
+        raise typer.Exit(1)
+    from buynow_tui.app import run
+
+    run(paths(), open_path=open_path)
+
+
+def _click_exceptions() -> ModuleType:
+    """Click's exceptions: vendored by Typer >= 0.20, plain Click before."""
+    try:
+        return importlib.import_module("typer._click.exceptions")
+    except ImportError:  # pragma: no cover - older Typer on plain Click
+        return importlib.import_module("click.exceptions")
+
+
+def main() -> None:
+    """Run the CLI; usage mistakes get one `error:` line too (exit 2), not a box."""
+    click_exceptions = _click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as shown:
+        typer.echo(shown.ctx.get_help() if shown.ctx else str(shown))
+        code = 0
+    except click_exceptions.UsageError as error:
+        message = " ".join(error.format_message().split())
+        hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
+        typer.echo(error_line(f"{message}{hint}"), err=True)
+        code = error.exit_code
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

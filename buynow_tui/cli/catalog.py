@@ -1,0 +1,198 @@
+"""The catalog's commands: `seed`, `products list|add|update|remove`, `stock set`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from buynow_tui.cli.shared import cli_errors, fail, opened, services
+
+if TYPE_CHECKING:
+    from buynow_tui.store.views import Cursor, ProductView
+
+products_app = typer.Typer(help="List, add, update and remove products.", no_args_is_help=True)
+stock_app = typer.Typer(help="Set stock levels.", no_args_is_help=True)
+
+
+@cli_errors
+def seed(
+    file: Path | None = typer.Argument(  # noqa: B008  # Typer declares arguments so
+        None, help="A .csv or .json catalog; the shipped one if omitted."
+    ),
+    generate: int | None = typer.Option(None, "--generate", help="Add N synthetic products."),
+    update: bool = typer.Option(
+        False,
+        "--update",
+        help="Also change existing products' name, category, price, description and specs "
+        "(never stock).",
+    ),
+    reset_stock: bool = typer.Option(
+        False, "--reset-stock", help="Also set existing products' stock to the catalog's figure."
+    ),
+) -> None:
+    """Add the catalog's products that are missing (by SKU); existing ones are left alone."""
+    from buynow_tui.store import seed as seeding
+
+    store = opened()
+    svc = store.services
+    if store.seeded:
+        typer.echo(f"A new shop: the demo catalog ({store.seeded:,} products) is in.")
+    if generate is not None:
+        if generate < 1:
+            fail("--generate takes a number of at least 1")
+        if file is not None or update or reset_stock:
+            fail("--generate makes new products: give it no FILE, --update or --reset-stock")
+        added = 0
+        with typer.progressbar(
+            length=generate, label="Generating products", file=sys.stderr
+        ) as bar:
+
+            def step(size: int) -> None:
+                nonlocal added
+                added += size
+                bar.update(size)
+
+            try:
+                made = seeding.generate(generate, progress=step, clock=svc.clock)
+            except Exception as error:
+                from buynow_tui.store.problems import for_admin
+
+                problem = for_admin(error)
+                if problem is None or not added:
+                    raise
+                # Each batch was committed on its own: say how far it got.
+                fail(f"{problem} ({added:,} of {generate:,} products were added before that)")
+        typer.echo(f"Generated {made:,} products.")
+        return
+    report = seeding.seed(svc.catalog, file, update=update, reset_stock=reset_stock)
+    reset = f" ({report.stock_reset:,} with stock reset)" if reset_stock else ""
+    line = (
+        f"Seeded: {report.added:,} added, {report.updated:,} updated{reset}, "
+        f"{report.skipped:,} skipped"
+    )
+    if report.skipped and not (update or reset_stock):
+        line += " (already in the shop; --update changes them)"
+    elif report.skipped:
+        line += " (already as the catalog has them)"
+    typer.echo(line + ".")
+
+
+def _products_table(items: Iterable[ProductView]) -> None:
+    from buynow_tui.store.views import format_money
+
+    typer.echo(f"{'SKU':<14} {'NAME':<40} {'CATEGORY':<12} {'PRICE':>10} {'STOCK':>6}")
+    for p in items:
+        typer.echo(
+            f"{p.sku:<14} {p.name[:40]:<40} {p.category[:12]:<12} "
+            f"{format_money(p.price_cents):>10} {p.stock:>6}"
+        )
+
+
+@products_app.command("list")
+@cli_errors
+def products_list(
+    category: str | None = typer.Option(None, "--category", help="Only this category."),
+    search: str | None = typer.Option(None, "--search", help="Only products matching this text."),
+    limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many rows."),
+) -> None:
+    """List products by name."""
+    svc = services()
+    if search:
+        _products_table(svc.catalog.search(search, limit=min(limit, 500), category=category))
+        return
+    items: list[ProductView] = []
+    cursor: Cursor | None = None
+    while len(items) < limit:
+        page = svc.catalog.page(category=category, after=cursor, limit=min(500, limit - len(items)))
+        items.extend(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    _products_table(items)
+
+
+@products_app.command("add")
+@cli_errors
+def products_add(
+    sku: str = typer.Option(..., "--sku"),
+    name: str = typer.Option(..., "--name"),
+    price: str = typer.Option(..., "--price", help="In dollars, like 12.50."),
+    stock: str = typer.Option(..., "--stock"),
+    category: str = typer.Option(..., "--category", help="An existing category (in any case)."),
+    new_category: bool = typer.Option(
+        False, "--new-category", help="Make --category if no product has it yet."
+    ),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Add a product."""
+    from buynow_tui.store.catalog import ProductInput
+
+    item = ProductInput.build(
+        sku=sku, name=name, category=category, price=price, stock=stock, description=description
+    )
+    with new_category_hint():
+        product = services().catalog.add(item, new_category=new_category)
+    typer.echo(f"Added {product.sku}: {product.name} at {product.price}.")
+
+
+@contextmanager
+def new_category_hint() -> Iterator[None]:
+    """An unknown category's error says how to make it, on the same one line."""
+    from buynow_tui.store.errors import UnknownCategory
+
+    try:
+        yield
+    except UnknownCategory as error:
+        fail(f"{error} To make it a new category, add --new-category.")
+
+
+@products_app.command("update")
+@cli_errors
+def products_update(
+    sku: str = typer.Argument(...),
+    name: str | None = typer.Option(None, "--name"),
+    price: str | None = typer.Option(None, "--price"),
+    stock: str | None = typer.Option(None, "--stock"),
+    category: str | None = typer.Option(
+        None, "--category", help="An existing category (in any case)."
+    ),
+    new_category: bool = typer.Option(
+        False, "--new-category", help="Make --category if no product has it yet."
+    ),
+    description: str | None = typer.Option(None, "--description"),
+) -> None:
+    """Change a product's fields (the SKU in any case)."""
+    with new_category_hint():
+        product = services().catalog.update(
+            sku,
+            new_category=new_category,
+            name=name,
+            price=price,
+            stock=stock,
+            category=category,
+            description=description,
+        )
+    typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
+
+
+@products_app.command("remove")
+@cli_errors
+def products_remove(sku: str = typer.Argument(...)) -> None:
+    """Remove a product (past orders keep their copy of it)."""
+    svc = services()
+    stored = svc.catalog.get_by_sku(sku).sku
+    svc.catalog.remove(stored)
+    typer.echo(f"Removed {stored}.")
+
+
+@stock_app.command("set", context_settings={"ignore_unknown_options": True})
+@cli_errors
+def stock_set(sku: str = typer.Argument(...), quantity: str = typer.Argument(...)) -> None:
+    """Set a product's stock."""
+    product = services().catalog.set_stock(sku, quantity)
+    typer.echo(f"{product.sku} stock is now {product.stock}.")

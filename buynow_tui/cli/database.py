@@ -1,0 +1,75 @@
+"""The database's commands: `db upgrade`, `db downgrade` and `db current`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from buynow_tui.cli.shared import cli_errors, fail, paths, services
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+@cli_errors
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    from buynow_tui.store.migrate import upgrade
+
+    svc = services(migrate=False)
+    done = upgrade(clock=svc.clock)
+    typer.echo("Applied: " + ", ".join(done) if done else "Already up to date.")
+
+
+@db_app.command("downgrade")
+@cli_errors
+def db_downgrade(
+    steps: int = typer.Option(1, "--steps", min=1, help="How many migrations to undo."),
+    yes: bool = typer.Option(False, "--yes", help="Drop tables that hold rows without asking."),
+) -> None:
+    """Undo the latest migration(s). Dropping tables that hold rows (users, orders, ...)
+    needs --yes or a "y" at the prompt; on SQLite a backup copy is made first."""
+    from buynow_tui.store.db import backup_sqlite, is_sqlite
+    from buynow_tui.store.errors import describe_rows
+    from buynow_tui.store.migrate import downgrade, downgrade_plan
+
+    clock = services(migrate=False).clock
+    plan = downgrade_plan(steps, clock=clock)
+    if not plan.migrations:
+        typer.echo("Nothing to revert.")
+        return
+    lost = describe_rows(plan.lost)
+    if plan.loses_rows:
+        what = f"reverting {', '.join(plan.migrations)} drops {lost}"
+        if not yes:
+            if not sys.stdin.isatty():
+                fail(f"{what}; nothing was changed (give --yes to drop them)")
+            if not typer.confirm(
+                f"{what[0].upper()}{what[1:]}. Drop them?", default=False, err=True
+            ):
+                fail("nothing was changed")
+        if is_sqlite():
+            backup = backup_sqlite(paths().home, "before-downgrade", clock=clock)
+            typer.echo(f"Backup of the database: {backup}")
+        else:
+            typer.echo("No backup was made (PostgreSQL: take one with pg_dump).")
+    undone = downgrade(steps, accept_loss=True, clock=clock)
+    typer.echo("Reverted: " + ", ".join(undone))
+    if plan.loses_rows:
+        empty = len(plan.rows) - len(plan.lost)
+        also = f" and {empty} empty table{'s' if empty != 1 else ''}" if empty else ""
+        typer.echo(f"Dropped: {lost}{also}.")
+
+
+@db_app.command("current")
+@cli_errors
+def db_current() -> None:
+    """Show the applied and pending migrations."""
+    from buynow_tui.store.migrate import status
+
+    services(migrate=False)
+    migrations = status()
+    typer.echo(f"Current: {migrations.current or 'none'}")
+    if migrations.pending:
+        typer.echo("Pending: " + ", ".join(migrations.pending))
