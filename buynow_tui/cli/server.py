@@ -123,9 +123,9 @@ def serve(
 def uptime() -> None:
     """Since when the SSH server runs, and how long ("not running" otherwise)."""
     from buynow_tui.clock import system_clock
-    from buynow_tui.ssh.state import format_duration, running_state
+    from buynow_tui.ssh.status_file import format_duration, running_status
 
-    running = running_state(paths().server_state)
+    running = running_status(paths().server_state)
     if running is None:
         typer.echo("not running")
         raise typer.Exit(1)
