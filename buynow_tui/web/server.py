@@ -45,7 +45,7 @@ from aiohttp import web
 from buynow_tui.logs import get_logger
 from buynow_tui.navigation import UNKNOWN_PAGE, page_for_url
 from buynow_tui.paths import Paths
-from buynow_tui.ssh.limits import Admission
+from buynow_tui.ssh.limits import Admission, Verdict
 from buynow_tui.web import page as pages
 from buynow_tui.web.apps import TabHomes
 from buynow_tui.web.config import PublicUrl, WebConfig
@@ -214,9 +214,9 @@ class WebShop:
                     self.public.origin,
                 )
             raise web.HTTPForbidden()
-        verdict = "busy" if self.closing else self.admission.connection_opened(address)
+        verdict = Verdict.BUSY if self.closing else self.admission.connection_opened(address)
         try:
-            if verdict == "drop":
+            if verdict is Verdict.DROP:
                 log.warning("dropped a connection from %s: far over the limits", address)
                 raise web.HTTPTooManyRequests(headers={"Retry-After": "60"})
             ws = web.WebSocketResponse(
@@ -225,7 +225,7 @@ class WebShop:
             ws.headers.update(pages.security_headers(self.public, request["nonce"]))
             await ws.prepare(request)
             tab = Tab(self, ws, address, request)
-            await tab.run(admitted=verdict == "ok")
+            await tab.run(admitted=verdict is Verdict.OK)
             return ws
         finally:
             self.admission.connection_closed(address)
