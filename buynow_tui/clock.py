@@ -20,11 +20,6 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-#: The system's clock under its old name, for the App's default until the App takes
-#: its services' clock (`Services.clock`).
-now = system_clock
-
-
 def fixed(when: datetime) -> Clock:
     """A clock that always answers `when`."""
     return lambda: when

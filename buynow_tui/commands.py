@@ -11,17 +11,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 
+from buynow_tui.messages import LoggedOut, LoginRequired, Navigate
 from buynow_tui.store.views import dollars
 from buynow_tui.themes import DEFAULT_THEME, HIGH_CONTRAST_THEME
 
 if TYPE_CHECKING:
-    from buynow_tui.app import BuyNowApp
+    from textual.app import App
+
+    from buynow_tui.context import Context
 
 #: Screens the palette offers, in the order it lists them.
 SCREENS = (
@@ -39,33 +43,37 @@ PRODUCT_HITS = 8
 
 
 class ShopCommands(Provider):
-    """BuyNow's own commands, next to Textual's system commands."""
+    """BuyNow's own commands, next to Textual's system commands. A command posts a
+    message to the App (or runs one of its Textual actions), as a key would."""
 
     @property
-    def shop(self) -> BuyNowApp:
-        return self.app  # type: ignore[return-value]
+    def context(self) -> Context:
+        return cast("Context", self.app)
+
+    def _tell(self, message: Message) -> Callable[[], Any]:
+        return partial(self.app.post_message, message)
 
     def _commands(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
-        shop = self.shop
+        app = self.app
         for title, route, help_text in SCREENS:
             if route == "help":
-                yield f"Go to {title}", shop.action_help, help_text
+                yield f"Go to {title}", partial(app.run_action, "help"), help_text
             else:
-                yield f"Go to {title}", partial(shop.navigate, route), help_text
-        if shop.user is None:
-            yield "Log in", partial(shop.require_login, None), "Log in to your account"
+                yield f"Go to {title}", self._tell(Navigate(route)), help_text
+        if self.context.user is None:
+            yield "Log in", self._tell(LoginRequired()), "Log in to your account"
         else:
-            yield "Log out", shop.log_out, "End this session and forget Remember me"
-        if shop.theme != HIGH_CONTRAST_THEME:
+            yield "Log out", self._tell(LoggedOut()), "End this session and forget Remember me"
+        if app.theme != HIGH_CONTRAST_THEME:
             yield (
                 "Theme: high contrast",
-                partial(_set_theme, shop, HIGH_CONTRAST_THEME),
+                partial(_set_theme, app, HIGH_CONTRAST_THEME),
                 "Strong colours",
             )
-        if shop.theme != DEFAULT_THEME:
+        if app.theme != DEFAULT_THEME:
             yield (
                 "Theme: default",
-                partial(_set_theme, shop, DEFAULT_THEME),
+                partial(_set_theme, app, DEFAULT_THEME),
                 "The shop's usual colours",
             )
 
@@ -81,21 +89,21 @@ class ShopCommands(Provider):
                 yield Hit(
                     score, _highlight(matcher, text), command, text=text, help=escape(help_text)
                 )
-        for name in sorted(self.shop.available_themes):
+        for name in sorted(self.app.available_themes):
             text = f"Theme: {name}"
             score = matcher.match(text)
-            if score > 0 and name != self.shop.theme:
+            if score > 0 and name != self.app.theme:
                 yield Hit(
                     score * 0.5,
                     _highlight(matcher, text),
-                    partial(_set_theme, self.shop, name),
+                    partial(_set_theme, self.app, name),
                     text=text,
                 )
         query = query.strip()
         if len(query) < 2:
             return
         products = await asyncio.to_thread(
-            self.shop.services.catalog.search, query, limit=PRODUCT_HITS
+            self.context.services.catalog.search, query, limit=PRODUCT_HITS
         )
         for product in products:
             text = f"Open {product.name}"
@@ -103,7 +111,7 @@ class ShopCommands(Provider):
             yield Hit(
                 score,
                 _highlight(matcher, text),
-                partial(self.shop.navigate, f"product/{product.id}"),
+                self._tell(Navigate(f"product/{product.id}")),
                 text=text,
                 help=escape(
                     f"{product.category} · {dollars(product.price_cents)} · {product.stock_words}"
@@ -123,5 +131,5 @@ def _highlight(matcher: Matcher, text: str) -> Content:
     return content
 
 
-def _set_theme(app: BuyNowApp, name: str) -> None:
+def _set_theme(app: App[object], name: str) -> None:
     app.theme = name

@@ -10,7 +10,7 @@ from typing import Any
 
 from conftest import FIXED_NOW, register
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
@@ -49,8 +49,10 @@ async def settle(pilot: Pilot[Any], rounds: int = 4) -> None:
     for _ in range(rounds):
         try:
             await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue  # a superseded read (exclusive group): the newer one is still waited for
+        except (WorkerCancelled, WorkerFailed):
+            # A superseded read (exclusive group), or a store call the store refused (the
+            # screen has said so): the others are still waited for.
+            continue
         await pilot.pause()
 
 

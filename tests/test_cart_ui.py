@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from conftest import product_named
@@ -38,7 +39,7 @@ async def open_cart(pilot: Any) -> CartScreen:
 
 async def saved(pilot: Any, screen: CartScreen) -> None:
     """Wait until every change pressed so far has been saved and shown."""
-    await wait_for(pilot, lambda: not screen._busy and not screen._ops)
+    await wait_for(pilot, lambda: not screen.saving)
 
 
 def select(screen: CartScreen, name: str) -> None:
@@ -116,6 +117,31 @@ async def test_x_removes_a_line_and_minus_at_one_removes_it_too(services, home):
         assert quantities(services, user) == {}
         await wait_for(pilot, lambda: app.cart_count == 0)
         await wait_for_text(pilot, "Your cart is empty.")
+
+
+async def test_buy_now_sees_every_change_pressed_before_it(services, home):
+    """`+`, `-`, `+`, `b` while the database is busy (another writer holds its lock):
+    the changes are saved in the order pressed, and the confirmation waits for them."""
+    from buynow_tui.screens.checkout import CheckoutScreen
+
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        user = log_in(app, services)
+        fill(services, user, ("Smart Watch", 1))
+        await open_cart(pilot)
+        await wait_for_text(pilot, "$180.00")  # 150 + 30 shipping
+        other = sqlite3.connect(home / "buynow.db", isolation_level=None, timeout=10)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # the store's writes wait for it (busy timeout)
+            await pilot.press("plus", "minus", "plus", "b")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        modal = await wait_for_screen(pilot, CheckoutScreen)
+        assert modal.cart.units == 2  # 1 + 1 - 1 + 1, in that order (- first would remove it)
+        await wait_for_text(pilot, "$330.00")  # 2 x 150 + 30
+        assert quantities(services, user) == {"Smart Watch": 2}
 
 
 async def test_plus_beyond_the_stock_is_refused_with_a_reason(services, home):

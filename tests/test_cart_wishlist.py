@@ -116,6 +116,41 @@ def test_set_quantity_of_a_product_not_in_the_cart_is_not_found(services, ann):
         services.cart.set_quantity(ann.id, watch.id, 2)
 
 
+def test_change_quantity_steps_from_the_line_as_it_is_now(services, ann):
+    """The Cart's + and -: a step from the quantity the store holds, not from a copy."""
+    watch = product_named(services, "Smart Watch")
+    headphone = product_named(services, "Bluetooth Headphone")
+    services.cart.add(ann.id, watch.id, 1)
+    services.cart.add(ann.id, headphone.id, 1)
+    services.cart.add(ann.id, watch.id, 2)  # another session added two meanwhile
+
+    cart = services.cart.change_quantity(ann.id, watch.id, 1)
+    assert {line.name: line.quantity for line in cart.lines} == {
+        "Smart Watch": 4,
+        "Bluetooth Headphone": 1,
+    }
+    cart = services.cart.change_quantity(ann.id, headphone.id, -1)  # to 0: the line goes
+    assert [line.name for line in cart.lines] == ["Smart Watch"]
+    cart = services.cart.change_quantity(ann.id, headphone.id, 1)  # gone: it stays out
+    assert [line.name for line in cart.lines] == ["Smart Watch"]
+
+
+def test_change_quantity_past_the_stock_or_99_is_refused_and_changes_nothing(services, ann):
+    gone_soon = services.catalog.get_by_sku("BN-CAM-003")  # Full-Frame Mirrorless Body, 2 left
+    services.cart.add(ann.id, gone_soon.id, 2)
+    with pytest.raises(OutOfStock, match="Only 2 of Full-Frame Mirrorless Body left"):
+        services.cart.change_quantity(ann.id, gone_soon.id, 1)
+    watch = product_named(services, "Smart Watch")
+    services.catalog.set_stock(watch.sku, 500)
+    services.cart.add(ann.id, watch.id, 99)
+    with pytest.raises(ValidationError, match="between 1 and 99"):
+        services.cart.change_quantity(ann.id, watch.id, 1)
+    assert {line.name: line.quantity for line in services.cart.get(ann.id).lines} == {
+        "Full-Frame Mirrorless Body": 2,
+        "Smart Watch": 99,
+    }
+
+
 def test_remove_and_clear(services, ann):
     watch = product_named(services, "Smart Watch")
     headphone = product_named(services, "Bluetooth Headphone")

@@ -132,3 +132,33 @@ def test_the_web_server_runs_no_app_and_opens_no_store_at_import(tmp_path: Path)
     assert "textual" not in seen["modules"]
     assert "peewee" not in seen["modules"]
     assert seen["files"] == set()
+
+
+def test_the_login_session_is_headless(tmp_path: Path):
+    """`session.py` is plain Python over the store: a web front end could drive it too."""
+    seen = modules_after("import buynow_tui.session", tmp_path)
+    assert {"textual", "rich"}.isdisjoint(seen["modules"])
+    assert seen["files"] == set()
+
+
+def test_screens_widgets_and_the_palette_never_import_the_app():
+    """They post messages and read `context.Context` instead; not even a TYPE_CHECKING
+    import of `buynow_tui.app` (or its part, `session_bridge`) couples them to it."""
+    import ast
+
+    package = REPO / "buynow_tui"
+    sources = [*(package / "screens").glob("*.py"), *(package / "widgets").glob("*.py")]
+    sources += [package / name for name in ("commands.py", "messages.py", "context.py")]
+    app_modules = {"buynow_tui.app", "buynow_tui.session_bridge"}
+    offenders = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = {node.module or ""} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                names = {alias.name for alias in node.names}
+            else:
+                continue
+            if names & app_modules:
+                offenders.append(f"{source.relative_to(REPO)}:{node.lineno}")
+    assert offenders == []

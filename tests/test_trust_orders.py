@@ -77,6 +77,9 @@ def _racer(home: str, url: str, plan: list[tuple[Any, ...]], barrier: Any, resul
                 user_id, version, address = args
                 services.logins.begin(user_id, version)
                 done = services.accounts.set_address(user_id, address).ship_address
+            elif action == "step":  # the Cart's + or - on one line
+                user_id, product_id, by = args
+                done = services.cart.change_quantity(user_id, product_id, by).units
             else:  # add each product in turn
                 user_id, product_ids, quantity = args
                 for product_id in product_ids:
@@ -191,6 +194,28 @@ def test_two_sessions_adding_the_same_items_at_once_both_count_within_the_limit(
             refusal = next(detail for kind, detail in outcomes if kind == "ValidationError")
             assert refusal == "At most 99 of one item per order."
             assert services.cart.get(user.id).units == 60
+    finally:
+        race.close()
+
+
+STEP_ROUNDS = 20
+
+
+def test_two_sessions_pressing_plus_on_one_line_at_once_both_count(
+    services, ann, home: Path, database_url: str
+):
+    """The Cart's + is a step the store takes from the line as it is: the same shopper
+    pressing + in two sessions at the same moment gets two more, round after round."""
+    watch = product_named(services, "Smart Watch")
+    services.catalog.set_stock(watch.sku, 1000)
+    services.cart.add(ann.id, watch.id, 1)
+    plans = [[("step", ann.id, watch.id, 1)] * STEP_ROUNDS for _ in range(2)]
+    race = Race(home, database_url, plans)
+    try:
+        for round_ in range(STEP_ROUNDS):
+            outcomes = race.round()
+            assert [kind for kind, _ in outcomes] == ["done", "done"], outcomes
+            assert services.cart.get(ann.id).units == 1 + 2 * (round_ + 1), f"round {round_}"
     finally:
         race.close()
 

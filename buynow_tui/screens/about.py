@@ -43,15 +43,14 @@ class AboutScreen(BaseScreen):
     SCREEN_TITLE = "About"
 
     def compose_body(self) -> ComposeResult:
-        shop = self.shop
-        where = "the SSH server" if shop.over_ssh else "this app"
+        context = self.context
+        where = "the SSH server" if context.over_ssh else "this app"
         with VerticalScroll(classes="page", id="about"):
             with Grid(id="about-details") as details:
                 details.border_title = "About BuyNow"
                 yield Label("Launched", classes="detail-label")
-                yield Static(
-                    Content(launch_words(shop.shop_started)), id="launched", classes="detail-value"
-                )
+                launched = Content(launch_words(context.shop_started))
+                yield Static(launched, id="launched", classes="detail-value")
                 yield Label("Up for", classes="detail-label")
                 yield Static(Content(self._uptime()), id="uptime", classes="detail-value")
                 yield Label("Measured from", classes="detail-label")
@@ -69,7 +68,7 @@ class AboutScreen(BaseScreen):
         self.set_interval(1, self._tick)
 
     def _uptime(self) -> str:
-        return uptime_words(self.shop.now() - self.shop.shop_started)
+        return uptime_words(self.context.now() - self.context.shop_started)
 
     def _tick(self) -> None:
         text = self._uptime()

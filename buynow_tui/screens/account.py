@@ -6,12 +6,15 @@ changes open small dialogs (`account_dialogs`), so the keys here are plain lette
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
+from buynow_tui.messages import LoggedOut
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.views import UserView
 from buynow_tui.widgets.safe import safe_text
@@ -26,7 +29,7 @@ def local_date(user: UserView) -> str:
 class AccountScreen(BaseScreen):
     SCREEN_TITLE = "Account"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_address", "Address", id="account-address"),
         Binding("p", "change_password", "Password", id="account-password"),
         Binding("c", "change_question", "Question", id="account-question"),
@@ -91,7 +94,7 @@ class AccountScreen(BaseScreen):
             self.app.push_screen(QuestionDialog(self.user.question))
 
     def action_log_out(self) -> None:
-        self.shop.log_out()
+        self.post_message(LoggedOut())
 
     @on(Button.Pressed, "#edit-address")
     def _edit_address(self) -> None:

@@ -8,11 +8,15 @@ dialog says until when the account is locked.
 
 from __future__ import annotations
 
-from textual import on
+from typing import Any
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.worker import Worker
 
+from buynow_tui.messages import LoginsRevoked, UserChanged
 from buynow_tui.screens.base import DialogScreen
 from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
@@ -58,7 +62,7 @@ class AccountDialog(DialogScreen):
     def save(self) -> None:
         raise NotImplementedError
 
-    def show_refusal(self, error: StoreError) -> None:
+    def store_refused(self, worker: Worker[Any], error: StoreError) -> None:
         fields = {field.control.id: field for field in self.query(Field)}
         field = fields.get(error.field or "")
         if field is not None:
@@ -69,8 +73,14 @@ class AccountDialog(DialogScreen):
             self.query_one(FormStatus).say(str(error))
 
     def _user_id(self) -> int | None:
-        user = self.shop.user
+        user = self.user
         return user.id if user else None
+
+    def _saved(self, user: UserView, message: str) -> None:
+        """The account as the store has it now; close, and say what changed."""
+        self.post_message(UserChanged(user))
+        self.dismiss(user)
+        self.app.notify(message, markup=False)
 
 
 class AddressDialog(AccountDialog):
@@ -102,19 +112,12 @@ class AddressDialog(AccountDialog):
             return
         text = self.query_one("#address", TextArea).text
         self.query_one(FormStatus).say("Saving…", "busy")
-        self.call_store(
-            self.services.accounts.set_address,
-            user_id,
-            text,
-            done=self._saved,
-            failed=self.show_refusal,
-            busy=self.query_one("#save", Button),
-        )
+        self.busy_while(self._save(user_id, text), self.query_one("#save", Button))
 
-    def _saved(self, user: UserView) -> None:
-        self.shop.user = user
-        self.dismiss(user)
-        self.app.notify("Shipping address saved.", markup=False)
+    @work(thread=True, group="account", exit_on_error=False)
+    def _save(self, user_id: int, address: str) -> None:
+        user = self.services.accounts.set_address(user_id, address)
+        self.reply(self._saved, user, "Shipping address saved.")
 
 
 class PasswordDialog(AccountDialog):
@@ -156,18 +159,15 @@ class PasswordDialog(AccountDialog):
             return
         repeat_field.show_problem(None)
         self.query_one(FormStatus).say("Changing your password…", "busy")
-        self.call_store(
-            self.services.accounts.change_password,
-            user_id,
-            current,
-            new,
-            done=self._changed,
-            failed=self.show_refusal,
-            busy=self.query_one("#save", Button),
-        )
+        self.busy_while(self._change(user_id, current, new), self.query_one("#save", Button))
 
-    def _changed(self, _: None) -> None:
-        self.shop.logins_revoked()
+    @work(thread=True, group="account", exit_on_error=False, description="change a password")
+    def _change(self, user_id: int, current: str, new: str) -> None:
+        self.services.accounts.change_password(user_id, current, new)
+        self.reply(self._changed)
+
+    def _changed(self) -> None:
+        self.post_message(LoginsRevoked())
         self.dismiss(True)
         self.app.notify("Password changed. Remembered logins were signed out.", markup=False)
 
@@ -207,18 +207,15 @@ class QuestionDialog(AccountDialog):
             answer_field.control.focus()
             return
         self.query_one(FormStatus).say("Saving your question…", "busy")
-        self.call_store(
-            self.services.accounts.change_question,
+        worker = self._change(
             user_id,
             self.query_one("#current_password", Input).value,
             str(self.query_one("#question", Select).value),
             self.query_one("#answer", Input).value,
-            done=self._changed,
-            failed=self.show_refusal,
-            busy=self.query_one("#save", Button),
         )
+        self.busy_while(worker, self.query_one("#save", Button))
 
-    def _changed(self, user: UserView) -> None:
-        self.shop.user = user
-        self.dismiss(user)
-        self.app.notify("Security question changed.", markup=False)
+    @work(thread=True, group="account", exit_on_error=False, description="change a question")
+    def _change(self, user_id: int, password: str, question: str, answer: str) -> None:
+        user = self.services.accounts.change_question(user_id, password, question, answer)
+        self.reply(self._saved, user, "Security question changed.")

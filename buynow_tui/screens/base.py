@@ -1,8 +1,19 @@
-"""The base every BuyNow screen builds on: the frame, and store calls off the UI thread.
+"""The base every BuyNow screen builds on: the frame, the context, and store workers.
 
-`call_store` runs a service call in a thread worker and hands the result (or the
-domain error) back on the event loop, so bcrypt and database work never freeze the
-screen. Workers never touch widgets themselves.
+Store calls run in Textual thread workers (`@work(thread=True, group=...,
+exit_on_error=False)`; `exclusive=True` for reads only, since a cancelled write would
+still commit), so bcrypt and database work never freeze the screen. A worker never
+touches widgets: it hands its answer to the event loop with `reply`, which drops it
+if the worker was cancelled by then (a newer read replaced it, or its screen closed)
+or its screen is no longer open. A button is disabled while its write runs
+(`busy_while`).
+
+`StoreWorkers.on_worker_state_changed` is the one place a failed store call is looked
+at, for the screens and the App alike: a `SessionEnded` goes to the App (the session
+is logged out, whichever screen asked); anything else becomes words through
+`store.problems.for_shopper` (an unexpected error is logged in full first) and goes to
+the screen's `store_refused`, which shows it as one line unless the screen puts it
+somewhere better (under a form's field, say).
 
 Every screen (and dialog) also carries the "terminal too small" notice, and follows
 the window: screens get the `-narrow` class below 100 columns (`-wide` from 100), and
@@ -11,78 +22,153 @@ the footer tightens as the window narrows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, cast
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.dom import DOMNode
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerError, WorkerState, get_current_worker
 
 from buynow_tui.logs import get_logger
-from buynow_tui.store.problems import for_shopper
+from buynow_tui.messages import SessionRefused
 from buynow_tui.store.errors import SessionEnded, StoreError
+from buynow_tui.store.problems import for_shopper
 from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.header import ShopHeader
 from buynow_tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
-    from buynow_tui.app import BuyNowApp
+    from textual.dom import DOMNode
+    from textual.notifications import SeverityLevel
+
+    from buynow_tui.context import Context
     from buynow_tui.store.services import Services
     from buynow_tui.store.views import UserView
 
-T = TypeVar("T")
+    _Node = DOMNode
+else:
+    _Node = object
+
+P = ParamSpec("P")
 #: Below this many columns the layout is narrow (screens get the `-narrow` class).
 NARROW_BELOW = 100
 #: From this many columns the footer has room for its roomy style.
 ROOMY_FROM = 120
 log = get_logger("ui")
+#: The states a worker ends in.
+OVER = frozenset({WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED})
 
 
-class ShopScreenMixin:
-    """What every BuyNow screen and dialog shares: the store, and the too-small notice."""
+def problem_of(worker: Worker[Any]) -> StoreError:
+    """What went wrong in `worker`, in words; an unexpected error is logged in full
+    (by the worker's name: its arguments may hold a password)."""
+    error = worker.error
+    assert error is not None, "only a failed worker has a problem"
+    if not isinstance(error, StoreError):
+        log.error("unexpected error in %s: %r", worker.name, error, exc_info=error)
+    return for_shopper(error)
 
-    app: Any
+
+async def finished(workers: Iterable[Worker[Any]]) -> None:
+    """Wait until each of `workers` is over, however it ended."""
+    for worker in workers:
+        with suppress(WorkerError):
+            await worker.wait()
+
+
+class StoreWorkers(_Node):
+    """Store calls in thread workers, for a screen or the App: the answer back on the
+    event loop, busy buttons, and the one handler for failures."""
+
+    #: Worker groups whose refusals are shown as warnings, not errors.
+    WARNING_GROUPS: ClassVar[frozenset[str]] = frozenset({"wishlist-add"})
+    _busy_widgets: dict[Worker[Any], Widget] | None = None
+
+    def reply(self, callback: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
+        """From a worker thread: run `callback(*args)` on the event loop, unless by
+        then the worker has been cancelled or this screen has closed (nobody is
+        waiting for the answer). Returns once it has run."""
+        worker = get_current_worker()
+        try:
+            app = self.app
+        except RuntimeError:  # a screen already taken out of the app
+            return
+
+        def answer() -> None:
+            if not worker.is_cancelled and self._still_here():
+                callback(*args, **kwargs)
+
+        app.call_from_thread(answer)
+
+    def busy_while(self, worker: Worker[Any], widget: Widget) -> None:
+        """Disable `widget` until `worker` is over (a button pressed twice does nothing)."""
+        widget.disabled = True
+        if self._busy_widgets is None:
+            self._busy_widgets = {}
+        self._busy_widgets[worker] = widget
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state not in OVER:
+            return
+        widget = self._busy_widgets.pop(worker, None) if self._busy_widgets else None
+        if widget is not None:
+            widget.disabled = False
+        self.worker_over(worker)
+        if event.state is not WorkerState.ERROR:
+            return
+        problem = problem_of(worker)
+        if isinstance(problem, SessionEnded):
+            self.post_message(SessionRefused(problem))  # bubbles up to the App
+        elif self._still_here():
+            self.store_refused(worker, problem)
+
+    def worker_over(self, worker: Worker[Any]) -> None:
+        """A worker of this node is over: done, failed or cancelled."""
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        """A store call of this node's failed: say so. Screens put it where it belongs."""
+        severity: SeverityLevel = "warning" if worker.group in self.WARNING_GROUPS else "error"
+        self.app.notify(str(problem), severity=severity, markup=False)
+
+    def _still_here(self) -> bool:
+        """Is this node still open (a screen on the stack, a widget mounted)?"""
+        if isinstance(self, Screen):
+            return self in self.app.screen_stack
+        if isinstance(self, Widget):
+            return self.is_attached
+        return True  # the App
+
+
+class InContext(StoreWorkers):
+    """A screen's view of its app: the `Context` protocol, the store, the user."""
 
     @property
-    def shop(self) -> BuyNowApp:
-        return self.app  # type: ignore[no-any-return]
+    def context(self) -> Context:
+        return cast("Context", self.app)
 
     @property
     def services(self) -> Services:
-        return self.shop.services
+        return self.context.services
 
     @property
     def user(self) -> UserView | None:
-        return self.shop.user
+        return self.context.user
 
-    def call_store(
-        self,
-        fn: Callable[..., T],
-        *args: Any,
-        done: Callable[[T], object] | None = None,
-        failed: Callable[[StoreError], object] | None = None,
-        busy: Widget | None = None,
-        group: str = "store",
-        exclusive: bool = False,
-    ) -> None:
-        """Run `fn(*args)` in a thread; then `done(result)` or `failed(error)` here.
 
-        `busy` is disabled while the call runs (a button pressed twice does nothing).
-        Writes must not be `exclusive` (a cancelled write would still commit).
-        """
-        run_store_call(
-            self, fn, args, done=done, failed=failed, busy=busy, group=group, exclusive=exclusive
-        )  # type: ignore[arg-type]
+class FitsWindow(_Node):
+    """The "terminal too small" notice and the footer follow the window's size."""
 
     def _fit(self) -> None:
         size = self.app.size
-        for notice in self.query(TooSmall):  # type: ignore[attr-defined]
+        for notice in self.query(TooSmall):
             notice.fit(size)
-        for footer in self.query(Footer):  # type: ignore[attr-defined]
+        for footer in self.query(Footer):
             # Tighter keys below 120 columns; below 100, ctrl+p is left to Help so the
             # screen's own keys and "q Quit" fit in 80.
             footer.compact = size.width < ROOMY_FROM
@@ -95,7 +181,7 @@ class ShopScreenMixin:
         self._fit()
 
 
-class BaseScreen(ShopScreenMixin, Screen[Any]):
+class BaseScreen(InContext, FitsWindow, Screen[Any]):
     """Header, body, footer; subclasses write `compose_body`."""
 
     #: Shown in the header after the shop's name.
@@ -111,10 +197,10 @@ class BaseScreen(ShopScreenMixin, Screen[Any]):
         yield from ()
 
 
-class DialogScreen(ShopScreenMixin, ModalScreen[Any]):
+class DialogScreen(InContext, FitsWindow, ModalScreen[Any]):
     """A modal form over a screen; `escape` closes it."""
 
-    BINDINGS = [Binding("escape", "close", "Close", id="close-dialog")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="close-dialog")]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
@@ -125,62 +211,6 @@ class DialogScreen(ShopScreenMixin, ModalScreen[Any]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def run_store_call(
-    node: DOMNode,
-    fn: Callable[..., T],
-    args: tuple[Any, ...],
-    *,
-    done: Callable[[T], object] | None = None,
-    failed: Callable[[StoreError], object] | None = None,
-    busy: Widget | None = None,
-    group: str = "store",
-    exclusive: bool = False,
-) -> None:
-    """`call_store` for any node (a screen, a dialog or the app itself).
-
-    The worker belongs to `node`, so it ends with it; results come back on the
-    event loop through `call_from_thread`. A refusal goes to `failed` (or becomes an
-    error notification); so does any other exception, logged in full and handed on
-    as a one-line `StoreError`, so a form never stays stuck in its busy state.
-    A `SessionEnded` refusal goes to the app instead (`session_ended`), which logs the
-    session out, whichever screen asked and whether or not it is still open.
-    """
-    app = node.app
-    if busy is not None:
-        busy.disabled = True
-
-    def finish(callback: Callable[[Any], object] | None, value: Any, is_error: bool) -> None:
-        if busy is not None:
-            busy.disabled = False
-        ended = getattr(app, "session_ended", None)
-        if isinstance(value, SessionEnded) and callable(ended):
-            ended(value)
-            return
-        if isinstance(node, Widget) and not node.is_attached:
-            return  # the screen was closed meanwhile: nobody is waiting for this answer
-        if isinstance(node, Screen) and node not in app.screen_stack:
-            return  # popped, and its widgets may already be gone
-        if callback is not None:
-            callback(value)
-        elif is_error:
-            app.notify(str(value), severity="error", markup=False)
-
-    def runner() -> None:
-        try:
-            result = fn(*args)
-        except StoreError as error:
-            app.call_from_thread(finish, failed, error, True)
-        except Exception as error:
-            log.error(
-                "unexpected error in %s: %r", getattr(fn, "__qualname__", fn), error, exc_info=True
-            )
-            app.call_from_thread(finish, failed, for_shopper(error), True)
-        else:
-            app.call_from_thread(finish, done, result, False)
-
-    node.run_worker(runner, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 class ReloadingScreen(BaseScreen):

@@ -1,33 +1,36 @@
 """Cart: lines with unit price, quantity and line total; totals from the store.
 
-Every change is saved at once. Changes run one at a time, in the order pressed, and
-each is worked out from the cart as the store last returned it — so `+` pressed twice
-quickly really adds two, whatever order the worker threads would have finished in.
+Every change is saved at once. Cart calls (reads, changes, `b`) are workers of one
+group, and each waits on the event loop for the ones asked before it to be over before
+it runs its store call in a thread, so they run one at a time in the order pressed; a
+change is a step the store works out from the cart as it is then
+(`CartService.change_quantity`). So `+` pressed twice quickly really adds two,
+whatever order the worker threads would have finished in, and `b` opens the
+confirmation only once every change pressed before it is saved and shown.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
+from textual.worker import Worker
 
-from buynow_tui.screens.base import ReloadingScreen
-from buynow_tui.screens.shop import open_search
+from buynow_tui.messages import CartChanged, Navigate
+from buynow_tui.screens.actions import open_search
+from buynow_tui.screens.base import ReloadingScreen, finished
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import CartView, OrderDetail, dollars, stock_words
 from buynow_tui.widgets.list_table import ListTable, right, text
 from buynow_tui.widgets.totals import Totals
-
-#: A queued cart change: given the latest cart, the store call to make (or None to skip).
-CartOp = Callable[[CartView | None], Callable[[], CartView] | None]
 
 
 class CartScreen(ReloadingScreen):
@@ -57,8 +60,6 @@ class CartScreen(ReloadingScreen):
     def __init__(self) -> None:
         super().__init__()
         self.cart: CartView | None = None
-        self._ops: deque[tuple[CartOp, bool]] = deque()
-        self._busy = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your cart…", id="heading")
@@ -80,59 +81,60 @@ class CartScreen(ReloadingScreen):
             yield Static("Press 1 to go to the Shop, or use the button.")
             yield Button("Go to the Shop", id="to-shop")
 
-    # -- the queue of store calls --------------------------------------------------
+    # -- cart calls, one at a time in the order asked -----------------------------------
+    # Each is a worker of the "cart" group that first waits, on the event loop, for the
+    # cart calls asked before it, then runs its store call in a thread.
+    def _turn(self) -> list[Worker[Any]]:
+        """The cart calls still running, for the next one to wait for."""
+        return [
+            w for w in self.workers if w.node is self and w.group == "cart" and not w.is_finished
+        ]
+
+    @property
+    def saving(self) -> bool:
+        """A cart call is still on its way."""
+        return bool(self._turn())
+
     def reload(self) -> None:
         user = self.user
-        if user is None:
-            return
-        cart_service = self.services.cart
-        self._enqueue(lambda _cart: lambda: cart_service.get(user.id), read=True)
+        if user is not None:
+            self._read(user.id, self._turn())
 
-    def _enqueue(self, op: CartOp, *, read: bool = False) -> None:
-        self._ops.append((op, read))
-        self._pump()
+    @work(group="cart", exit_on_error=False)
+    async def _read(self, user_id: int, earlier: list[Worker[Any]]) -> None:
+        await finished(earlier)
+        self._saved(await asyncio.to_thread(self.services.cart.get, user_id))
 
-    def _pump(self) -> None:
-        while not self._busy and self._ops:
-            op, read = self._ops.popleft()
-            call = op(self.cart)
-            if call is not None:
-                self._busy = True
-                self.call_store(call, done=self._saved, failed=partial(self._refused, read=read))
+    @work(group="cart", exit_on_error=False)
+    async def _write(self, change: Callable[[], CartView], earlier: list[Worker[Any]]) -> None:
+        await finished(earlier)
+        self._saved(await asyncio.to_thread(change))
 
     def _saved(self, cart: CartView) -> None:
-        self._busy = False
+        if not self._still_here():
+            return  # closed meanwhile: nobody is waiting for this answer
         changed = self.cart is not None and self.cart != cart
         self._show(cart)
         if changed:
-            self.shop.refresh_badge()
-        self._pump()
+            self.post_message(CartChanged())
 
-    def _refused(self, error: StoreError, *, read: bool) -> None:
-        self._busy = False
-        self.notify(str(error), severity="error", markup=False)
-        if read:
-            self._pump()
-        else:
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        self.notify(str(problem), severity="error", markup=False)
+        if worker.name == "_write":
             self.reload()  # show the cart as the store has it after the refusal
 
-    def _change(self, quantity_of: Callable[[int], int]) -> None:
-        """Queue a new quantity for the selected line, worked out when its turn comes."""
+    def _change(self, by: int | None) -> None:
+        """Change the selected line's quantity by `by` (None: remove it), worked out by
+        the store from the cart as it is when this change's turn comes."""
         user, product_id = self.user, self._selected_id()
         if user is None or product_id is None:
             return
-        cart_service = self.services.cart
-
-        def op(cart: CartView | None) -> Callable[[], CartView] | None:
-            line = (
-                next((l for l in cart.lines if l.product_id == product_id), None) if cart else None
-            )
-            if line is None:
-                return None
-            quantity = max(0, quantity_of(line.quantity))
-            return lambda: cart_service.set_quantity(user.id, product_id, quantity)
-
-        self._enqueue(op)
+        cart = self.services.cart
+        if by is None:
+            change = partial(cart.remove, user.id, product_id)
+        else:
+            change = partial(cart.change_quantity, user.id, product_id, by)
+        self._write(change, self._turn())
 
     # -- showing it ----------------------------------------------------------------------
     def _show(self, cart: CartView) -> None:
@@ -180,51 +182,54 @@ class CartScreen(ReloadingScreen):
         return True
 
     def action_more(self) -> None:
-        self._change(lambda quantity: quantity + 1)
+        self._change(+1)
 
     def action_less(self) -> None:
-        self._change(lambda quantity: quantity - 1)
+        self._change(-1)
 
     def action_remove(self) -> None:
-        self._change(lambda _quantity: 0)
+        self._change(None)
 
     @on(DataTable.RowSelected, "#lines")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.shop.navigate(f"product/{event.row_key.value}")
+            self.post_message(Navigate(f"product/{event.row_key.value}"))
 
     @on(Button.Pressed, "#to-shop")
     def _to_shop(self) -> None:
-        self.shop.navigate("shop")
+        self.post_message(Navigate("shop"))
 
     def action_search(self) -> None:
-        open_search(self.shop)
+        open_search(self)
 
     # -- check out -------------------------------------------------------------------------
     def action_checkout(self) -> None:
         """Open the confirmation once every change pressed before `b` is saved."""
+        self._checkout_in_turn(self._turn())
 
-        def op(cart: CartView | None) -> None:
-            self._open_checkout(cart)
+    @work(group="cart", exit_on_error=False)
+    async def _checkout_in_turn(self, earlier: list[Worker[Any]]) -> None:
+        await finished(earlier)
+        if self._still_here():
+            self._open_checkout()
 
-        self._enqueue(op)
-
-    def _open_checkout(self, cart: CartView | None) -> None:
+    def _open_checkout(self) -> None:
         from buynow_tui.screens.checkout import CheckoutScreen
 
-        if cart is None or self.user is None or self.app.screen is not self:
+        cart, user = self.cart, self.user
+        if cart is None or user is None or self.app.screen is not self:
             return
         if cart.is_empty:
             self.notify("Your cart is empty: add something from the Shop first.", markup=False)
             return
-        self.app.push_screen(CheckoutScreen(self, cart), self._checked_out)
+        self.app.push_screen(CheckoutScreen(cart, user), self._checked_out)
 
     def _checked_out(self, order: Any) -> None:
         if isinstance(order, OrderDetail):
             from buynow_tui.screens.order_placed import OrderPlacedScreen
 
             self.cart = None
-            self.shop.refresh_badge()
+            self.post_message(CartChanged())
             self.app.push_screen(OrderPlacedScreen(order))
         # cancelled: the resume that follows the modal reads the cart again

@@ -13,24 +13,24 @@ and the account again and shows the new figures, to be confirmed afresh.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar
 from uuid import uuid4
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker
 
+from buynow_tui.messages import UserChanged
+from buynow_tui.screens.base import InContext
 from buynow_tui.store.errors import CartChanged, StoreError
 from buynow_tui.store.views import CartView, Confirmation, OrderDetail, UserView
 from buynow_tui.widgets.footer import ShopFooter
 from buynow_tui.widgets.totals import Totals
-
-if TYPE_CHECKING:
-    from buynow_tui.screens.base import BaseScreen
 
 
 class AddressInput(Input):
@@ -41,7 +41,7 @@ class AddressInput(Input):
     ]
 
 
-class CheckoutScreen(ModalScreen[OrderDetail | None]):
+class CheckoutScreen(InContext, ModalScreen[OrderDetail | None]):
     """Dismisses with the placed order, or None if the shopper cancels."""
 
     DEFAULT_CSS = """
@@ -75,13 +75,13 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
         Binding("n,escape", "cancel", "Cancel", id="checkout-cancel"),
     ]
 
-    def __init__(self, owner: BaseScreen, cart: CartView) -> None:
+    def __init__(self, cart: CartView, shopper: UserView) -> None:
         super().__init__()
-        self.owner = owner
         self.cart = cart
-        self.user: UserView | None = owner.user
+        #: The account as this dialog last read it: its address is where the order ships.
+        self.shopper = shopper
         self.checkout_key = uuid4().hex
-        self.needs_address = not (self.user and self.user.ship_address)
+        self.needs_address = not shopper.ship_address
         self.placing = False
 
     def compose(self) -> ComposeResult:
@@ -93,8 +93,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
                 yield AddressInput(placeholder="Street, city, postcode, country", id="address")
                 yield Static(id="address-error")
             else:
-                address = self.user.ship_address if self.user else ""
-                yield Static(Content(address or ""), id="address-shown")
+                yield Static(Content(self.shopper.ship_address or ""), id="address-shown")
             yield Static(self._count_text(), id="count")
             totals = Totals(id="totals")
             totals.show(self.cart.subtotal_cents, self.cart.shipping_cents, self.cart.total_cents)
@@ -126,7 +125,7 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
     @on(Button.Pressed, "#confirm")
     @on(Input.Submitted, "#address")
     def action_confirm(self) -> None:
-        if self.placing or self.user is None:
+        if self.placing:
             return
         if self.needs_address:
             address = self.query_one("#address", Input).value
@@ -134,62 +133,53 @@ class CheckoutScreen(ModalScreen[OrderDetail | None]):
                 self._address_error("Enter a shipping address.")
                 return
             self._busy(True, "Saving your address…")
-            self.owner.call_store(
-                self.owner.services.accounts.set_address,
-                self.user.id,
-                address,
-                done=self._address_saved,
-                failed=self._refused,
-            )
+            self._save_address(self.shopper.id, address)
         else:
             self._place()
 
+    @work(thread=True, group="checkout", exit_on_error=False)
+    def _save_address(self, user_id: int, address: str) -> None:
+        self.reply(self._address_saved, self.services.accounts.set_address(user_id, address))
+
     def _address_saved(self, user: UserView) -> None:
-        self.user = user
-        self.owner.shop.user = user  # the account now has this address: keep the app's copy true
+        self.shopper = user
+        self.post_message(UserChanged(user))  # the account now has this address
         self.needs_address = False
         self.query_one("#address-error", Static).update("")
         self._place()
 
     def _place(self) -> None:
-        assert self.user is not None
         self._busy(True, "Placing your order…")
-        orders, user_id, key = self.owner.services.orders, self.user.id, self.checkout_key
-        shown = Confirmation.of(self.cart, self.user.ship_address or "")
-        self.owner.call_store(
-            lambda: orders.checkout(user_id, checkout_key=key, expected=shown),
-            done=self._placed,
-            failed=self._refused,
-        )
+        shown = Confirmation.of(self.cart, self.shopper.ship_address or "")
+        self._checkout(self.shopper.id, self.checkout_key, shown)
 
-    def _placed(self, order: OrderDetail) -> None:
-        self.dismiss(order)
+    @work(thread=True, group="checkout", exit_on_error=False)
+    def _checkout(self, user_id: int, key: str, shown: Confirmation) -> None:
+        order = self.services.orders.checkout(user_id, checkout_key=key, expected=shown)
+        self.reply(self.dismiss, order)
 
-    def _refused(self, error: StoreError) -> None:
-        if isinstance(error, CartChanged):
-            self._reread(error)
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if isinstance(problem, CartChanged):
+            self._reread(self.shopper.id, problem)
             return
-        self._busy(False, str(error), error=True)
-        if error.field == "address" and self.needs_address:
-            self._address_error(str(error))
+        self._busy(False, str(problem), error=True)
+        if problem.field == "address" and self.needs_address:
+            self._address_error(str(problem))
 
     # -- the figures changed: show the new ones ---------------------------------------
-    def _reread(self, changed: CartChanged) -> None:
-        assert self.user is not None
-        services, user_id = self.owner.services, self.user.id
-        self.owner.call_store(
-            lambda: (services.cart.get(user_id), services.accounts.get(user_id)),
-            done=lambda fresh: self._show_new_figures(changed, *fresh),
-            failed=self._refused,
-        )
+    @work(thread=True, group="checkout", exit_on_error=False)
+    def _reread(self, user_id: int, changed: CartChanged) -> None:
+        services = self.services
+        cart, user = services.cart.get(user_id), services.accounts.get(user_id)
+        self.reply(self._show_new_figures, changed, cart, user)
 
     def _show_new_figures(self, changed: CartChanged, cart: CartView, user: UserView) -> None:
         if cart.is_empty:
             self.notify(str(changed), severity="warning", markup=False)
             self.dismiss(None)
             return
-        self.cart, self.user = cart, user
-        self.owner.shop.user = user  # the account as the store has it now
+        self.cart, self.shopper = cart, user
+        self.post_message(UserChanged(user))  # the account as the store has it now
         self.checkout_key = uuid4().hex  # new figures, a new confirmation
         if not self.needs_address:
             self.query_one("#address-shown", Static).update(Content(user.ship_address or ""))

@@ -1,28 +1,29 @@
 """Log in: email, password, Remember me, and the ways to Register and Reset password.
 
-bcrypt runs in a worker (`call_store`): the button says what is happening and the
-screen keeps answering keys. A wrong password and an unknown email get the same
-message; a locked account is told until when.
+bcrypt runs in a worker thread: the button says what is happening and the screen
+keeps answering keys. Once the store says yes, the App logs the shopper in, closes
+this form and does what they were on their way to (`LoggedIn`). A wrong password and
+an unknown email get the same message; a locked account is told until when.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Static
+from textual.worker import Worker
 
+from buynow_tui.messages import LoggedIn, Then
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
 from buynow_tui.widgets.form import Field, FormStatus, TickBox
-from buynow_tui.widgets.safe import plain_text
 
 if TYPE_CHECKING:
-    from buynow_tui.app import SignedIn
+    from buynow_tui.session import SignedIn
 
 GENERIC_ERROR = "Email or password is incorrect."
 
@@ -30,41 +31,43 @@ GENERIC_ERROR = "Email or password is incorrect."
 class LoginScreen(BaseScreen):
     SCREEN_TITLE = "Log in"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "register", "Register", id="login-register"),
         Binding("ctrl+f", "reset", "Forgot password", id="login-reset"),
     ]
 
-    def __init__(self, after: Callable[[], object] | None = None) -> None:
+    def __init__(self, after: Then | None = None) -> None:
         super().__init__()
         #: What the shopper was on their way to; run once they are logged in.
         self.after = after
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(classes="form-page"):
-            with Vertical(classes="form", id="login-form") as form:
-                form.border_title = "Log in"
-                yield Static(
-                    "Log in to use your cart, wishlist, orders and account.",
-                    classes="form-intro",
-                    markup=False,
-                )
-                yield Field(
-                    "Email", Input(placeholder="name@example.com", id="email"), id="email-field"
-                )
-                yield Field("Password", Input(password=True, id="password"), id="password-field")
-                yield self._remember_box()
-                yield FormStatus(id="login-status")
-                with Horizontal(classes="form-buttons"):
-                    yield Button("Log in", id="login", variant="primary")
-                    yield Button("Register (ctrl+r)", id="to-register")
-                    yield Button("Forgot password (ctrl+f)", id="to-reset")
+        with (
+            VerticalScroll(classes="form-page"),
+            Vertical(classes="form", id="login-form") as form,
+        ):
+            form.border_title = "Log in"
+            yield Static(
+                "Log in to use your cart, wishlist, orders and account.",
+                classes="form-intro",
+                markup=False,
+            )
+            yield Field(
+                "Email", Input(placeholder="name@example.com", id="email"), id="email-field"
+            )
+            yield Field("Password", Input(password=True, id="password"), id="password-field")
+            yield self._remember_box()
+            yield FormStatus(id="login-status")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Log in", id="login", variant="primary")
+                yield Button("Register (ctrl+r)", id="to-register")
+                yield Button("Forgot password (ctrl+f)", id="to-reset")
 
     def _remember_box(self) -> TickBox:
-        shop = self.shop
-        if not shop.over_ssh:
+        context = self.context
+        if not context.over_ssh:
             return TickBox("Remember me on this computer for 30 days", id="remember")
-        if shop.can_remember:
+        if context.can_remember:
             return TickBox("Remember me with this SSH key for 30 days", id="remember")
         return TickBox(
             "Remember me (needs an SSH key: connect with one to use it)",
@@ -114,31 +117,21 @@ class LoginScreen(BaseScreen):
         remember = self.query_one("#remember", Checkbox).value
         status.say("Checking your password…", "busy")
         button.label = "Logging in…"
-        self.call_store(
-            self.shop.sign_in,
-            email,
-            password,
-            remember,
-            done=self._logged_in,
-            failed=self._refused,
-            busy=button,
-        )
+        self.busy_while(self._sign_in(email, password, remember), button)
+
+    @work(thread=True, group="login", exit_on_error=False, description="log in")
+    def _sign_in(self, email: str, password: str, remember: bool) -> None:
+        self.reply(self._logged_in, self.context.sign_in(email, password, remember))
 
     def _logged_in(self, signed_in: SignedIn) -> None:
-        user = signed_in.user
-        self.shop.logged_in(user, remembered=signed_in.remembered, token=signed_in.token)
-        after = self.after
-        self.dismiss()
-        if after is not None:
-            after()
-        else:
-            self.app.notify(plain_text(f"Welcome back, {user.username}."), markup=False)
+        """The App logs the shopper in, closes this form and goes where they were going."""
+        self.post_message(LoggedIn(signed_in, then=self.after))
 
-    def _refused(self, error: StoreError) -> None:
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
         self.query_one("#login", Button).label = "Log in"
         password = self.query_one("#password", Input)
         password.value = ""
-        self.query_one(FormStatus).say(str(error) or GENERIC_ERROR)
+        self.query_one(FormStatus).say(str(problem) or GENERIC_ERROR)
         password.focus()
 
     def prefill(self, email: str, message: str = "") -> None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
+from buynow_tui.messages import Navigate
+from buynow_tui.screens.actions import open_search
 from buynow_tui.screens.base import BaseScreen
-from buynow_tui.screens.orders import local_time
-from buynow_tui.screens.shop import open_search
 from buynow_tui.store.errors import NotFound, StoreError
-from buynow_tui.store.views import OrderDetail, dollars
+from buynow_tui.store.views import OrderDetail, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
 from buynow_tui.widgets.totals import Totals
 
@@ -62,13 +63,14 @@ class OrderDetailScreen(BaseScreen):
         if user is None:
             self._missing(NotFound("Log in to see your orders."))
             return
-        self.call_store(
-            self.services.orders.detail,
-            user.id,
-            self.order_id,
-            done=self._show,
-            failed=self._missing,
-        )
+        self._read(user.id, self.order_id)
+
+    @work(thread=True, group="order", exclusive=True, exit_on_error=False)
+    def _read(self, user_id: int, order_id: int) -> None:
+        self.reply(self._show, self.services.orders.detail(user_id, order_id))
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        self._missing(problem)
 
     def _missing(self, error: StoreError) -> None:
         if isinstance(error, NotFound):
@@ -110,7 +112,7 @@ class OrderDetailScreen(BaseScreen):
             return
         product_id = order.lines[int(event.row_key.value)].product_id
         if product_id is not None:
-            self.shop.navigate(f"product/{product_id}")
+            self.post_message(Navigate(f"product/{product_id}"))
 
     def action_search(self) -> None:
-        open_search(self.shop)
+        open_search(self)

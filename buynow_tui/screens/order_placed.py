@@ -1,6 +1,6 @@
 """Order placed: the number and total, then Orders after a 5-second countdown.
 
-The countdown reads the app's clock (`app.now`), so a test's fixed clock holds it
+The countdown reads the app's clock (`context.now`), so a test's fixed clock holds it
 still and a moved clock ends it. Any key that is not one of the app's own keys goes
 to Orders at once.
 """
@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from buynow_tui.messages import Navigate
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.views import OrderDetail, dollars
 
@@ -68,13 +69,13 @@ class OrderPlacedScreen(BaseScreen):
             yield Static(id="countdown")
 
     def on_mount(self) -> None:
-        self._started = self.shop.now()
+        self._started = self.context.now()
         self._show_countdown()
         self._timer = self.set_interval(0.25, self._tick)
 
     def _tick(self) -> None:
         assert self._started is not None
-        elapsed = (self.shop.now() - self._started).total_seconds()
+        elapsed = (self.context.now() - self._started).total_seconds()
         if elapsed >= COUNTDOWN_SECONDS:
             self.action_to_orders()
             return
@@ -102,4 +103,4 @@ class OrderPlacedScreen(BaseScreen):
         self._gone = True
         if self._timer is not None:
             self._timer.stop()
-        self.shop.navigate("orders")
+        self.post_message(Navigate("orders"))

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from buynow_tui.messages import Navigate
+from buynow_tui.screens.actions import open_search
 from buynow_tui.screens.base import ReloadingScreen
-from buynow_tui.screens.shop import open_search
-from buynow_tui.store.views import OrderSummary, dollars
+from buynow_tui.store.views import OrderSummary, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
-
-
-def local_time(when: datetime) -> str:
-    """A stored (UTC) time as the shopper's local time."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class OrdersScreen(ReloadingScreen):
@@ -55,7 +48,11 @@ class OrdersScreen(ReloadingScreen):
     def reload(self) -> None:
         user = self.user
         if user is not None:
-            self.call_store(self.services.orders.history, user.id, done=self._show)
+            self._read(user.id)
+
+    @work(thread=True, group="orders", exclusive=True, exit_on_error=False)
+    def _read(self, user_id: int) -> None:
+        self.reply(self._show, self.services.orders.history(user_id))
 
     def _show(self, orders: list[OrderSummary]) -> None:
         self.orders = orders
@@ -82,7 +79,7 @@ class OrdersScreen(ReloadingScreen):
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.shop.navigate(f"order/{event.row_key.value}")
+            self.post_message(Navigate(f"order/{event.row_key.value}"))
 
     def action_search(self) -> None:
-        open_search(self.shop)
+        open_search(self)

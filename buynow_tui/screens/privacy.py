@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Markdown
 
+from buynow_tui.messages import ConsentAccepted
 from buynow_tui.screens.base import BaseScreen
 
 POLICY = """\
@@ -65,4 +66,4 @@ class PrivacyScreen(BaseScreen):
 
     @on(Button.Pressed, "#accept-policy")
     def _accept(self) -> None:
-        self.shop.accept_consent()
+        self.post_message(ConsentAccepted())

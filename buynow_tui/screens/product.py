@@ -6,18 +6,20 @@ Out of stock, the add key and button are disabled and the screen says why.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Button, Static
+from textual.worker import Worker
 
+from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, open_search, when_logged_in
 from buynow_tui.screens.base import BaseScreen
-from buynow_tui.screens.shop import add_to_cart, add_to_wishlist, open_search
 from buynow_tui.store.errors import NotFound, StoreError
 from buynow_tui.store.views import ProductView, dollars
 
@@ -70,20 +72,21 @@ class ProductScreen(BaseScreen):
             yield Static("Loading…", id="loading")
 
     def on_mount(self) -> None:
-        self.call_store(
-            self.services.catalog.get,
-            self.product_id,
-            done=lambda product: self.call_later(self._show, product),
-            failed=self._missing,
-        )
+        self._load(self.product_id)
 
-    def _missing(self, error: StoreError) -> None:
-        if isinstance(error, NotFound):
+    @work(thread=True, group="product", exclusive=True, exit_on_error=False)
+    def _load(self, product_id: int) -> None:
+        self.reply(self.call_later, self._show, self.services.catalog.get(product_id))
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.name != "_load":
+            super().store_refused(worker, problem)
+        elif isinstance(problem, NotFound):
             from buynow_tui.screens.not_found import NotFoundScreen
 
             self.app.switch_screen(NotFoundScreen(f"product/{self.product_id}"))
         else:
-            self.query_one("#loading", Static).update(Content(str(error)))
+            self.query_one("#loading", Static).update(Content(str(problem)))
 
     async def _show(self, product: ProductView) -> None:
         self.product = product
@@ -168,17 +171,14 @@ class ProductScreen(BaseScreen):
         product = self.product
         if product is None or not self._in_stock:
             return
-        quantity = self.quantity
-        if self.shop.require_login(lambda: add_to_cart(self, product, quantity)):
-            add_to_cart(self, product, quantity)
+        when_logged_in(self, partial(add_to_cart, self, product, self.quantity))
 
     @on(Button.Pressed, "#wish")
     def action_add_to_wishlist(self) -> None:
         product = self.product
         if product is None:
             return
-        if self.shop.require_login(lambda: add_to_wishlist(self, product)):
-            add_to_wishlist(self, product)
+        when_logged_in(self, partial(add_to_wishlist, self, product))
 
     @on(Button.Pressed, "#more")
     def _more_pressed(self) -> None:
@@ -189,7 +189,7 @@ class ProductScreen(BaseScreen):
         self.action_less()
 
     def action_search(self) -> None:
-        open_search(self.shop)
+        open_search(self)
 
 
 def _columns(product: ProductView) -> Vertical:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Select, Static
+from textual.worker import Worker
 
+from buynow_tui.messages import LoggedIn, Then
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.session import SignedIn
 from buynow_tui.store import validation as rules
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import UserView
@@ -27,7 +31,6 @@ from buynow_tui.widgets.form import (
     TickBox,
     password_rule,
 )
-from buynow_tui.widgets.safe import plain_text
 
 AGREE_LABEL = (
     "I agree to the privacy policy and to this shop keeping a login token "
@@ -39,62 +42,64 @@ AGREE_PROBLEM = "Tick the box to agree to the privacy policy."
 class RegisterScreen(BaseScreen):
     SCREEN_TITLE = "Register"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "policy", "Privacy policy", id="register-policy"),
         Binding("ctrl+l", "login", "Log in instead", id="register-login"),
     ]
 
-    def __init__(self, after: Callable[[], object] | None = None) -> None:
+    def __init__(self, after: Then | None = None) -> None:
         super().__init__()
         self.after = after
 
     def compose_body(self) -> ComposeResult:
         questions = [(text, key) for key, text in rules.QUESTIONS.items()]
-        with VerticalScroll(classes="form-page"):
-            with Vertical(classes="form", id="register-form") as form:
-                form.border_title = "Register"
-                yield Field(
-                    "Email",
-                    Input(
-                        placeholder="name@example.com",
-                        id="email",
-                        validators=[StoreRule(rules.check_email)],
-                    ),
-                    hint="You log in with it; it is never shown to others.",
-                    id="email-field",
-                )
-                yield Field(
-                    "Username",
-                    Input(id="username", validators=[StoreRule(rules.check_username)]),
-                    hint=f"What the shop calls you: 1 to {rules.USERNAME_MAX} characters.",
-                    id="username-field",
-                )
-                yield Field(
-                    "Password",
-                    Input(password=True, id="password", validators=[password_rule()]),
-                    hint=PASSWORD_HINT,
-                    id="password-field",
-                )
-                yield Field(
-                    "Security question",
-                    Select(questions, prompt="Choose a question", id="question"),
-                    hint="Asked if you ever forget your password.",
-                    id="question-field",
-                )
-                yield Field(
-                    "Answer",
-                    Input(id="answer", validators=[StoreRule(rules.check_answer)]),
-                    hint="Capitals and spaces around it do not matter.",
-                    id="answer-field",
-                )
-                yield Static(AGREE_LABEL, classes="agree-text", markup=False)
-                yield TickBox("I agree", id="agree")
-                yield Static("", id="agree-message", classes="field-message -empty", markup=False)
-                yield FormStatus(id="register-status")
-                with Horizontal(classes="form-buttons"):
-                    yield Button("Register", id="register", variant="primary")
-                    yield Button("Read the policy (ctrl+o)", id="read-policy")
-                    yield Button("Log in instead (ctrl+l)", id="to-login")
+        with (
+            VerticalScroll(classes="form-page"),
+            Vertical(classes="form", id="register-form") as form,
+        ):
+            form.border_title = "Register"
+            yield Field(
+                "Email",
+                Input(
+                    placeholder="name@example.com",
+                    id="email",
+                    validators=[StoreRule(rules.check_email)],
+                ),
+                hint="You log in with it; it is never shown to others.",
+                id="email-field",
+            )
+            yield Field(
+                "Username",
+                Input(id="username", validators=[StoreRule(rules.check_username)]),
+                hint=f"What the shop calls you: 1 to {rules.USERNAME_MAX} characters.",
+                id="username-field",
+            )
+            yield Field(
+                "Password",
+                Input(password=True, id="password", validators=[password_rule()]),
+                hint=PASSWORD_HINT,
+                id="password-field",
+            )
+            yield Field(
+                "Security question",
+                Select(questions, prompt="Choose a question", id="question"),
+                hint="Asked if you ever forget your password.",
+                id="question-field",
+            )
+            yield Field(
+                "Answer",
+                Input(id="answer", validators=[StoreRule(rules.check_answer)]),
+                hint="Capitals and spaces around it do not matter.",
+                id="answer-field",
+            )
+            yield Static(AGREE_LABEL, classes="agree-text", markup=False)
+            yield TickBox("I agree", id="agree")
+            yield Static("", id="agree-message", classes="field-message -empty", markup=False)
+            yield FormStatus(id="register-status")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Register", id="register", variant="primary")
+                yield Button("Read the policy (ctrl+o)", id="read-policy")
+                yield Button("Log in instead (ctrl+l)", id="to-login")
 
     def on_mount(self) -> None:
         self.query_one("#email", Input).focus()
@@ -172,7 +177,6 @@ class RegisterScreen(BaseScreen):
         if button.disabled:
             return
         status.say("Creating your account…", "busy")
-
         register = partial(
             self.services.accounts.register,
             email=self.query_one("#email", Input).value,
@@ -182,18 +186,17 @@ class RegisterScreen(BaseScreen):
             answer=self.query_one("#answer", Input).value,
             agreed=agreed,
         )
-        self.call_store(register, done=self._registered, failed=self._refused, busy=button)
+        self.busy_while(self._register(register), button)
+
+    @work(thread=True, group="register", exit_on_error=False, description="register")
+    def _register(self, register: Callable[[], UserView]) -> None:
+        self.reply(self._registered, register())
 
     def _registered(self, user: UserView) -> None:
-        self.shop.registered(user)
-        after = self.after
-        self.dismiss()
-        if after is not None:
-            after()
-        else:
-            self.app.notify(plain_text(f"Welcome to BuyNow, {user.username}."), markup=False)
+        """The App logs the new shopper in, closes this form and goes where they were going."""
+        self.post_message(LoggedIn(SignedIn(user), registered=True, then=self.after))
 
-    def _refused(self, error: StoreError) -> None:
+    def store_refused(self, worker: Worker[Any], error: StoreError) -> None:
         status = self.query_one(FormStatus)
         if error.field == "agree":
             self._agree_problem(str(error))

@@ -3,17 +3,20 @@
 The question shown for an unknown email is a stable decoy (the store's), and a wrong
 answer gets one generic message, so the form never tells who has an account. The
 same lockout as Log in applies, and the question step is throttled the same way: too
-many look-ups of one email and step 1 says until when, for any email alike. Success revokes every Remember me and leads back to
-Log in with the email filled in.
+many look-ups of one email and step 1 says until when, for any email alike. Success
+revokes every Remember me and leads back to Log in with the email filled in.
 """
 
 from __future__ import annotations
 
-from textual import on
+from typing import Any
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker
 
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store import validation as rules
@@ -31,44 +34,46 @@ class ResetPasswordScreen(BaseScreen):
         self.email = email.strip()
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(classes="form-page"):
-            with Vertical(classes="form", id="reset-form") as form:
-                form.border_title = "Reset password"
-                with Vertical(id="step-email"):
-                    yield Static(
-                        "Step 1 of 2: the email you registered with.",
-                        classes="form-intro",
-                        markup=False,
-                    )
-                    yield Field(
-                        "Email",
-                        Input(self.email, placeholder="name@example.com", id="email"),
-                        id="email-field",
-                    )
-                    with Horizontal(classes="form-buttons"):
-                        yield Button("Continue", id="continue", variant="primary")
-                with Vertical(id="step-answer"):
-                    yield Static(
-                        "Step 2 of 2: answer your security question and choose a new password.",
-                        classes="form-intro",
-                        markup=False,
-                    )
-                    yield Static("", id="question", markup=False)
-                    yield Field("Answer", Input(id="answer"), id="answer-field")
-                    yield Field(
-                        "New password",
-                        Input(
-                            password=True,
-                            id="new_password",
-                            validators=[password_rule("new_password")],
-                        ),
-                        hint=PASSWORD_HINT,
-                        id="new-password-field",
-                    )
-                    with Horizontal(classes="form-buttons"):
-                        yield Button("Change password", id="change", variant="primary")
-                        yield Button("Back to step 1", id="back-to-email")
-                yield FormStatus(id="reset-status")
+        with (
+            VerticalScroll(classes="form-page"),
+            Vertical(classes="form", id="reset-form") as form,
+        ):
+            form.border_title = "Reset password"
+            with Vertical(id="step-email"):
+                yield Static(
+                    "Step 1 of 2: the email you registered with.",
+                    classes="form-intro",
+                    markup=False,
+                )
+                yield Field(
+                    "Email",
+                    Input(self.email, placeholder="name@example.com", id="email"),
+                    id="email-field",
+                )
+                with Horizontal(classes="form-buttons"):
+                    yield Button("Continue", id="continue", variant="primary")
+            with Vertical(id="step-answer"):
+                yield Static(
+                    "Step 2 of 2: answer your security question and choose a new password.",
+                    classes="form-intro",
+                    markup=False,
+                )
+                yield Static("", id="question", markup=False)
+                yield Field("Answer", Input(id="answer"), id="answer-field")
+                yield Field(
+                    "New password",
+                    Input(
+                        password=True,
+                        id="new_password",
+                        validators=[password_rule("new_password")],
+                    ),
+                    hint=PASSWORD_HINT,
+                    id="new-password-field",
+                )
+                with Horizontal(classes="form-buttons"):
+                    yield Button("Change password", id="change", variant="primary")
+                    yield Button("Back to step 1", id="back-to-email")
+            yield FormStatus(id="reset-status")
 
     def on_mount(self) -> None:
         self._step("email")
@@ -92,17 +97,18 @@ class ResetPasswordScreen(BaseScreen):
         field.show_problem(None)
         self.email = email
         self.query_one(FormStatus).say("Looking up your question…", "busy")
-        self.call_store(
-            self.services.accounts.question_for,
-            email,
-            done=self._show_question,
-            failed=self._question_refused,
-            busy=self.query_one("#continue", Button),
-        )
+        self.busy_while(self._ask(email), self.query_one("#continue", Button))
 
-    def _question_refused(self, error: StoreError) -> None:
-        self.query_one(FormStatus).say(str(error))
-        self.query_one("#email", Input).focus()
+    @work(thread=True, group="reset", exit_on_error=False)
+    def _ask(self, email: str) -> None:
+        self.reply(self._show_question, self.services.accounts.question_for(email))
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.name == "_ask":
+            self.query_one(FormStatus).say(str(problem))
+            self.query_one("#email", Input).focus()
+        else:
+            self._refused(problem)
 
     def _show_question(self, question: str) -> None:
         self.query_one("#question", Static).update(Content(question))
@@ -139,17 +145,15 @@ class ResetPasswordScreen(BaseScreen):
         if button.disabled:
             return
         status.say("Checking your answer…", "busy")
-        self.call_store(
-            self.services.accounts.reset_password,
-            self.email,
-            answer,
-            self.query_one("#new_password", Input).value,
-            done=self._changed,
-            failed=self._refused,
-            busy=button,
-        )
+        new_password = self.query_one("#new_password", Input).value
+        self.busy_while(self._reset(self.email, answer, new_password), button)
 
-    def _changed(self, _: None) -> None:
+    @work(thread=True, group="reset", exit_on_error=False, description="reset a password")
+    def _reset(self, email: str, answer: str, new_password: str) -> None:
+        self.services.accounts.reset_password(email, answer, new_password)
+        self.reply(self._changed)
+
+    def _changed(self) -> None:
         from buynow_tui.screens.login import LoginScreen
 
         email = self.email

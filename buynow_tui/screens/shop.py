@@ -1,31 +1,32 @@
 """Shop: the catalog a page at a time, search as you type, filter and sort.
 
 The table holds one keyset page (`PAGE_SIZE` rows) and asks for the next or previous
-page when the cursor moves past its edge, so 100,000 products cost what 50 do. Every
-catalog read carries a sequence number: whatever the shopper asked for last is what
+page when the cursor moves past its edge, so 100,000 products cost what 50 do. Catalog
+reads are exclusive workers of one group: whatever the shopper asked for last is what
 is shown, however the worker threads finish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, get_current_worker
 
+from buynow_tui.messages import Navigate
+from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import ProductPage, ProductView
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.product_table import ProductTable
-
-if TYPE_CHECKING:
-    from buynow_tui.app import BuyNowApp
 
 PAGE_SIZE = 50
 SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is loading
@@ -83,11 +84,12 @@ class ShopScreen(BaseScreen):
         #: A catalog read is on its way (the screen's `loading` overlay is shown only
         #: once one has taken SLOW_READ: a flash of it on every key cost a full redraw).
         self.reading = False
-        self._seq = 0
+        self._read_worker: Worker[None] | None = None  # the newest catalog read
+        self._slow: Timer | None = None
         # Search as you type, one search at a time: a key starts one at once unless one
         # is running; then the newest text is searched when it is done, and the keys
         # typed meanwhile cost nothing. No waiting for a pause in the typing.
-        self._searching = False
+        self._typed_search: Worker[None] | None = None
         self._search_due = False
         self._page_args: dict[str, Any] = {}
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
@@ -111,54 +113,36 @@ class ShopScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self._show_filters()
-        self.call_store(
-            self.services.catalog.categories, done=self._got_categories, group="categories"
-        )
+        self._read_categories()
         self._load_page()
 
-    def _got_categories(self, categories: list[Any]) -> None:
-        self.categories = [c.name for c in categories]
+    @work(thread=True, group="categories", exit_on_error=False)
+    def _read_categories(self) -> None:
+        names = [category.name for category in self.services.catalog.categories()]
+        self.reply(setattr, self, "categories", names)
 
     # -- catalog reads: the newest request wins ----------------------------------
-    def _read(
-        self,
-        fn: Callable[[], Any],
-        done: Callable[[Any], None],
-        settled: Callable[[], None] | None = None,
-    ) -> None:
-        """Read in a worker; only the newest read's answer is shown. `settled` is called
-        when this read is over, answered or not."""
-        self._seq += 1
-        seq = self._seq
+    # Every catalog read is an exclusive worker of one group: starting one cancels the
+    # one before, whose answer is then dropped (`reply`), so what the shopper asked for
+    # last is what is shown, however the threads finish.
+    def _reading(self, worker: Worker[None]) -> None:
+        """`worker` is the newest catalog read: show the loading overlay if it takes
+        SLOW_READ."""
+        self._read_worker = worker
         self.reading = True
+        if self._slow is not None:
+            self._slow.stop()
+        self._slow = self.set_timer(SLOW_READ, self._slow_read)
 
-        def slow() -> None:
-            if seq == self._seq and self.reading:
-                self.loading = True
+    def _slow_read(self) -> None:
+        if self.reading:
+            self.loading = True
 
-        timer = self.set_timer(SLOW_READ, slow)
-
-        def over() -> None:
-            timer.stop()
-            self.reading = False
-            self.loading = False
-
-        def finish(result: Any) -> None:
-            if settled is not None:
-                settled()
-            if seq == self._seq:
-                over()
-                done(result)
-
-        def failed(error: StoreError) -> None:
-            if settled is not None:
-                settled()
-            if seq == self._seq:
-                over()
-                self.query_one("#status", Static).update(Content(str(error)))
-                self.notify(str(error), severity="error", markup=False)
-
-        self.call_store(fn, done=finish, failed=failed, group="catalog", exclusive=True)
+    def _read_over(self) -> None:
+        if self._slow is not None:
+            self._slow.stop()
+        self.reading = False
+        self.loading = False
 
     def _load_page(
         self,
@@ -169,48 +153,90 @@ class ShopScreen(BaseScreen):
         at_end: bool = False,
         row: int | None = None,
     ) -> None:
-        catalog, category, sort = self.services.catalog, self.category, self.sort
         self._page_args = {"after": after, "before": before, "number": number, "at_end": at_end}
+        worker = self._fetch_page(self.category, self.sort, after, before, number, at_end, row)
+        self._reading(worker)
 
-        def fetch() -> ProductPage:
-            return catalog.page(
-                category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
-            )
-
-        def shown(page: ProductPage) -> None:
-            self.page = page
-            self.page_number = number
-            self.query_text = ""
-            table = self.table
-            table.has_next = page.next_cursor is not None
-            table.has_prev = page.prev_cursor is not None
-            table.show_page(page.items, cursor_at_end=at_end, row=row)
-            self._after_rows()
-
-        self._read(fetch, shown)
-
-    def _search(
-        self, text: str, row: int | None = None, settled: Callable[[], None] | None = None
+    @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
+    def _fetch_page(
+        self,
+        category: str | None,
+        sort: str,
+        after: Any,
+        before: Any,
+        number: int,
+        at_end: bool,
+        row: int | None,
     ) -> None:
-        catalog, category, sort = self.services.catalog, self.category, self.sort
+        if get_current_worker().is_cancelled:
+            return  # a newer read made this one moot before it began
+        page = self.services.catalog.page(
+            category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
+        )
+        self.reply(self._show_page, page, number, at_end, row)
 
-        def fetch() -> list[ProductView]:
-            found = catalog.search(text, limit=SEARCH_LIMIT, category=category)
-            if sort == "price":
-                found.sort(key=lambda p: (p.price_cents, p.id))
-            elif sort == "price_desc":
-                found.sort(key=lambda p: (-p.price_cents, -p.id))
-            return found
+    def _show_page(self, page: ProductPage, number: int, at_end: bool, row: int | None) -> None:
+        self._read_over()
+        self.page = page
+        self.page_number = number
+        self.query_text = ""
+        table = self.table
+        table.has_next = page.next_cursor is not None
+        table.has_prev = page.prev_cursor is not None
+        table.show_page(page.items, cursor_at_end=at_end, row=row)
+        self._after_rows()
 
-        def shown(found: list[ProductView]) -> None:
-            self.page = None
-            self.query_text = text
-            table = self.table
-            table.has_next = table.has_prev = False
-            table.show_page(found, row=row)
-            self._after_rows()
+    def _search(self, text: str, row: int | None = None, *, typed: bool = False) -> Worker[None]:
+        """Search the catalog for `text`; `typed` for the search as you type."""
+        worker = self._find(text, self.category, self.sort, row, typed)
+        self._reading(worker)
+        return worker
 
-        self._read(fetch, shown, settled)
+    @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
+    def _find(
+        self, text: str, category: str | None, sort: str, row: int | None, typed: bool
+    ) -> None:
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return  # a newer read made this one moot before it began
+        found = self.services.catalog.search(text, limit=SEARCH_LIMIT, category=category)
+        if sort == "price":
+            found.sort(key=lambda p: (p.price_cents, p.id))
+        elif sort == "price_desc":
+            found.sort(key=lambda p: (-p.price_cents, -p.id))
+        self.reply(self._show_found, worker, text, found, row, typed)
+
+    def _show_found(
+        self,
+        worker: Worker[None],
+        text: str,
+        found: list[ProductView],
+        row: int | None,
+        typed: bool,
+    ) -> None:
+        if typed:
+            self._search_settled()  # the text typed meanwhile goes now, and wins if it does
+            if self._read_worker is not worker:
+                return
+        self._read_over()
+        self.page = None
+        self.query_text = text
+        table = self.table
+        table.has_next = table.has_prev = False
+        table.show_page(found, row=row)
+        self._after_rows()
+
+    def worker_over(self, worker: Worker[Any]) -> None:
+        if worker is self._typed_search:  # failed or cancelled before it could answer
+            self._search_settled()
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.group != "catalog":
+            super().store_refused(worker, problem)
+        elif worker is self._read_worker:  # else a newer read is on its way
+            self._read_over()
+            self.query_one("#status", Static).update(Content(str(problem)))
+            self.notify(str(problem), severity="error", markup=False)
 
     def on_screen_resume(self) -> None:
         """Back from a product or a checkout: the same rows again, with fresh stock words."""
@@ -251,11 +277,13 @@ class ShopScreen(BaseScreen):
                 )
             else:
                 more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
-                status = f"{count} product{'s' if count != 1 else ''} match{'es' if count == 1 else ''}{more}"
+                plural = "s" if count != 1 else ""
+                status = f"{count} product{plural} match{'es' if count == 1 else ''}{more}"
         else:
             total = self.page.total if self.page else 0
             pages = max(1, -(-total // PAGE_SIZE))
-            status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{'s' if total != 1 else ''}"
+            plural = "s" if total != 1 else ""
+            status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{plural}"
             if total == 0:
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
@@ -292,7 +320,7 @@ class ShopScreen(BaseScreen):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         self._search_due = True
-        if not self._searching:
+        if self._typed_search is None:
             self._run_search()
 
     def _run_search(self) -> None:
@@ -301,13 +329,12 @@ class ShopScreen(BaseScreen):
         self._search_due = False
         text = self.search_box.value.strip()
         if text:
-            self._searching = True
-            self._search(text, settled=self._search_settled)
+            self._typed_search = self._search(text, typed=True)
         elif self.query_text or self.page is None:
             self._load_page()
 
     def _search_settled(self) -> None:
-        self._searching = False
+        self._typed_search = None
         self._run_search()  # the text typed while that search ran, if any
 
     @on(Input.Submitted, "#search")
@@ -350,7 +377,7 @@ class ShopScreen(BaseScreen):
     def _has_selection(self) -> bool:
         try:
             return self.table.selected is not None
-        except Exception:  # noqa: BLE001 - asked before the table is mounted
+        except Exception:  # asked before the table is mounted
             return False
 
     @on(DataTable.RowSelected, "#products")
@@ -358,61 +385,14 @@ class ShopScreen(BaseScreen):
         event.stop()
         product = self.table.selected
         if product is not None:
-            self.shop.navigate(f"product/{product.id}")
+            self.post_message(Navigate(f"product/{product.id}"))
 
     def action_add_to_cart(self) -> None:
         product = self.table.selected
-        if product is None:
-            return
-        if self.shop.require_login(lambda: add_to_cart(self, product)):
-            add_to_cart(self, product)
+        if product is not None:
+            when_logged_in(self, partial(add_to_cart, self, product))
 
     def action_add_to_wishlist(self) -> None:
         product = self.table.selected
-        if product is None:
-            return
-        if self.shop.require_login(lambda: add_to_wishlist(self, product)):
-            add_to_wishlist(self, product)
-
-
-# -- shared by Shop and Product -----------------------------------------------------
-def add_to_cart(screen: BaseScreen, product: ProductView, quantity: int = 1) -> None:
-    """Put `quantity` of `product` in the logged-in user's cart and update the badge."""
-    user = screen.user
-    if user is None:
-        return
-
-    def added(_cart: object) -> None:
-        amount = f"{quantity} × " if quantity > 1 else ""
-        screen.notify(f"Added {amount}{product.name} to your cart.", markup=False)
-        screen.shop.refresh_badge()
-
-    def refused(error: StoreError) -> None:
-        screen.notify(str(error), severity="error", markup=False)
-
-    screen.call_store(
-        screen.services.cart.add, user.id, product.id, quantity, done=added, failed=refused
-    )
-
-
-def add_to_wishlist(screen: BaseScreen, product: ProductView) -> None:
-    """Save `product` on the logged-in user's wishlist; a duplicate is refused politely."""
-    user = screen.user
-    if user is None:
-        return
-
-    def saved(_none: object) -> None:
-        screen.notify(f"Saved {product.name} to your wishlist.", markup=False)
-
-    def refused(error: StoreError) -> None:
-        screen.notify(str(error), severity="warning", markup=False)
-
-    screen.call_store(screen.services.wishlist.add, user.id, product.id, done=saved, failed=refused)
-
-
-def open_search(app: BuyNowApp) -> None:
-    """`/` from any shopping screen: back to the Shop with the search box focused."""
-    app.navigate("shop")
-    shop = app.screen_stack[0] if app.screen_stack else None
-    if isinstance(shop, ShopScreen):
-        shop.call_after_refresh(shop.focus_search)
+        if product is not None:
+            when_logged_in(self, partial(add_to_wishlist, self, product))

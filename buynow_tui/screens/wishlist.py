@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from buynow_tui.messages import CartChanged, Navigate
+from buynow_tui.screens.actions import open_search
 from buynow_tui.screens.base import ReloadingScreen
-from buynow_tui.screens.orders import local_time
-from buynow_tui.screens.shop import open_search
-from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import WishlistItem, dollars
+from buynow_tui.store.views import WishlistItem, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
 
 
@@ -54,7 +53,11 @@ class WishlistScreen(ReloadingScreen):
     def reload(self) -> None:
         user = self.user
         if user is not None:
-            self.call_store(self.services.wishlist.items, user.id, done=self._show)
+            self._read(user.id)
+
+    @work(thread=True, group="wishlist", exclusive=True, exit_on_error=False)
+    def _read(self, user_id: int) -> None:
+        self.reply(self._show, self.services.wishlist.items(user_id))
 
     def _show(self, items: list[WishlistItem]) -> None:
         self.items = items
@@ -94,36 +97,37 @@ class WishlistScreen(ReloadingScreen):
         item, user = self._selected(), self.user
         if item is None or user is None:
             return
-        name = item.product.name
+        self._add_to_cart(user.id, item.product.id, item.product.name)
 
-        def added(_none: object) -> None:
-            self.notify(f"Added {name} to your cart.", markup=False)
-            self.shop.refresh_badge()
+    @work(thread=True, group="wishlist-write", exit_on_error=False)
+    def _add_to_cart(self, user_id: int, product_id: int, name: str) -> None:
+        self.services.wishlist.add_to_cart(user_id, product_id)
+        self.reply(self._added, name)
 
-        def refused(error: StoreError) -> None:
-            self.notify(str(error), severity="error", markup=False)
-
-        self.call_store(
-            self.services.wishlist.add_to_cart, user.id, item.product.id, done=added, failed=refused
-        )
+    def _added(self, name: str) -> None:
+        self.notify(f"Added {name} to your cart.", markup=False)
+        self.post_message(CartChanged())
 
     def action_remove(self) -> None:
         item, user = self._selected(), self.user
         if item is None or user is None:
             return
-        name = item.product.name
+        self._remove(user.id, item.product.id, item.product.name)
 
-        def removed(_none: object) -> None:
-            self.notify(f"Removed {name} from your wishlist.", markup=False)
-            self.reload()
+    @work(thread=True, group="wishlist-write", exit_on_error=False)
+    def _remove(self, user_id: int, product_id: int, name: str) -> None:
+        self.services.wishlist.remove(user_id, product_id)
+        self.reply(self._removed, name)
 
-        self.call_store(self.services.wishlist.remove, user.id, item.product.id, done=removed)
+    def _removed(self, name: str) -> None:
+        self.notify(f"Removed {name} from your wishlist.", markup=False)
+        self.reload()
 
     @on(DataTable.RowSelected, "#items")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.shop.navigate(f"product/{event.row_key.value}")
+            self.post_message(Navigate(f"product/{event.row_key.value}"))
 
     def action_search(self) -> None:
-        open_search(self.shop)
+        open_search(self)

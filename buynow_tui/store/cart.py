@@ -159,6 +159,29 @@ class CartService:
         log.info("cart quantity of %s set to %d", product.sku, quantity)
         return self.get(user_id)
 
+    def change_quantity(self, user_id: int, product_id: int, by: int) -> CartView:
+        """Change a line's quantity by `by` (the Cart's `+` and `-`), from the quantity
+        it has now, under the cart's lock: two changes at once both count. 0 or less
+        removes the line; a line no longer in the cart stays out (nothing to change)."""
+        with write():
+            self.logins.check(user_id)
+            cart_id = lock_cart(user_id)
+            line = (CartLine.cart == cart_id) & (CartLine.product == product_id)
+            held = CartLine.select(CartLine.quantity).where(line).scalar()
+            quantity = None if held is None else held + by
+            if quantity is not None and quantity <= 0:
+                CartLine.delete().where(line).execute()
+            elif quantity is not None:
+                v.check_quantity(quantity)
+                product = _product(product_id)
+                _within_stock(product, quantity)
+                CartLine.update(quantity=quantity).where(line).execute()
+        if quantity is not None and quantity <= 0:
+            log.info("removed product %d from cart", product_id)
+        elif quantity is not None:
+            log.info("cart quantity of %s set to %d", product.sku, quantity)
+        return self.get(user_id)
+
     def remove(self, user_id: int, product_id: int) -> CartView:
         with write():
             self.logins.check(user_id)

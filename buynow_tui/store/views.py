@@ -1,4 +1,4 @@
-"""Frozen dataclasses the services return, and the one place money is formatted.
+"""Frozen dataclasses the services return, and the one place money and times are formatted.
 
 Plain Python: no peewee, no Textual. Nothing here runs a query.
 """
@@ -6,7 +6,7 @@ Plain Python: no peewee, no Textual. Nothing here runs a query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 LOW_STOCK = 5
 
@@ -21,6 +21,13 @@ def format_money(cents: int) -> str:
 def dollars(cents: int) -> str:
     """12345 -> '$123.45'."""
     return "$" + format_money(cents)
+
+
+def local_time(when: datetime) -> str:
+    """A stored (UTC) time as the shopper's local time: '2025-03-01 14:05'."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def stock_words(stock: int) -> str:

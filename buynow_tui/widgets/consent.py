@@ -1,17 +1,21 @@
 """The consent notice at the bottom of the Shop: what the shop keeps, Accept, Read policy.
 
-It shows while `app.consent_needed` is true and posts intent messages; the app records
-the acceptance (for the logged-in user, or for this machine).
+It shows while `app.consent_needed` is true and posts intent messages (`ConsentAccepted`,
+`Navigate("privacy")`); the app records the acceptance (for the logged-in user, or for
+this machine).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Button, Static
+
+from buynow_tui.messages import ConsentAccepted, Navigate
 
 NOTICE = (
     "This shop keeps your account, your orders and, if you choose Remember me, "
@@ -36,7 +40,7 @@ class ConsentNotice(Horizontal):
     """
 
     #: The key itself is the app's (it works wherever the notice shows); listed here for Help.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+y",
             "app.accept_consent",
@@ -45,12 +49,6 @@ class ConsentNotice(Horizontal):
             show=False,
         )
     ]
-
-    class Accept(Message):
-        """The shopper accepted the notice."""
-
-    class ReadPolicy(Message):
-        """The shopper wants to read the privacy policy."""
 
     def compose(self) -> ComposeResult:
         yield Static(NOTICE, id="consent-text", markup=False)
@@ -66,9 +64,9 @@ class ConsentNotice(Horizontal):
     @on(Button.Pressed, "#consent-accept")
     def _accept(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(self.Accept())
+        self.post_message(ConsentAccepted())
 
     @on(Button.Pressed, "#consent-read")
     def _read(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(self.ReadPolicy())
+        self.post_message(Navigate("privacy"))

@@ -10,6 +10,8 @@ that come before it has run ride along. What it shows is the same.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -17,7 +19,7 @@ from textual.widgets import Footer
 class ShopFooter(Footer):
     _rebuild_pending = False
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return

@@ -134,6 +134,6 @@ class FormStatus(Static):
 class TickBox(Checkbox):
     """A checkbox that shows its state as a mark, not by colour alone (NO_COLOR)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual reads this class attribute name
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's class attribute
         return "X" if self.value else " "

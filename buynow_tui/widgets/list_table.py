@@ -80,7 +80,7 @@ class ListTable(DataTable[Any]):
         if self.row_count == 0:
             return None
         row = min(max(self.cursor_row, 0), self.row_count - 1)
-        return self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value  # type: ignore[arg-type]
+        return self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
 
     def select_key(self, key: str | None, fallback_row: int = 0) -> None:
         """Put the cursor on the row with `key`, or near `fallback_row` if it is gone."""

@@ -1,0 +1,234 @@
+"""The App's side of the login session: the bridge from Textual to `session.Session`.
+
+The Session is headless. `SessionBridge` (a part of `BuyNowApp`, kept here so the App
+itself stays about routes and keys) turns the screens' messages about logging in and
+out, the account and the consent notice into Session calls, runs the Session's slow
+half (bcrypt, the store, files) in worker threads, and mirrors its state in reactives
+the widgets watch (`user`, `consent_needed`; `cart_count` for the badge).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.reactive import reactive
+from textual.worker import Worker
+
+from buynow_tui import messages as m
+from buynow_tui.logs import current_user
+from buynow_tui.screens.base import StoreWorkers
+from buynow_tui.session import Job, Recalled, Session, SignedIn
+from buynow_tui.widgets.safe import plain_text
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+
+    from buynow_tui.store.errors import StoreError
+    from buynow_tui.store.services import Services
+    from buynow_tui.store.views import UserView
+
+    _App = App[None]
+else:
+    _App = object
+
+#: Worker groups whose failures the shopper is not told of (nothing was changed).
+QUIET_GROUPS = frozenset({"badge", "session-check"})
+
+
+class SessionBridge(StoreWorkers, _App):
+    """Message handlers by name (`on_logged_in`...): `@on` needs a Textual class, and
+    this mixin is one only through the App."""
+
+    #: The session's state, mirrored for the widgets that watch it (`_sync`).
+    user: reactive[UserView | None] = reactive(None, init=False)
+    cart_count: reactive[int] = reactive(0, init=False)
+    consent_needed: reactive[bool] = reactive(False, init=False)
+
+    if TYPE_CHECKING:  # the App's
+        session: Session
+        services: Services
+        open_path: str | None
+
+        def navigate(self, path: str) -> None: ...
+        def _to_base(self) -> None: ...
+
+    @property
+    def can_remember(self) -> bool:
+        return self.session.can_remember
+
+    def sign_in(self, email: str, password: str, remember: bool) -> SignedIn:
+        """Check a password, remembering the login if asked (a worker thread)."""
+        return self.session.sign_in(email, password, remember)
+
+    # -- logging in and out --------------------------------------------------------------
+    def on_login_required(self, message: m.LoginRequired) -> None:
+        self.require_login(message.then)
+
+    def require_login(self, then: m.Then | None = None) -> bool:
+        """True if someone is logged in; otherwise open Log in and run `then` after."""
+        if self.user is not None:
+            return True
+        from buynow_tui.screens.login import LoginScreen
+        from buynow_tui.screens.register import RegisterScreen
+
+        if isinstance(self.screen, (LoginScreen, RegisterScreen)):
+            self.screen.after = then  # already asking: log in leads there now
+            return False
+        self.push_screen(LoginScreen(after=then))
+        return False
+
+    def on_logged_in(self, message: m.LoggedIn) -> None:
+        """Log in or Register has the store's yes: in, the form closed, then onwards."""
+        from buynow_tui.screens.login import LoginScreen
+        from buynow_tui.screens.register import RegisterScreen
+
+        signed_in, user = message.signed_in, message.signed_in.user
+        if message.registered:
+            self._run_job(self.session.registered(user))
+            self._logged_in_now()
+        else:
+            self.logged_in(user, remembered=signed_in.remembered, token=signed_in.token)
+        if isinstance(self.screen, (LoginScreen, RegisterScreen)):
+            self.screen.dismiss()
+        if message.then is not None:
+            message.then()
+        else:
+            welcome = "Welcome to BuyNow" if message.registered else "Welcome back"
+            self.notify(plain_text(f"{welcome}, {user.username}."), markup=False)
+
+    def logged_in(
+        self, user: UserView, *, remembered: bool = False, token: str | None = None
+    ) -> None:
+        """The store has accepted `user` (Log in, a remembered login, a test)."""
+        self.session.begin(user, remembered=remembered, token=token)
+        self._logged_in_now()
+
+    def _logged_in_now(self) -> None:
+        self._sync()
+        self.refresh_badge()
+
+    def on_logged_out(self) -> None:
+        self.log_out()
+
+    def log_out(
+        self, *, message: str = "You are logged out.", severity: SeverityLevel = "information"
+    ) -> None:
+        """End the session: forget the user, revoke their Remember me, back to the Shop."""
+        revoke = self.session.end()
+        if revoke is not None:  # someone was logged in
+            self._sync()
+            self._to_base()
+            self._run_job(revoke)
+            self.notify(message, severity=severity, markup=False)
+
+    def on_session_refused(self, message: m.SessionRefused) -> None:
+        self.session_ended(message.error)
+
+    def session_ended(self, error: StoreError) -> None:
+        """The store refused this session's login: log out with the store's message."""
+        if self.session.ended(error):
+            self.log_out(message=str(error), severity="warning")
+
+    def on_logins_revoked(self) -> None:
+        self.session.logins_revoked()
+
+    def on_user_changed(self, message: m.UserChanged) -> None:
+        self._account_now(message.user)
+
+    def _account_now(self, user: UserView) -> None:
+        self.session.update(user)
+        self._sync()
+
+    def _check_session(self) -> None:
+        """A screen is opening: is this session's login still current? (a thread)"""
+        if self.user is not None:
+            self._verify(self.user.id)
+
+    @work(thread=True, group="session-check", exit_on_error=False)
+    def _verify(self, user_id: int) -> None:
+        self.services.logins.verify(user_id)
+
+    def watch_user(self, user: UserView | None) -> None:
+        current_user.set(user.username if user else "someone")
+        if user is None:
+            self.cart_count = 0
+        if user is not self.session.user:  # set on the App itself (a test): the session follows
+            self.session.show(user)
+            self.consent_needed = self.session.consent_needed
+
+    def on_cart_changed(self) -> None:
+        self.refresh_badge()
+
+    def refresh_badge(self) -> None:
+        """Re-read the cart badge (distinct items) in a worker."""
+        if self.user is None:
+            self.cart_count = 0
+        else:
+            self._count_cart(self.user.id)
+
+    @work(thread=True, group="badge", exclusive=True, exit_on_error=False)
+    def _count_cart(self, user_id: int) -> None:
+        self.reply(setattr, self, "cart_count", self.services.cart.count(user_id))
+
+    def _sync(self) -> None:
+        """Show what the session now says (the header, the notice and Account watch it)."""
+        self.user = self.session.user
+        self.consent_needed = self.session.consent_needed
+
+    # -- the session's slow half, in threads ---------------------------------------------
+    @work(thread=True, group="session", exit_on_error=False)
+    def _restore(self) -> None:
+        self.reply(self._restored, self.session.recall())
+
+    def _restored(self, recalled: Recalled) -> None:
+        user = self.session.resume(recalled)
+        if user is not None:
+            self.logged_in(user)
+        else:
+            self._sync()
+        if self.open_path:
+            self.navigate(self.open_path)
+
+    def _run_job(self, job: Job | None) -> None:
+        if job is not None:
+            self._job(job)
+
+    @work(thread=True, group="session", exit_on_error=False)
+    def _job(self, job: Job) -> None:
+        user = job()
+        if user is not None:
+            self.reply(self._account_now, user)
+
+    def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.name == "_restore":
+            text = f"Could not restore your login: {problem}"
+            self.notify(text, severity="warning", markup=False)
+            self._restored(Recalled())
+        elif worker.group not in QUIET_GROUPS:
+            if worker.name == "_job":  # the consent notice shows again if still needed
+                self.session.consent_failed()
+                self._sync()
+            super().store_refused(worker, problem)
+
+    # -- consent ---------------------------------------------------------------------------
+    def _consent_offered_here(self) -> bool:
+        from buynow_tui.screens.privacy import PrivacyScreen
+        from buynow_tui.widgets.consent import ConsentNotice
+
+        return isinstance(self.screen, PrivacyScreen) or bool(self.screen.query(ConsentNotice))
+
+    def action_accept_consent(self) -> None:
+        self.accept_consent()
+
+    def on_consent_accepted(self) -> None:
+        self.accept_consent()
+
+    def accept_consent(self) -> None:
+        """Remember that the consent notice was accepted (by this user, or on this machine)."""
+        if self.consent_needed:
+            self._run_job(self.session.accept_consent())
+            self._sync()
+            thanks = "Thank you. You can read the policy any time from the command palette."
+            self.notify(thanks, markup=False)
