@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 PRODUCTS = 60
@@ -165,7 +166,7 @@ def _store_worker(url: str, user_ids: list[int]) -> dict:
 
 def _raw_worker(path: str, user_ids: list[int]) -> dict:
     """The same statements as OrderService.checkout, by hand on the sqlite3 module."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     con = sqlite3.connect(path, timeout=5, isolation_level=None)
     for pragma in RAW_PRAGMAS:
@@ -193,7 +194,7 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
             refused += 1
             continue
         subtotal = sum(qty * price for qty, _p, _s, _n, price in lines)
-        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
         cur = con.execute(
             "INSERT INTO orders (user_id, created_at, subtotal_cents, shipping_cents, total_cents, "
             "ship_address, checkout_key) VALUES (?, ?, ?, ?, ?, ?, NULL)",

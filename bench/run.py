@@ -234,7 +234,7 @@ def attempt(
         return None
     try:
         details[name] = run()
-    except Exception as error:  # noqa: BLE001 - any failure is the part's, not the run's
+    except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         missed[name] = {"reason": reason, "traceback": traceback.format_exc()}
         say(f"{name}: MISSED ({reason.splitlines()[0]})")

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 from bench.checkout import RAW_PRAGMAS
@@ -71,12 +72,12 @@ def _store(path: Path, count: int) -> dict:
 
 def _raw(path: Path, count: int, *, batched: bool = False) -> dict:
     """executemany of single-row INSERTs; or (batched) 4,000-row multi-VALUES INSERTs."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     con = sqlite3.connect(path, isolation_level=None, timeout=5)
     for pragma in RAW_PRAGMAS:
         con.execute(pragma)
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
     built = time.perf_counter()
     rows = rows_like_generate(count, 1, now)
     start = time.perf_counter()

@@ -193,7 +193,7 @@ class _LogFile(logging.Handler):
             finally:
                 if locked:
                     fcntl.flock(lock, fcntl.LOCK_UN)
-        except Exception:  # noqa: BLE001 - dropped, as the class says
+        except Exception:
             self.handleError(record)
 
     def handleError(self, record: logging.LogRecord) -> None:

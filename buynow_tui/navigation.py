@@ -27,11 +27,25 @@ ROUTES: dict[str, Route] = {
     for r in [
         Route("shop", "buynow_tui.screens.shop", "ShopScreen", top=True),
         Route("cart", "buynow_tui.screens.cart", "CartScreen", login_required=True, top=True),
-        Route("wishlist", "buynow_tui.screens.wishlist", "WishlistScreen", login_required=True, top=True),
+        Route(
+            "wishlist",
+            "buynow_tui.screens.wishlist",
+            "WishlistScreen",
+            login_required=True,
+            top=True,
+        ),
         Route("orders", "buynow_tui.screens.orders", "OrdersScreen", login_required=True, top=True),
-        Route("account", "buynow_tui.screens.account", "AccountScreen", login_required=True, top=True),
+        Route(
+            "account", "buynow_tui.screens.account", "AccountScreen", login_required=True, top=True
+        ),
         Route("product", "buynow_tui.screens.product", "ProductScreen", takes_id=True),
-        Route("order", "buynow_tui.screens.order_detail", "OrderDetailScreen", login_required=True, takes_id=True),
+        Route(
+            "order",
+            "buynow_tui.screens.order_detail",
+            "OrderDetailScreen",
+            login_required=True,
+            takes_id=True,
+        ),
         Route("about", "buynow_tui.screens.about", "AboutScreen"),
         Route("help", "buynow_tui.screens.help", "HelpScreen"),
         Route("login", "buynow_tui.screens.login", "LoginScreen"),

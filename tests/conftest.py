@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ os.environ["BUYNOW_BCRYPT_ROUNDS"] = "4"
 os.environ.pop("BUYNOW_DATABASE_URL", None)
 os.environ.pop("BUYNOW_HOME", None)
 
-FIXED_NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -110,7 +110,13 @@ def frozen_clock(store_time: list[datetime]) -> list[datetime]:
     return store_time
 
 
-def register(services, email: str = "ann@example.com", username: str = "ann", password: str = "correct horse", **extra):  # type: ignore[no-untyped-def]
+def register(
+    services,
+    email: str = "ann@example.com",
+    username: str = "ann",
+    password: str = "correct horse",
+    **extra,
+):  # type: ignore[no-untyped-def]
     fields = dict(question="pet", answer="Rex", agreed=True)
     fields.update(extra)
     return services.accounts.register(email=email, username=username, password=password, **fields)

@@ -309,11 +309,16 @@ def _everything_stored(backend: str, home: Path) -> bytes:
     rows = []
     with connection():
         for model in MODELS:
-            rows += [repr(r).encode() for r in database.execute_sql(f'SELECT * FROM "{model._meta.table_name}"')]
+            rows += [
+                repr(r).encode()
+                for r in database.execute_sql(f'SELECT * FROM "{model._meta.table_name}"')
+            ]
     return b"\n".join(rows)
 
 
-def test_passwords_answers_and_tokens_are_not_in_the_database_file(services, home: Path, backend: str):
+def test_passwords_answers_and_tokens_are_not_in_the_database_file(
+    services, home: Path, backend: str
+):
     password, answer = "Plaintext-Canary-42", "Quokka Island"
     user = register(services, password=password, answer=answer)
     token = services.accounts.issue_token(user.id)

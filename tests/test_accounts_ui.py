@@ -12,7 +12,7 @@ from test_shell_support import (
     screen_text,
     settle,
     type_text,
-)  # noqa: F401
+)
 from textual.widgets import Input, Select
 
 from buynow_tui.screens.account import AccountScreen

@@ -144,13 +144,14 @@ def test_a_one_or_two_letter_search_lists_names_starting_with_it_first(services,
     names with another word starting with it; each group by name."""
     found = names(services.catalog.search(query))
     everything = {
-        p.name for p in services.catalog.page(limit=500).items
+        p.name
+        for p in services.catalog.page(limit=500).items
         if any(word.lower().startswith(query.lower()) for word in p.name.replace("-", " ").split())
     }
     assert set(found) == everything, "the same products as any word-prefix search"
     starting = [n for n in found if n.lower().startswith(query.lower())]
     assert found[: len(starting)] == starting, "names that start with it come first"
-    assert starting == sorted(starting) and found[len(starting):] == sorted(found[len(starting):])
+    assert starting == sorted(starting) and found[len(starting) :] == sorted(found[len(starting) :])
     assert services.catalog.search(query, limit=2) == services.catalog.search(query)[:2]
 
 

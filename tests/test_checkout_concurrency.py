@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import product_named, register
 
 ADDRESS = "1 Main Street\nSpringfield"
@@ -47,7 +46,7 @@ def _buyer(home: str, url: str, user_id: int, barrier, results) -> None:  # type
         results.put(("ordered", user_id, order.id))
     except OutOfStock as error:
         results.put(("out of stock", user_id, str(error)))
-    except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+    except Exception as error:
         results.put(("error", user_id, repr(error)))
 
 
@@ -85,9 +84,11 @@ def _sold_via_store(product_id: int) -> int:
 
     with connection():
         assert Product.select(fn.MIN(Product.stock)).scalar() >= 0
-        return OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.quantity), 0)).where(
-            OrderLine.product == product_id
-        ).scalar()
+        return (
+            OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.quantity), 0))
+            .where(OrderLine.product == product_id)
+            .scalar()
+        )
 
 
 @pytest.mark.backends
@@ -111,7 +112,10 @@ def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(BUYERS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_buyer, args=(str(home), database_url, u.id, barrier, results)) for u in users]
+    procs = [
+        ctx.Process(target=_buyer, args=(str(home), database_url, u.id, barrier, results))
+        for u in users
+    ]
     for proc in procs:
         proc.start()
     try:

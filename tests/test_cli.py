@@ -260,7 +260,13 @@ def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_p
     from buynow_tui.launch import deep_link
 
     assert deep_link(["--open", "cart"]) == deep_link(["--open=cart"]) == "cart"
-    for args in (["--open"], ["--open", "--help"], ["--open="], ["--home", "x"], ["--open", "a", "b"]):
+    for args in (
+        ["--open"],
+        ["--open", "--help"],
+        ["--open="],
+        ["--home", "x"],
+        ["--open", "a", "b"],
+    ):
         assert deep_link(args) is None, args  # those go to Typer, which explains them
 
     not_a_folder = tmp_path / "home"

@@ -16,7 +16,12 @@ def cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), BUYNOW_DATABASE_URL=url)
     return subprocess.run(
         [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -71,14 +71,35 @@ def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_en
     assert run_cli(a.home, "uptime", env=env).returncode == 0
 
 
-def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(services, front_ends):  # type: ignore[no-untyped-def]
+def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
+    services, front_ends
+):  # type: ignore[no-untyped-def]
     servers, env = front_ends
     shopper_key = asyncssh.generate_private_key("ssh-ed25519")
     register = subprocess.run(
-        [sys.executable, "-m", "buynow_tui", "--home", str(servers[0].home), "users", "add",
-         "--email", "ann@example.com", "--username", "ann", "--password-stdin", "--answer", "Rex"],
-        input=PASSWORD + "\n", capture_output=True, text=True, env=subprocess_env(env),
-        cwd=str(ROOT), timeout=30, check=False,
+        [
+            sys.executable,
+            "-m",
+            "buynow_tui",
+            "--home",
+            str(servers[0].home),
+            "users",
+            "add",
+            "--email",
+            "ann@example.com",
+            "--username",
+            "ann",
+            "--password-stdin",
+            "--answer",
+            "Rex",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=subprocess_env(env),
+        cwd=str(ROOT),
+        timeout=30,
+        check=False,
     )
     assert register.returncode == 0, register.stderr
 

@@ -98,7 +98,9 @@ async def test_remember_me_is_stored_before_the_shopper_sees_they_are_logged_in(
     """An SSH window closed the moment "@ann" appears must not lose Remember me: by the
     time the header can show the user, the login is already in the store."""
     user = register(services)
-    app = make_app(services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:k"})
+    app = make_app(
+        services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:k"}
+    )
     remembered_when_shown: list[bool] = []
 
     def watch(changed: object) -> None:
@@ -424,12 +426,13 @@ def test_a_burst_of_keys_fills_the_log_in_form_in_order(services, home) -> None:
         app.see(b"Log in to use your cart")
         mark = len(app.data)
         app.type(b"ann@example.com\tcorrect horse\r")
-        shown = app.read_until(lambda data: b"ann@example.com" in data[mark:] and b"ann" in data[mark:])
+        shown = app.read_until(
+            lambda data: b"ann@example.com" in data[mark:] and b"ann" in data[mark:]
+        )
         app.see(b"Log out")  # logged in: Account shows the way out
         assert b"ann@example.comcorrect" not in shown[mark:], "the password was typed in clear"
     finally:
         app.close()
-
 
 
 def help_rows(app, which: str) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -824,7 +827,9 @@ async def test_remembering_again_replaces_the_old_token(services, home) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         for _ in range(2):
-            signed_in = await asyncio.to_thread(app.sign_in, "ann@example.com", "correct horse", True)
+            signed_in = await asyncio.to_thread(
+                app.sign_in, "ann@example.com", "correct horse", True
+            )
             app.logged_in(signed_in.user, remembered=signed_in.remembered, token=signed_in.token)
             await settle(pilot)
             if _ == 0:

@@ -385,9 +385,7 @@ async def test_the_same_key_is_the_same_shopper_across_sessions(exec_server: Ser
         close_db()
 
 
-async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
-    any_server: Server, keys
-) -> None:
+async def test_four_concurrent_sessions_of_two_shoppers_are_apart(any_server: Server, keys) -> None:
     shop_server = any_server
     key_a, key_b = keys
     conns = [await connect(shop_server.port, k) for k in (key_a, key_b, key_a, key_b)]

@@ -16,13 +16,13 @@ import asyncssh
 import pytest
 from typer.testing import CliRunner
 
+from buynow_tui.limits import Admission, Limits, Verdict, clamp_size
 from buynow_tui.navigation import DEEP_LINKS, ROUTES, is_deep_link, resolve
 from buynow_tui.paths import Paths
 from buynow_tui.ssh import server as ssh_server
 from buynow_tui.ssh import spawner
 from buynow_tui.ssh.connection import AGENT_REQUEST_HANDLER, ShopConnection
 from buynow_tui.ssh.hub import Hub
-from buynow_tui.ssh.limits import Admission, Limits, Verdict, clamp_size
 from buynow_tui.ssh.policy import (
     MSG_NO_AGENT,
     MSG_NO_COMMANDS,

@@ -87,7 +87,7 @@ def _racer(home: str, url: str, plan: list[tuple[Any, ...]], barrier: Any, resul
             results.put((number, "done", done))
         except StoreError as error:
             results.put((number, type(error).__name__, str(error)))
-        except Exception as error:  # noqa: BLE001 - a raw error: the test fails on it
+        except Exception as error:
             results.put((number, "raw", repr(error)))
 
 

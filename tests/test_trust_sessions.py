@@ -192,7 +192,7 @@ def test_on_postgresql_a_write_racing_a_reset_waits_for_it_and_is_refused(
             def write() -> None:
                 try:
                     outcome.append(stale.cart.add(ann.id, watch.id, 1))
-                except Exception as error:  # noqa: BLE001 - the test looks at it
+                except Exception as error:
                     outcome.append(error)
 
             writer = threading.Thread(target=write)

@@ -44,7 +44,7 @@ app.add_typer(database.db_app, name="db")
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    home: Path | None = typer.Option(  # noqa: B008  # Typer declares options so
+    home: Path | None = typer.Option(  # Typer declares options so
         None, "--home", envvar=HOME, help="Folder for the database, logs, config and host key."
     ),
     open_path: str | None = typer.Option(

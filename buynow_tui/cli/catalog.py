@@ -21,7 +21,7 @@ stock_app = typer.Typer(help="Set stock levels.", no_args_is_help=True)
 
 @cli_errors
 def seed(
-    file: Path | None = typer.Argument(  # noqa: B008  # Typer declares arguments so
+    file: Path | None = typer.Argument(  # Typer declares arguments so
         None, help="A .csv or .json catalog; the shipped one if omitted."
     ),
     generate: int | None = typer.Option(None, "--generate", help="Add N synthetic products."),

@@ -40,7 +40,7 @@ def serve(
         max=65535,
         help="Port to listen on (0: any free port).",
     ),
-    host_key: Path | None = typer.Option(  # noqa: B008  # Typer declares options so
+    host_key: Path | None = typer.Option(  # Typer declares options so
         None,
         "--host-key",
         envvar="BUYNOW_HOST_KEY",
@@ -94,8 +94,8 @@ def serve(
     ),
 ) -> None:
     """Run the SSH server so shoppers can `ssh -p PORT host`."""
+    from buynow_tui.limits import Limits
     from buynow_tui.ssh.hostkey import HostKeyError, host_key_path
-    from buynow_tui.ssh.limits import Limits
     from buynow_tui.ssh.server import run
 
     try:

@@ -54,7 +54,7 @@ def _add_to_cart(
     screen: InContext, services: Services, user_id: int, product: ProductView, quantity: int
 ) -> None:
     services.cart.add(user_id, product.id, quantity)
-    amount = f"{quantity} × " if quantity > 1 else ""  # noqa: RUF001 - a times sign, meant
+    amount = f"{quantity} × " if quantity > 1 else ""
     screen.reply(_say, screen, f"Added {amount}{product.name} to your cart.", CartChanged())
 
 

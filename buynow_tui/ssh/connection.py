@@ -26,10 +26,10 @@ from typing import Any, NoReturn
 
 import asyncssh
 
+from buynow_tui.limits import Verdict
 from buynow_tui.logs import get_logger
 from buynow_tui.ssh.hub import Hub
 from buynow_tui.ssh.lifecycle import Peer, ShopSession
-from buynow_tui.ssh.limits import Verdict
 from buynow_tui.ssh.policy import MSG_NO_FORWARDING
 
 log = get_logger("ssh")

@@ -15,9 +15,9 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from buynow_tui.limits import Admission, Limits
 from buynow_tui.logs import get_logger
 from buynow_tui.paths import Paths
-from buynow_tui.ssh.limits import Admission, Limits
 from buynow_tui.ssh.policy import server_environment
 from buynow_tui.ssh.spawner import Spawner, SpawnMode
 from buynow_tui.ssh.status_file import ServerStatus

@@ -27,11 +27,11 @@ from enum import Enum
 
 import asyncssh
 
+from buynow_tui.limits import Claim, Limits, Verdict, clamp_size
 from buynow_tui.logs import get_logger
 from buynow_tui.ssh import policy
 from buynow_tui.ssh.child import PtyChild
 from buynow_tui.ssh.hub import Hub
-from buynow_tui.ssh.limits import Claim, Limits, Verdict, clamp_size
 from buynow_tui.ssh.policy import MSG_BUSY, MSG_CLOSING, MSG_NO_AGENT, Request, RequestKind
 from buynow_tui.ssh.pump import Pump
 

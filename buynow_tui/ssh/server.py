@@ -18,11 +18,11 @@ from pathlib import Path
 
 import asyncssh
 
+from buynow_tui.limits import Limits
 from buynow_tui.logs import get_logger
 from buynow_tui.paths import Paths
 from buynow_tui.ssh.connection import ShopConnection
 from buynow_tui.ssh.hub import Hub
-from buynow_tui.ssh.limits import Limits
 from buynow_tui.ssh.policy import MSG_CLOSING
 from buynow_tui.ssh.spawner import SpawnMode
 from buynow_tui.ssh.status_file import remove_status, running_status

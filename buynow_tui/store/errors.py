@@ -92,7 +92,9 @@ class UnknownCategory(ValidationError):
     def __init__(self, name: str, existing: list[str]) -> None:
         self.name = name
         self.existing = existing
-        shown = ", ".join(existing[:20]) + (f" and {len(existing) - 20} more" if len(existing) > 20 else "")
+        shown = ", ".join(existing[:20]) + (
+            f" and {len(existing) - 20} more" if len(existing) > 20 else ""
+        )
         super().__init__(
             f"There is no category {name!r} (the categories are: {shown or 'none yet'}).",
             field="category",

@@ -66,9 +66,7 @@ def check_username(username: str) -> str:
     if not cleaned:
         raise ValidationError("Enter a username.", field="username")
     if len(cleaned) > USERNAME_MAX:
-        raise ValidationError(
-            f"A username is at most {USERNAME_MAX} characters.", field="username"
-        )
+        raise ValidationError(f"A username is at most {USERNAME_MAX} characters.", field="username")
     if not all(ch.isprintable() for ch in cleaned):
         raise ValidationError("A username can only hold printable characters.", field="username")
     return cleaned
@@ -203,7 +201,9 @@ def check_stock(stock: int | str) -> int:
     try:
         value = int(str(stock).strip())
     except ValueError:
-        raise ValidationError(f"Stock {str(stock)[:20]!r} is not a whole number.", field="stock") from None
+        raise ValidationError(
+            f"Stock {str(stock)[:20]!r} is not a whole number.", field="stock"
+        ) from None
     if value < 0:
         raise ValidationError(f"Stock cannot be negative ({value}).", field="stock")
     if value > 10**9:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from buynow_tui.ssh.limits import Limits
+from buynow_tui.limits import Limits
 from buynow_tui.web.config import DEFAULT_HOST, DEFAULT_PORT, PublicUrl, WebConfig, WebConfigError
 
 T = TypeVar("T")

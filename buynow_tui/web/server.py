@@ -42,10 +42,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from buynow_tui.limits import Admission, Verdict
 from buynow_tui.logs import get_logger
 from buynow_tui.navigation import UNKNOWN_PAGE, page_for_url
 from buynow_tui.paths import Paths
-from buynow_tui.ssh.limits import Admission, Verdict
 from buynow_tui.web import page as pages
 from buynow_tui.web.apps import TabHomes
 from buynow_tui.web.config import PublicUrl, WebConfig

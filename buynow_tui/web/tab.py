@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from buynow_tui.limits import clamp_size
 from buynow_tui.logs import get_logger
 from buynow_tui.navigation import page_for_url
-from buynow_tui.ssh.limits import clamp_size
 from buynow_tui.web import page as pages
 from buynow_tui.web.apps import TabApp, app_argv, tab_environment
 

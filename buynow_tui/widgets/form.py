@@ -135,5 +135,5 @@ class TickBox(Checkbox):
     """A checkbox that shows its state as a mark, not by colour alone (NO_COLOR)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's class attribute
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "X" if self.value else " "

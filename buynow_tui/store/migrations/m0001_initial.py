@@ -55,8 +55,8 @@ _SQLITE_SEARCH = [
     for sql in (
         "CREATE VIRTUAL TABLE \"{t}\" USING fts5(name, content='product', content_rowid='id', tokenize='{tok}')",
         'CREATE TRIGGER "{t}_ai" AFTER INSERT ON "product" BEGIN INSERT INTO {t}(rowid, name) VALUES (new.id, new.name); END',
-        "CREATE TRIGGER \"{t}_ad\" AFTER DELETE ON \"product\" BEGIN INSERT INTO {t}({t}, rowid, name) VALUES ('delete', old.id, old.name); END",
-        "CREATE TRIGGER \"{t}_au\" AFTER UPDATE OF name ON \"product\" BEGIN INSERT INTO {t}({t}, rowid, name) VALUES ('delete', old.id, old.name); INSERT INTO {t}(rowid, name) VALUES (new.id, new.name); END",
+        'CREATE TRIGGER "{t}_ad" AFTER DELETE ON "product" BEGIN INSERT INTO {t}({t}, rowid, name) VALUES (\'delete\', old.id, old.name); END',
+        'CREATE TRIGGER "{t}_au" AFTER UPDATE OF name ON "product" BEGIN INSERT INTO {t}({t}, rowid, name) VALUES (\'delete\', old.id, old.name); INSERT INTO {t}(rowid, name) VALUES (new.id, new.name); END',
     )
 ]
 

@@ -1,4 +1,4 @@
-"""How much the SSH server takes on, and the bookkeeping that enforces it.
+"""How much a front end (the SSH server, the web server) takes on, and the bookkeeping.
 
 Every session is a stranger on the internet and costs a whole app process, so the
 server counts what it has promised: live sessions in total and per address, new
