@@ -231,7 +231,9 @@ def settings_for(
     if client.over_ssh:
         return None
     if client.over_web:
-        return BrowserSettings(services.web_clients, client.web_client) if client.web_client else None
+        if not client.web_client:
+            return None
+        return BrowserSettings(services.web_clients, client.web_client)
     return SettingsFile(paths.settings_file)
 
 
