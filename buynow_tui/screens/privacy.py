@@ -34,8 +34,8 @@ Only if you tick **Remember me** when logging in. In your own terminal, a random
 token is saved in a file only you can read in the shop's config folder; over SSH, the
 login is bound to your SSH key instead; in a browser, to a random id in a cookie only
 this shop's pages send (it also remembers that this browser accepted this notice). The
-shop stores only a hash of the token or id, with its expiry: 30 days. Logging out revokes it; changing or resetting your password
-revokes all of them.
+shop stores only a hash of the token or id, with its expiry: 30 days. Logging out
+revokes it; changing or resetting your password revokes all of them.
 
 ## Logs
 
