@@ -382,3 +382,61 @@ async def test_a_browser_without_the_cookie_keeps_consent_for_the_tab_only(
     async with again.run_test() as pilot:
         await settle(pilot)
         assert again.consent_needed
+
+
+# -- forked tabs ---------------------------------------------------------------------------
+
+
+async def test_a_killed_fork_server_loses_no_tab_and_is_replaced(server: WebServer) -> None:
+    import os
+
+    from tests.ssh_support import fork_server_of
+
+    async with aiohttp.ClientSession() as client:
+        live = await client.ws_connect(server.ws_url, origin=server.url)
+        assert (await live.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
+        first = fork_server_of(server.proc.pid)
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        wait_for(lambda: fork_server_of(server.proc.pid) != first, 10, "the fork server to go")
+        await live.send_json(["stdin", "/"])  # the live tab still answers
+        while (message := await live.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY:
+            if b"Leave search" in message.data:
+                break
+        assert message.type == aiohttp.WSMsgType.BINARY
+        async with client.ws_connect(server.ws_url, origin=server.url) as again:
+            assert (await again.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY
+            replaced = fork_server_of(server.proc.pid)
+            assert replaced is not None and replaced != first
+        await live.close()
+    server.wait_no_tabs()
+    assert server.log().count("fork server for browser tabs running") == 2
+
+
+async def test_without_a_fork_server_tabs_start_by_exec(tmp_path: Path) -> None:
+    """A fork server that cannot start (here: it cannot even import the shop) is
+    logged, and the tab's app is exec'd instead."""
+    from buynow_tui.logs import setup_logging
+    from buynow_tui.paths import Paths
+    from buynow_tui.web.apps import server_environment, tab_environment
+    from buynow_tui.web.config import SpawnMode
+    from buynow_tui.web.spawn import TabSpawner
+
+    paths = Paths(tmp_path)
+    setup_logging(paths.logs)
+    env = server_environment(paths, "2026-01-01T00:00:00+00:00")
+    broken = {**env, "PYTHONPATH": str(tmp_path / "nowhere")}
+    spawner = TabSpawner(SpawnMode.FORK, tmp_path, lambda: dict(broken))
+    started = await spawner.spawn(
+        None, env=tab_environment(env, cols=80, rows=24, peer="127.0.0.1", client=""), cwd=tmp_path
+    )
+    try:
+        assert not started.forked
+        assert started.process.pid > 0
+        assert spawner.forkserver is None
+    finally:
+        started.stdin.close()
+        started.process.kill()
+        await started.process.wait()
+        await spawner.close()
+    assert "the fork server did not start" in (paths.logs / "error.log").read_text()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buynow_tui.forkserver import ForkServer
+from buynow_tui.forkserver import ForkServer, ForkServerGone
 from buynow_tui.logs import get_logger
 from buynow_tui.web.config import SpawnMode
 
@@ -123,7 +123,7 @@ class TabSpawner:
             self.forkserver = None
         try:
             self.forkserver = await ForkServer.start(self.environment(), self.home)
-        except (OSError, TimeoutError, ValueError) as error:
+        except (OSError, TimeoutError, ValueError, ForkServerGone) as error:
             log.error("the fork server did not start (%s); tabs start by exec", error)
             return None
         log.info("fork server for browser tabs running (pid %s)", self.forkserver.process.pid)
@@ -135,7 +135,7 @@ class TabSpawner:
             if forkserver is not None:
                 try:
                     return await self._fork(forkserver, open_path, env, cwd)
-                except (OSError, TimeoutError) as error:
+                except (OSError, TimeoutError, ForkServerGone) as error:
                     log.error("the fork server could not start a tab (%s); using exec", error)
         return await self._exec(open_path, env, cwd)
 
