@@ -128,7 +128,7 @@ def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
 def test_the_web_server_runs_no_app_and_opens_no_store_at_import(tmp_path: Path):
     """The web front end only starts app processes: importing it pulls in neither
     Textual (each tab's app has its own) nor peewee, and makes no files."""
-    seen = modules_after("import buynow_tui.web.server, buynow_tui.web.__main__", tmp_path)
+    seen = modules_after("import buynow_tui.web.server, buynow_tui.cli.web", tmp_path)
     assert "textual" not in seen["modules"]
     assert "peewee" not in seen["modules"]
     assert seen["files"] == set()

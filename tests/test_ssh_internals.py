@@ -66,7 +66,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
         [
             sys.executable,
             "-c",
-            f"from buynow_tui.ssh import forkserver; forkserver.preload()\n{then}",
+            f"from buynow_tui import forkserver; forkserver.preload()\n{then}",
         ],
         env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
         cwd=cwd,

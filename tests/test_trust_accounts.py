@@ -304,7 +304,7 @@ def test_the_fork_server_makes_the_dummy_hash_before_forking_sessions():
     """What a forked session's store checks unknown emails against is the fork
     server's, made before the fork: no session makes its own on its first log in."""
     code = (
-        "from buynow_tui.ssh import forkserver; forkserver.preload(); "
+        "from buynow_tui import forkserver; forkserver.preload(); "
         "from buynow_tui.store import accounts; made = dict(accounts._dummy_hashes); "
         "import os; pid = os.fork()\n"
         "if pid == 0:\n"

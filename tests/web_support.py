@@ -1,5 +1,6 @@
-"""Helpers for the web front end's tests: a real `python -m buynow_tui.web` subprocess
-on a free loopback port, and a real headless Chromium driven through Selenium.
+"""Helpers for the web front end's tests: a real `buynow web` (`python -m buynow_tui web`)
+subprocess on a free loopback port, and a real headless Chromium driven through
+Selenium.
 
 Every wait is a wait-for-condition with a deadline, never a fixed sleep.
 """
@@ -90,10 +91,15 @@ class WebServer:
         return self.proc.returncode
 
 
+def web_argv(home: Path, *args: str) -> list[str]:
+    """`buynow --home HOME web ARGS`, as the installed command runs it, from this tree."""
+    return [sys.executable, "-m", "buynow_tui", "--home", str(home), "web", *args]
+
+
 def start_web(home: Path, *args: str, timeout: float = 30.0) -> WebServer:
-    """`python -m buynow_tui.web --home HOME --port 0 ARGS`, once it listens."""
+    """`buynow --home HOME web --port 0 ARGS`, once it listens."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buynow_tui.web", "--home", str(home), "--port", "0", *args],
+        web_argv(home, "--port", "0", *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

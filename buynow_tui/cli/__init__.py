@@ -1,7 +1,7 @@
 """The admin's `buynow <command>`: the Typer app, its root options, and `main`.
 
 One module per group of commands (`catalog`: seed, products, stock; `users`; `orders`;
-`database`: db; `server`: paths, serve, uptime) and `shared` for what they all use: one
+`database`: db; `server`: paths, serve, uptime; `web`: web) and `shared` for what they all use: one
 `error:` line and exit code 1 for an expected failure (`cli_errors`, `fail`), and the
 store they open. A new command goes in the module of its group, registered here.
 
@@ -19,7 +19,7 @@ from types import ModuleType
 
 import typer
 
-from buynow_tui.cli import catalog, database, orders, server, users
+from buynow_tui.cli import catalog, database, orders, server, users, web
 from buynow_tui.cli.shared import cli_errors, error_line, paths, root
 from buynow_tui.config import HOME
 
@@ -34,6 +34,7 @@ app.command()(catalog.seed)
 app.command("paths")(server.paths_cmd)
 app.command()(server.serve)
 app.command()(server.uptime)
+app.command()(web.web)
 app.add_typer(catalog.products_app, name="products")
 app.add_typer(catalog.stock_app, name="stock")
 app.add_typer(users.users_app, name="users")
