@@ -177,7 +177,7 @@ def test_products_add_update_remove_and_stock_set(home: Path):
         if "NEW-1" in r
     )
     assert "9.99" in line and line.split()[-1] == "0"
-    assert run_cli(home, "products", "remove", "NEW-1").returncode == 0
+    assert run_cli(home, "products", "remove", "NEW-1", "--yes").returncode == 0
     assert "NEW-1" not in run_cli(home, "products", "list").stdout
 
 
