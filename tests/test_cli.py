@@ -491,7 +491,7 @@ REFUSED = {
     "missing file": (["seed", "{tmp}/nowhere.json"], None, "no such file"),
     "not json": (["seed", "{bad_json}"], None, "not valid JSON"),
     "unknown file type": (["seed", "{txt}"], None, ".csv or .json"),
-    "generate zero": (["seed", "--generate", "0"], None, "at least 1"),
+    "generate zero": (["seed", "--generate", "0"], None, "greater than or equal to 1"),
     "duplicate email": (
         [
             "users",

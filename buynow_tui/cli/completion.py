@@ -33,7 +33,9 @@ def _from_store(
                 return []
         init_db(url)
         try:
-            return look_up(incomplete)
+            # Commands take SKUs and categories in any case, and shells keep only the
+            # words that start with what was typed: so complete in the case typed.
+            return [incomplete + found[len(incomplete) :] for found in look_up(incomplete)]
         finally:
             close_db()
     except Exception:  # completion must never break the admin's command line
