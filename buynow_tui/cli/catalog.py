@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from buynow_tui import formats as f
+from buynow_tui import shapes
 from buynow_tui.cli.completion import complete_category, complete_sku
 from buynow_tui.cli.output import (
     DRY_RUN_OPTION,
@@ -93,30 +93,6 @@ def seed(
     typer.echo(line + ".")
 
 
-PRODUCT_COLUMNS = (
-    f.number("id", in_table=False),
-    f.text("sku"),
-    f.text("name"),
-    f.text("category"),
-    f.money("price"),
-    f.number("stock"),
-)
-
-
-def product_rows(items: Iterable[ProductView]) -> list[dict[str, object]]:
-    return [
-        {
-            "id": p.id,
-            "sku": p.sku,
-            "name": p.name,
-            "category": p.category,
-            "price": p.price_cents,
-            "stock": p.stock,
-        }
-        for p in items
-    ]
-
-
 #: The most matches `--search` lists (`store.search` stops there, whatever the limit).
 SEARCH_MAX = 500
 
@@ -143,7 +119,7 @@ def products_list(
             note = f"Showing the first {limit:,} matches; --limit shows more."
         elif len(found) >= SEARCH_MAX:
             note = f"Showing the first {SEARCH_MAX:,} matches: a search lists no more."
-        emit(f.Listing(PRODUCT_COLUMNS, product_rows(found[:limit]), note), form, as_json)
+        emit(shapes.products(found[:limit], note=note), form, as_json)
         return
     items: list[ProductView] = []
     cursor: Cursor | None = None
@@ -157,7 +133,7 @@ def products_list(
         cursor = page.next_cursor
     if total > len(items):
         note = f"Showing {len(items):,} of {total:,} products; --limit shows more."
-    emit(f.Listing(PRODUCT_COLUMNS, product_rows(items), note), form, as_json)
+    emit(shapes.products(items, note=note), form, as_json)
 
 
 @products_app.command("add")

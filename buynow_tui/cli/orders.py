@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from buynow_tui import formats as f
+from buynow_tui import shapes
 from buynow_tui.cli.output import FORMAT_OPTION, JSON_OPTION, emit
 from buynow_tui.cli.shared import cli_errors, fail, services
 from buynow_tui.formats import Format
 
 orders_app = typer.Typer(help="See orders.", no_args_is_help=True)
 LIST_MAX = 1000  # `orders list` shows the newest this many, and says so when there are more
-
-ORDER_COLUMNS = (
-    f.number("order"),
-    f.text("email"),
-    f.time("placed_at", "PLACED"),
-    f.number("units"),
-    f.money("total"),
-)
 
 
 @orders_app.command("list")
@@ -34,15 +26,6 @@ def orders_list(
         from buynow_tui.logs import escape_control
 
         fail(f"unknown user {escape_control(user[:254])!r}: no account has that email")
-    rows = [
-        {
-            "order": o.id,
-            "email": o.email,
-            "placed_at": o.created_at,
-            "units": o.units,
-            "total": o.total_cents,
-        }
-        for o in svc.orders.list_all(user, limit=LIST_MAX + 1)
-    ]
-    note = f"Showing the newest {LIST_MAX:,} orders." if len(rows) > LIST_MAX else None
-    emit(f.Listing(ORDER_COLUMNS, rows[:LIST_MAX], note), form, as_json)
+    found = svc.orders.list_all(user, limit=LIST_MAX + 1)
+    note = f"Showing the newest {LIST_MAX:,} orders." if len(found) > LIST_MAX else None
+    emit(shapes.admin_orders(found[:LIST_MAX], note=note), form, as_json)
