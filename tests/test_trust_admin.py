@@ -139,7 +139,7 @@ def test_on_a_terminal_it_asks_and_no_changes_nothing(shop: Path):
         assert proc.returncode == code, err
         assert "user (1 row)" in err and "Drop them? [y/N]" in err
         if code:  # (the terminal, not stderr, echoes the "n" typed after the prompt)
-            assert err.endswith("[y/N]:error: nothing was changed\n"), err
+            assert err.endswith("[y/N] error: nothing was changed\n"), err
             assert emails(shop / "buynow.db") == ["ann@example.com"]
     assert "Backup of the database: " in out
     conn = sqlite3.connect(shop / "buynow.db")

@@ -110,5 +110,9 @@ def confirm(
     if not interactive:
         fail(f"{change}: not confirmed, nothing was changed (give --yes to do it without asking)")
     asked = question or change[0].upper() + change[1:] + "?"
-    if not typer.confirm(asked, default=False, err=True):
+    # Asked on stderr and read here: Click's prompt would put its last character on
+    # stdout, into what a script may be reading.
+    sys.stderr.write(f"{asked} [y/N] ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         fail("nothing was changed")
