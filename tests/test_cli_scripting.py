@@ -414,16 +414,23 @@ def test_orders_list_for_an_unknown_user_says_so(shop: Path) -> None:
 
 @pytest.mark.backends
 def test_carts_holding_and_the_completion_look_ups(services: object) -> None:
-    from conftest import product_named, register
-
     from buynow_tui.store import lookups
     from buynow_tui.store.services import Services
 
     assert isinstance(services, Services)
-    watch = product_named(services, "Smart Watch")
+    watch = services.catalog.get_by_sku("BN-WAT-001")
     assert services.cart.carts_holding(watch.id) == 0
-    ann = register(services)
-    bob = register(services, email="bob@example.com", username="bob")
+    ann, bob = (
+        services.accounts.register(
+            email=f"{name}@example.com",
+            username=name,
+            password="correct horse",
+            question="pet",
+            answer="Rex",
+            agreed=True,
+        )
+        for name in ("ann", "bob")
+    )
     for user in (ann, bob):
         services.cart.add(user.id, watch.id, 2)
     assert services.cart.carts_holding(watch.id) == 2
