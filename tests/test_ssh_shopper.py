@@ -181,7 +181,9 @@ def test_any_other_key_gets_the_catalog_and_one_line_for_the_rest(shop: Shop) ->
     assert b"Smart Watch" in found.stdout and found.stdout.startswith(b"ID ")
     found_json = json.loads(ssh(shop, None, "search watch --json").stdout)
     assert "Smart Watch" in [p["name"] for p in found_json]
-    product = json.loads(ssh(shop, shop.stranger_key, f"product {found_json[0]['id']} --json").stdout)
+    product = json.loads(
+        ssh(shop, shop.stranger_key, f"product {found_json[0]['id']} --json").stdout
+    )
     assert product["id"] == found_json[0]["id"] and isinstance(product["specs"], list)
     missing = ssh(shop, None, "product 999999")
     assert missing.returncode == 1 and missing.stderr == b"There is no product 999999.\n"
