@@ -4,7 +4,10 @@ A session channel is OPENING while the client says what it wants (PTY, shell or 
 environment) and the server decides (`policy.refusal`, then the limits: a seat among
 the live sessions, a starting slot), LIVE from the moment its app runs, and ENDED
 after any of: the app quit, the client left or closed its input, it was idle too long,
-it reached the session cap, the server is stopping, or it was refused.
+it reached the session cap, the server is stopping, or it was refused. A shopper's
+command without a PTY (`policy.ShopperCommand`) takes the same seat and starting slot
+but runs `command_child.CommandChild` instead of the app, and ends with its exit
+status (or after `COMMAND_TIMEOUT`).
 
 The child's stdin, stdout and stderr are the PTY; it should leave the terminal as it
 found it on exit, but the server restores the client's terminal itself on every exit

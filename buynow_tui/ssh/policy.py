@@ -5,10 +5,17 @@ client asked for, so a new rule is one function (and one line of words) in this 
 Every shopper is a stranger on the internet: the server accepts only what a shopper
 needs and says so in one line when it refuses.
 
-Refused, one line each: a session without a PTY; exec requests other than the deep
-links (so `ssh host 'rm -rf /'` and scp); subsystems (sftp); local and remote port
-forwarding (and Unix-socket forwarding); agent forwarding (the session goes on
+Refused, one line each: a session without a PTY (but for the shoppers' commands
+below); exec requests other than the deep links and the shoppers' commands (so `ssh
+host 'rm -rf /'`, `ssh host 'orders; id'` and scp); subsystems (sftp); local and remote
+port forwarding (and Unix-socket forwarding); agent forwarding (the session goes on
 without it). Over a limit: "busy, try again".
+
+The shoppers' commands (`parse_command`): `orders`, `order N`, `cart`, `wishlist`,
+`search TEXT`, `product ID`, `whoami`, each with `--json` or `--format F`. They need no
+PTY and run as a process of their own, not the app (`command_child`, `shopper`); with
+a PTY a command that is also a deep link (`ssh -t host cart`) opens the app instead.
+Nothing a shell would act on gets through (`SHELL_SYNTAX`): no shell ever runs them.
 
 Deep links: an exec request naming a page on the allowlist -- the one in
 `buynow_tui.navigation` (`is_deep_link`), the same that `buynow --open` accepts:
