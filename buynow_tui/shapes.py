@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from buynow_tui import formats as f
 from buynow_tui.store.views import (
     AdminOrder,
+    CartLineView,
     CartView,
     OrderDetail,
+    OrderLineView,
     OrderSummary,
     ProductView,
     UserView,
@@ -114,6 +116,24 @@ LINE_COLUMNS = (
     f.money("unit_price", "PRICE"),
     f.money("line_total", "TOTAL"),
 )
+
+
+def line_listing(lines: Iterable[OrderLineView | CartLineView]) -> f.Listing:
+    """An order's or a cart's lines: the same keys for both."""
+    rows = [
+        {
+            "product_id": line.product_id,
+            "sku": line.sku,
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price_cents,
+            "line_total": line.line_total_cents,
+        }
+        for line in lines
+    ]
+    return f.Listing(LINE_COLUMNS, rows)
+
+
 ORDER_FIELDS = (
     f.number("order"),
     f.time("placed_at", "placed"),
@@ -135,18 +155,7 @@ def order(o: OrderDetail) -> f.Record:
         "total": o.total_cents,
         "ship_address": o.ship_address,
     }
-    lines = [
-        {
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price_cents,
-            "line_total": line.line_total_cents,
-        }
-        for line in o.lines
-    ]
-    return f.Record(ORDER_FIELDS, values, parts=[("lines", f.Listing(LINE_COLUMNS, lines))])
+    return f.Record(ORDER_FIELDS, values, parts=[("lines", line_listing(o.lines))])
 
 
 CART_FIELDS = (
@@ -166,18 +175,7 @@ def cart(c: CartView) -> f.Record:
         "shipping": c.shipping_cents,
         "total": c.total_cents,
     }
-    lines = [
-        {
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price_cents,
-            "line_total": line.line_total_cents,
-        }
-        for line in c.lines
-    ]
-    return f.Record(CART_FIELDS, values, parts=[("lines", f.Listing(LINE_COLUMNS, lines))])
+    return f.Record(CART_FIELDS, values, parts=[("lines", line_listing(c.lines))])
 
 
 WISHLIST_COLUMNS = (
