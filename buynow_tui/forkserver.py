@@ -4,7 +4,7 @@ many sessions.
 Starting a session by `exec` costs a fresh interpreter importing Textual, the screens
 and the store: about a quarter of a second of CPU and ~60 MiB of private memory per
 session, and ten sessions connecting at once queue on the CPUs for over a second. So
-`buynow serve` starts this process once (`python -P -m buynow_tui.ssh.forkserver FD`,
+`buynow serve` starts this process once (`python -P -m buynow_tui.forkserver FD`,
 with the server's own minimal environment). It imports everything a session needs,
 freezes the garbage collector's view of those objects (so collections do not write to
 the shared pages), and then forks one child per session. A child shares the imported

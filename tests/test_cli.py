@@ -177,7 +177,7 @@ def test_products_add_update_remove_and_stock_set(home: Path):
         if "NEW-1" in r
     )
     assert "9.99" in line and line.split()[-1] == "0"
-    assert run_cli(home, "products", "remove", "NEW-1").returncode == 0
+    assert run_cli(home, "products", "remove", "NEW-1", "--yes").returncode == 0
     assert "NEW-1" not in run_cli(home, "products", "list").stdout
 
 
@@ -491,7 +491,7 @@ REFUSED = {
     "missing file": (["seed", "{tmp}/nowhere.json"], None, "no such file"),
     "not json": (["seed", "{bad_json}"], None, "not valid JSON"),
     "unknown file type": (["seed", "{txt}"], None, ".csv or .json"),
-    "generate zero": (["seed", "--generate", "0"], None, "at least 1"),
+    "generate zero": (["seed", "--generate", "0"], None, "greater than or equal to 1"),
     "duplicate email": (
         [
             "users",

@@ -300,8 +300,9 @@ async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: 
         assert no_pty.exit_status == 1
         assert no_pty.stderr.count("\n") == 1 and "needs a terminal" in no_pty.stderr
 
-        deep_link_without_pty = await conn.run("cart", encoding="utf-8")
+        deep_link_without_pty = await conn.run("about", encoding="utf-8")
         assert "needs a terminal" in deep_link_without_pty.stderr
+        # (`cart` without a PTY is a shopper's command: tests/test_ssh_shopper.py)
 
         for command in (
             "rm -rf /",

@@ -23,11 +23,16 @@ from buynow_tui.cli import catalog, database, orders, server, users, web
 from buynow_tui.cli.shared import cli_errors, error_line, paths, root
 from buynow_tui.config import HOME
 
+PROG = "buynow"
+
 app = typer.Typer(
     help="BuyNow: an electronics shop that lives in the terminal.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (see cli/completion.py)
     pretty_exceptions_enable=False,
+    # Click's plain help: no `<bool>` beside flags, no boxes to cut in a narrow terminal
+    # or a pipe, and `buynow products` prints its help once.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command()(catalog.seed)
@@ -82,12 +87,17 @@ def _click_exceptions() -> ModuleType:
 
 
 def main() -> None:
-    """Run the CLI; usage mistakes get one `error:` line too (exit 2), not a box."""
+    """Run the CLI. Exit codes: 0 done; 1 refused by the shop (a bad value, an unknown
+    SKU or user, a change not confirmed, `uptime` with no server); 2 a usage mistake
+    found while parsing the command line (an unknown command or option, a missing or
+    extra argument, a value of the wrong type or out of range, options that do not go
+    together), as Click and Typer have it. Either way one `error:` line, no box."""
     click_exceptions = _click_exceptions()
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name=PROG)
     except click_exceptions.NoArgsIsHelpError as shown:
-        typer.echo(shown.ctx.get_help() if shown.ctx else str(shown))
+        # A group with no command (`buynow products`): its help, once, and exit 0.
+        typer.echo(shown.format_message())
         code = 0
     except click_exceptions.UsageError as error:
         message = " ".join(error.format_message().split())
