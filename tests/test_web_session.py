@@ -414,8 +414,8 @@ async def test_a_killed_fork_server_loses_no_tab_and_is_replaced(server: WebServ
 
 
 async def test_without_a_fork_server_tabs_start_by_exec(tmp_path: Path) -> None:
-    """A fork server that cannot start (here: it cannot even import the shop) is
-    logged, and the tab's app is exec'd instead."""
+    """A fork server that cannot start (here: its interpreter cannot find its own
+    standard library) is logged, and the tab's app is exec'd instead."""
     from buynow_tui.logs import setup_logging
     from buynow_tui.paths import Paths
     from buynow_tui.web.apps import server_environment, tab_environment
@@ -425,7 +425,8 @@ async def test_without_a_fork_server_tabs_start_by_exec(tmp_path: Path) -> None:
     paths = Paths(tmp_path)
     setup_logging(paths.logs)
     env = server_environment(paths, "2026-01-01T00:00:00+00:00")
-    broken = {**env, "PYTHONPATH": str(tmp_path / "nowhere")}
+    # Not PYTHONPATH: an installed (editable) shop would still import from site-packages.
+    broken = {**env, "PYTHONHOME": str(tmp_path / "nowhere")}
     spawner = TabSpawner(SpawnMode.FORK, tmp_path, lambda: dict(broken))
     started = await spawner.spawn(
         None, env=tab_environment(env, cols=80, rows=24, peer="127.0.0.1", client=""), cwd=tmp_path
