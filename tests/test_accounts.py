@@ -6,9 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
+from tests.support.store import register
 
 pytestmark = pytest.mark.backends
 

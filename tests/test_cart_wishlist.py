@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import product_named, register
 
 from buynow_tui.store.errors import AlreadyInWishlist, NotFound, OutOfStock, ValidationError
 from buynow_tui.store.views import dollars
+from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import product_named, register
+
+from tests.support.store import product_named, register
 
 ADDRESS = "1 Main Street\nSpringfield"
 BUYERS = 8

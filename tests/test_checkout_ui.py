@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from conftest import FIXED_NOW, product_named
-from shop_support import (
-    log_in,
+from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.order_detail import OrderDetailScreen
+from buynow_tui.screens.order_placed import OrderPlacedScreen
+from buynow_tui.screens.orders import OrdersScreen
+from tests.support.app import (
     make_app,
     screen_text,
     settle,
@@ -15,41 +16,8 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.cart import CartScreen
-from buynow_tui.screens.checkout import CheckoutScreen
-from buynow_tui.screens.order_detail import OrderDetailScreen
-from buynow_tui.screens.order_placed import OrderPlacedScreen
-from buynow_tui.screens.orders import OrdersScreen
-
-ADDRESS = "12 Harbour Road\nPort Town 4021"
-
-
-def shopper(app: Any, services: Any, *, address: str | None = ADDRESS, **fields: Any) -> Any:
-    user = log_in(app, services, **fields)
-    if address:
-        user = services.accounts.set_address(user.id, address)
-        app.user = user
-    return user
-
-
-def fill(services: Any, user: Any, *items: tuple[str, int]) -> None:
-    for name, quantity in items:
-        services.cart.add(user.id, product_named(services, name).id, quantity)
-
-
-def quantities(services: Any, user: Any) -> dict[str, int]:
-    return {line.name: line.quantity for line in services.cart.get(user.id).lines}
-
-
-async def to_checkout(pilot: Any) -> CheckoutScreen:
-    await pilot.press("2")
-    cart = await wait_for_screen(pilot, CartScreen)
-    await wait_for(pilot, lambda: cart.cart is not None)
-    await pilot.press("b")
-    modal = await wait_for_screen(pilot, CheckoutScreen)
-    await settle(pilot)
-    return modal
+from tests.support.shop import cart_quantities, fill_cart, shopper, to_checkout
+from tests.support.store import FIXED_NOW, product_named
 
 
 async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
@@ -57,9 +25,9 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Digital Camera", 1))
+        fill_cart(services, user, ("Digital Camera", 1))
         services.orders.checkout(user.id)  # an older order
-        fill(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
+        fill_cart(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
         app.refresh_badge()
 
         await to_checkout(pilot)
@@ -110,7 +78,7 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await pilot.press("2")
         cart = await wait_for_screen(pilot, CartScreen)
         await wait_for(pilot, lambda: cart.cart is not None)
@@ -128,7 +96,7 @@ async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         modal = await to_checkout(pilot)
         key = modal.checkout_key
         modal.action_confirm()
@@ -148,8 +116,8 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 2), ("Digital Camera", 1))
-        before = quantities(services, user)
+        fill_cart(services, user, ("Smart Watch", 2), ("Digital Camera", 1))
+        before = cart_quantities(services, user)
         camera_stock = product_named(services, "Digital Camera").stock
 
         modal = await to_checkout(pilot)
@@ -163,13 +131,13 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
         await wait_for_text(pilot, "Nothing was ordered")
         assert not modal.placing
         assert services.orders.history(user.id) == []
-        assert quantities(services, user) == before
+        assert cart_quantities(services, user) == before
         assert product_named(services, "Digital Camera").stock == camera_stock
 
         await pilot.press("n")
         await wait_for_screen(pilot, CartScreen)
         await wait_for_text(pilot, "Out of stock")  # the cart shows which line ran out
-        assert quantities(services, user) == before
+        assert cart_quantities(services, user) == before
 
 
 async def test_missing_address_is_asked_for_and_saved(services, home):
@@ -177,7 +145,7 @@ async def test_missing_address_is_asked_for_and_saved(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services, address=None)
-        fill(services, user, ("New Smart Phone", 1))
+        fill_cart(services, user, ("New Smart Phone", 1))
         modal = await to_checkout(pilot)
         await wait_for_text(pilot, "no shipping address")
         await pilot.press("enter")  # nothing typed yet
@@ -198,7 +166,7 @@ async def test_cancel_leaves_the_cart_alone(services, home):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("escape")
         await wait_for_screen(pilot, CartScreen)
@@ -212,7 +180,7 @@ async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(servi
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, product_named, register
 
 from buynow_tui.store import orders
 from buynow_tui.store.compiled import Compiled, Param
 from buynow_tui.store.db import close_db, init_db
 from buynow_tui.store.logins import row_lock
 from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+from tests.support.store import PG_URL, product_named, register
 
 pytestmark = pytest.mark.backends
 

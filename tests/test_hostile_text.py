@@ -12,29 +12,14 @@ reached the screen, and every line of every log file is one whole record.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
-from hostile import CONTROL, HOSTILE, WITH_CONTROLS, Hostile
-from shop_support import (
-    log_in,
-    make_app,
-    notices,
-    screen_text,
-    settle,
-    shop_ready,
-    wait_for,
-    wait_for_screen,
-    wait_for_text,
-)
 from textual import events
 from textual.widgets import Checkbox, Input, Select, TextArea
 from typer.testing import CliRunner
@@ -52,8 +37,20 @@ from buynow_tui.screens.reset_password import ResetPasswordScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.screens.wishlist import WishlistScreen
 from buynow_tui.store.errors import AuthError
+from tests.support import cli
+from tests.support.app import (
+    make_app,
+    notices,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+from tests.support.hostile import CONTROL, HOSTILE, WITH_CONTROLS, Hostile
+from tests.support.shop import log_in, shop_ready
+from tests.support.store import product_named, register
 
-REPO = Path(__file__).resolve().parent.parent
 BAD_EMAIL = "Enter a valid email address, like name@example.com."
 PASSWORD_TOO_LONG = "A password can be at most 72 bytes"
 #: The start of every log line: time | level | source | ... (see `buynow_tui.logs.FORMAT`).
@@ -125,20 +122,9 @@ async def paste(pilot: Any, selector: str, text: str) -> None:
 
 
 def run_cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The real `buynow` (its `main`, as an admin runs it) on this test's home."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), PYTHONUTF8="1")
-    env.pop("BUYNOW_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=home,
-        env=env,
-        input=stdin,
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
+    """The real `buynow` (its `main`, as an admin runs it) on this test's home, from the
+    home folder, in UTF-8 mode (hostile text must survive the pipes as it was)."""
+    return cli.run_cli(home, *args, stdin=stdin, cwd=home, env={"PYTHONUTF8": "1"}, timeout=60)
 
 
 def assert_one_answer(what: str, code: int, out: str, err: str) -> None:

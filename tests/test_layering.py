@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.repo import ROOT
 
 
 def modules_after(code: str, tmp_path: Path) -> dict:
@@ -23,7 +23,7 @@ def modules_after(code: str, tmp_path: Path) -> dict:
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
     env = dict(
-        os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
+        os.environ, PYTHONPATH=str(ROOT), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
     )
     env.pop("BUYNOW_HOME", None)
     done = subprocess.run(
@@ -146,7 +146,7 @@ def test_screens_widgets_and_the_palette_never_import_the_app():
     import of `buynow_tui.app` (or its part, `session_bridge`) couples them to it."""
     import ast
 
-    package = REPO / "buynow_tui"
+    package = ROOT / "buynow_tui"
     sources = [*(package / "screens").glob("*.py"), *(package / "widgets").glob("*.py")]
     sources += [package / name for name in ("commands.py", "messages.py", "context.py")]
     app_modules = {"buynow_tui.app", "buynow_tui.session_bridge"}
@@ -160,5 +160,5 @@ def test_screens_widgets_and_the_palette_never_import_the_app():
             else:
                 continue
             if names & app_modules:
-                offenders.append(f"{source.relative_to(REPO)}:{node.lineno}")
+                offenders.append(f"{source.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []

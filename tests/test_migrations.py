@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_cli
+from tests.support.repo import CATALOG_SIZE
 
 REPO = Path(__file__).resolve().parent.parent
 FTS_PREFIXES = ("product_fts", "product_tri")
@@ -208,14 +208,14 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     assert master(path) == before
 
     # The round-tripped database is a working shop: seed, register, buy.
-    from conftest import product_named, register
-
     from buynow_tui.store.seed import seed
     from buynow_tui.store.services import Services
+    from tests.support.store import product_named, register
 
     services = Services()
-    assert seed(services.catalog).added == 48
-    assert (seed(services.catalog).added, seed(services.catalog).skipped) == (0, 48)  # by SKU
+    assert seed(services.catalog).added == CATALOG_SIZE
+    again = seed(services.catalog)
+    assert (again.added, again.skipped) == (0, CATALOG_SIZE)  # by SKU
     user = register(services)
     services.cart.add(user.id, product_named(services, "Smart Watch").id, 1)
     assert services.orders.checkout(user.id, ship_address="1 Main St").total_cents == 18000
@@ -227,10 +227,10 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
     from buynow_tui.paths import Paths
 
     first = open_store(Paths(home))
-    assert first.seeded == 48
+    assert first.seeded == CATALOG_SIZE
     again = open_store(Paths(home))
     assert again.seeded == 0
-    assert again.services.catalog.count() == 48
+    assert again.services.catalog.count() == CATALOG_SIZE
     tables = {name for kind, name, _, _ in master(home / "buynow.db") if kind == "table"}
     assert {
         "user",
@@ -259,19 +259,6 @@ def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
-
-
-def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_db_commands_show_downgrade_and_upgrade(home: Path):

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.cli import run_cli
 
 
 def cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), BUYNOW_DATABASE_URL=url)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(home, *args, database_url=url, timeout=60)
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)

@@ -12,15 +12,10 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from ssh_support import (
-    ROOT,
-    async_wait_for,
-    connect,
-    open_shop,
-    run_cli,
-    start_server,
-    subprocess_env,
-)
+
+from tests.support.cli import run_cli, subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import async_wait_for, connect, open_shop, start_server
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -150,7 +145,7 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
 
 def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(services, front_ends):  # type: ignore[no-untyped-def]
     """Six shoppers, three on each front end, confirm at once; four units exist."""
-    from conftest import product_named, register
+    from tests.support.store import product_named, register
 
     servers, _ = front_ends
     watch = product_named(services, "Smart Watch")

@@ -10,15 +10,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import FIXED_NOW, product_named, register
-from test_shell_support import (
-    file_mode,
-    fill,
-    header_text,
-    make_app,
-    screen_text,
-    settle,
-)
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input
 
@@ -32,6 +23,8 @@ from buynow_tui.screens.privacy import PrivacyScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.too_small import TooSmall
+from tests.support.app import file_mode, fill, header_text, make_app, screen_text, settle, wait_for
+from tests.support.store import FIXED_NOW, product_named, register
 
 SSH = {"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:q1w2e3r4t5y6"}
 
@@ -415,7 +408,7 @@ def test_a_burst_of_keys_fills_the_log_in_form_in_order(services, home) -> None:
     email field in clear."""
     import os
 
-    from ssh_support import PtyClient
+    from tests.support.ssh import PtyClient
 
     register(services)
     env = {**os.environ, "BUYNOW_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1])}
@@ -667,9 +660,8 @@ async def test_themes_default_and_high_contrast(services, home) -> None:
         assert pinned.current_theme.name == "buynow-high-contrast"
 
 
-async def test_no_color_is_respected_and_states_stay_in_words(services, home, monkeypatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(services, home)
+async def test_no_color_is_respected_and_states_stay_in_words(services, home) -> None:
+    app = make_app(services, home, no_color=True)
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.no_color
@@ -703,8 +695,7 @@ async def test_about_ticks_from_the_apps_launch(services, home) -> None:
         assert str(uptime.render()) == "0 seconds"
         assert "Wednesday 25 November 2026, 12:00:00 UTC" in screen_text(app)
         now[0] += timedelta(hours=1, seconds=2)
-        await pilot.pause(1.2)  # one tick
-        assert str(uptime.render()) == "1 hour and 2 seconds"
+        await wait_for(pilot, lambda: str(uptime.render()) == "1 hour and 2 seconds")  # a tick
 
 
 async def test_about_over_ssh_shows_the_servers_launch(services, home) -> None:

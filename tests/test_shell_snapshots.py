@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import register
-from test_shell_support import make_app, settle, utc_and_colour  # noqa: F401
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.widgets.consent import ConsentNotice
+from tests.support.app import make_app, settle
+from tests.support.store import register
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -203,11 +203,10 @@ def test_high_contrast_login(snap_compare, services, home, frozen_clock, size) -
 
 
 @SIZES
-def test_no_color_login(snap_compare, services, home, frozen_clock, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("NO_COLOR", "1")
+def test_no_color_login(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
     snapshot(
         snap_compare,
-        make_app(services, home),
+        make_app(services, home, no_color=True),
         size,
         go("login"),
         lambda pilot: setattr(pilot.app.screen.query_one("#remember"), "value", True),

@@ -6,39 +6,16 @@ blinking. Regenerate with `--snapshot-update` only after looking at the differen
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import product_named
-from shop_support import log_in, make_app, no_blink, search, settle, wait_for_text
+
+from tests.support.app import make_app, no_blink, settle, wait_for_text
+from tests.support.shop import search, shopper
+from tests.support.store import product_named
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-ADDRESS = "12 Harbour Road\nPort Town 4021"
-
-
-@pytest.fixture(autouse=True)
-def utc_local_time() -> Iterator[None]:
-    """Orders show local time: pin the local zone so snapshots match anywhere."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
-
-
-def shopper(app: Any, services: Any) -> Any:
-    user = log_in(app, services)
-    user = services.accounts.set_address(user.id, ADDRESS)
-    app.user = user
-    return user
 
 
 def fill(services: Any, user: Any) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.ssh_support import (
+from tests.support.cli import run_cli
+from tests.support.ssh import (
     Server,
     async_wait_for,
     children_of,
@@ -32,7 +33,6 @@ from tests.ssh_support import (
     process_ended,
     process_gone,
     pty_size_of,
-    run_cli,
     session_id_of,
     sessions_of,
     start_server,

@@ -32,7 +32,8 @@ from buynow_tui.ssh.policy import (
     refusal,
     span,
 )
-from tests.ssh_support import ROOT, async_wait_for, connect
+from tests.support.repo import ROOT
+from tests.support.ssh import async_wait_for, connect
 
 
 @pytest.fixture

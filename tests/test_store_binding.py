@@ -17,8 +17,7 @@ import pytest
 
 from buynow_tui.config import ConfigError
 from buynow_tui.store.db import SQLITE_NEEDS_A_FILE, init_db, postgres_options
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.repo import ROOT
 
 
 @pytest.mark.parametrize(
@@ -107,7 +106,7 @@ def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents(
     connection working (on PostgreSQL a shared one would be ended for both)."""
     done = subprocess.run(
         [sys.executable, "-c", FORK_SCRIPT, database_url, backend],
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True,
         text=True,
         timeout=120,

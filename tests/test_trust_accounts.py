@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, register
-from test_shell_support import fill, make_app, settle, utc_and_colour  # noqa: F401
 
 from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
 from buynow_tui.store.errors import AuthError, LockedError
 from buynow_tui.store.validation import QUESTIONS
+from tests.support.app import fill, make_app, settle
+from tests.support.repo import ROOT
+from tests.support.store import FIXED_NOW, register
 
-REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse"
 GUESSERS = 12
 
@@ -313,7 +313,7 @@ def test_the_fork_server_makes_the_dummy_hash_before_forking_sessions():
         "    os._exit(0 if same else 3)\n"
         "print(sorted(made), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_BCRYPT_ROUNDS="12")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BUYNOW_BCRYPT_ROUNDS="12")
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

@@ -20,41 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import register
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.cli import cli_env, one_error_line, run_cli
+from tests.support.repo import CATALOG_SIZE, ROOT
+from tests.support.store import register
+
 PASSWORD = "admin secret 1"
-
-
-def cli_env(home: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), **extra)
-    if "BUYNOW_DATABASE_URL" not in extra:
-        env.pop("BUYNOW_DATABASE_URL", None)
-    return env
-
-
-def run_cli(
-    home: Path, *args: str, stdin: str | None = None, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=cli_env(home, **extra),
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
-    assert "Traceback" not in done.stdout + done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
 
 
 def emails(db: Path) -> list[str]:
@@ -97,7 +68,7 @@ def test_a_downgrade_that_would_drop_a_shop_is_refused_without_yes(shop: Path):
     before = sorted(p.name for p in shop.iterdir())
     refused = run_cli(shop, "db", "downgrade", "--steps", "99")
     line = one_error_line(refused)
-    assert "user (1 row)" in line and "product (48 rows)" in line and "--yes" in line
+    assert "user (1 row)" in line and f"product ({CATALOG_SIZE} rows)" in line and "--yes" in line
     assert emails(shop / "buynow.db") == ["ann@example.com"]
     assert "Pending" not in run_cli(shop, "db", "current").stdout
     assert sorted(p.name for p in shop.iterdir()) == before  # and no backup either
@@ -125,7 +96,7 @@ def test_on_a_terminal_it_asks_and_no_changes_nothing(shop: Path):
         master, slave = pty.openpty()
         proc = subprocess.Popen(
             [sys.executable, "-m", "buynow_tui", "db", "downgrade", "--steps", "99"],
-            cwd=REPO,
+            cwd=ROOT,
             env=cli_env(shop),
             stdin=slave,
             stdout=subprocess.PIPE,
@@ -215,10 +186,10 @@ def test_processes_opening_a_new_database_at_once_make_and_seed_it_once(
             if proc.is_alive():
                 proc.kill()
     assert [o for o in outcomes if o[0] != "ok"] == []
-    assert sorted(seeded for _, seeded in outcomes) == [0, 0, 0, 48]
+    assert sorted(seeded for _, seeded in outcomes) == [0, 0, 0, CATALOG_SIZE]
     init_db(database_url)
     assert status().pending == ()
-    assert Services().catalog.count() == 48
+    assert Services().catalog.count() == CATALOG_SIZE
     close_db()
 
 
@@ -256,8 +227,8 @@ def test_a_crash_between_creating_and_seeding_is_resumed_by_the_next_start(
     assert proc.exitcode == -signal.SIGKILL
 
     opened = open_store(Paths(home))
-    assert opened.seeded == 48
-    assert opened.services.catalog.count() == 48  # type: ignore[attr-defined]
+    assert opened.seeded == CATALOG_SIZE
+    assert opened.services.catalog.count() == CATALOG_SIZE  # type: ignore[attr-defined]
     close_db()
 
 
@@ -298,7 +269,7 @@ def test_an_existing_world_readable_database_is_made_private(home: Path):
 
 
 def test_the_servers_state_file_and_host_key_are_private(home: Path):
-    from ssh_support import start_server
+    from tests.support.ssh import start_server
 
     server = start_server(home)
     try:
@@ -309,7 +280,7 @@ def test_the_servers_state_file_and_host_key_are_private(home: Path):
 
 
 def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path):
-    from ssh_support import PtyClient
+    from tests.support.ssh import PtyClient
 
     assert run_cli(home, "seed").returncode == 0
     assert (
@@ -369,7 +340,7 @@ def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path):
 def test_a_command_whose_reader_has_gone_ends_quietly(shop: Path, args: list[str]):
     proc = subprocess.Popen(
         [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
+        cwd=ROOT,
         env=cli_env(shop),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -386,7 +357,7 @@ def test_products_list_into_head_prints_nothing_but_the_first_line(shop: Path):
     assert run_cli(shop, "seed", "--generate", "3000").returncode == 0  # more than a pipe holds
     proc = subprocess.Popen(
         [sys.executable, "-m", "buynow_tui", "products", "list", "--limit", "3000"],
-        cwd=REPO,
+        cwd=ROOT,
         env=cli_env(shop),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -413,7 +384,7 @@ def test_the_shop_with_its_output_in_a_pipe_says_it_needs_a_terminal(home: Path,
 
 def test_paths_masks_the_database_password(home: Path):
     url = "postgresql://shop:s3cret-Pa55@db.internal:5432/shop?sslmode=require&password=other"
-    shown = run_cli(home, "paths", BUYNOW_DATABASE_URL=url)
+    shown = run_cli(home, "paths", database_url=url)
     assert shown.returncode == 0, shown.stderr
     assert "s3cret-Pa55" not in shown.stdout and "other" not in shown.stdout
     assert "database  postgresql://shop:***@db.internal:5432/shop?sslmode=require&password=***" in (

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import AuthError
+from tests.support.store import register
 
 LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
 
 from buynow_tui.store.errors import (
     CartChanged,
@@ -24,6 +23,7 @@ from buynow_tui.store.errors import (
     ValidationError,
 )
 from buynow_tui.store.views import Confirmation
+from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
 

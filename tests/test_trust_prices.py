@@ -4,10 +4,7 @@ with one line, never guessed (in the CLI and in catalog files alike)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +14,8 @@ from hypothesis import strategies as st
 from buynow_tui.store import validation as v
 from buynow_tui.store.errors import ValidationError
 from buynow_tui.store.views import format_money
+from tests.support.cli import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CENTS = st.integers(min_value=0, max_value=10**11)  # the dearest price there is
 
@@ -98,21 +95,6 @@ def test_an_accepted_price_with_a_comma_means_the_one_thing_it_can(text: str):
     assert cents in readings
     if text.count(",") == 1 and "." not in text:  # a lone comma: only a decimal comma
         assert re.search(r",[0-9]{1,2}\Z", text)
-
-
-def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
-    env.pop("BUYNOW_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_the_cli_and_a_csv_seed_take_12_50_as_twelve_fifty_and_refuse_1_250(

@@ -12,41 +12,14 @@ import json
 import multiprocessing
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run_cli(
-    home: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), **(env or {}))
-    if not env or "BUYNOW_DATABASE_URL" not in env:
-        full.pop("BUYNOW_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=full,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
-    assert "Traceback" not in done.stdout + done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
+from tests.support.cli import one_error_line, run_cli
+from tests.support.repo import CATALOG_SIZE
+from tests.support.store import product_named, register
 
 
 def row(home: Path, sku: str) -> tuple[Any, ...]:
@@ -83,7 +56,7 @@ def worked_on(home: Path) -> Path:
 def test_seeding_again_leaves_the_admins_price_and_stock_and_says_what_it_skipped(worked_on: Path):
     again = run_cli(worked_on, "seed")
     assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("Seeded: 0 added, 0 updated, 48 skipped")
+    assert again.stdout.startswith(f"Seeded: 0 added, 0 updated, {CATALOG_SIZE} skipped")
     assert row(worked_on, "BN-WAT-001") == ("Smart Watch", "Watches", 12000, 3)
 
 
@@ -121,7 +94,7 @@ def test_after_a_days_sales_an_update_seed_leaves_stock_as_sales_left_it(service
     assert (report.added, report.updated, report.skipped) == (0, 1, 47)
     after = services.catalog.get(watch.id)
     assert after.name == "Smart Watch" and after.stock == watch.stock - 5
-    assert services.catalog.count() == 48
+    assert services.catalog.count() == CATALOG_SIZE
 
 
 # -- categories and SKUs regardless of case ---------------------------------------------------------
@@ -373,9 +346,9 @@ def test_another_process_writes_while_a_big_generate_runs(services, database_url
             proc.join(timeout=120)
             if proc.is_alive():
                 proc.kill()
-    assert outcome == ("wrote", 48 + 500)  # the first batch was committed, not held
+    assert outcome == ("wrote", CATALOG_SIZE + 500)  # the first batch was committed, not held
     assert maker.exitcode == 0
-    assert services.catalog.count() == 48 + 3000
+    assert services.catalog.count() == CATALOG_SIZE + 3000
     assert services.catalog.get_by_sku("BN-WAT-001").stock == 7
 
 
@@ -420,7 +393,7 @@ def test_a_deeply_nested_json_catalog_is_one_error_line(home: Path, tmp_path: Pa
     assert run_cli(home, "seed").returncode == 0
     line = one_error_line(run_cli(home, "seed", str(nested)))
     assert "nested too deeply" in line
-    assert query(home, "SELECT COUNT(*) FROM product") == [(48,)]
+    assert query(home, "SELECT COUNT(*) FROM product") == [(CATALOG_SIZE,)]
 
 
 @pytest.mark.backends

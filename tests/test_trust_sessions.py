@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
-from shop_support import make_app, notices, search, shop_ready, wait_for, wait_for_screen
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
 from buynow_tui.store.errors import SessionEnded
 from buynow_tui.store.services import Services
 from buynow_tui.store.views import Confirmation
+from tests.support.app import make_app, notices, wait_for, wait_for_screen
+from tests.support.repo import ROOT
+from tests.support.shop import search, shop_ready
+from tests.support.store import product_named, register
 
-REPO = Path(__file__).resolve().parent.parent
 ADDRESS = "1 Main Street\nSpringfield"
 ENDED = "Your password was changed; please log in again."
 NEW_PASSWORD = "a brand new password"
@@ -227,10 +228,10 @@ def reset_elsewhere(database_url: str, email: str = "ann@example.com") -> None:
         "upgrade()\n"
         "Services().accounts.reset_password(sys.argv[2], 'Rex', sys.argv[3])\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-c", script, database_url, email, NEW_PASSWORD],
-        cwd=REPO,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,

@@ -21,8 +21,10 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.ssh_support import ROOT, children_of, environ_of, process_gone, subprocess_env, wait_for
-from tests.web_support import (
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import children_of, environ_of, process_gone, wait_for
+from tests.support.web import (
     MSG_BUSY,
     WebServer,
     chromium,

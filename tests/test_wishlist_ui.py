@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import product_named
-from shop_support import (
-    log_in,
+from buynow_tui.screens.product import ProductScreen
+from buynow_tui.screens.wishlist import WishlistScreen
+from tests.support.app import (
     make_app,
     notices,
     screen_text,
@@ -16,9 +16,8 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.product import ProductScreen
-from buynow_tui.screens.wishlist import WishlistScreen
+from tests.support.shop import log_in
+from tests.support.store import product_named
 
 
 async def open_wishlist(pilot: Any) -> WishlistScreen:

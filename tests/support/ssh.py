@@ -25,7 +25,9 @@ from typing import Any
 
 import asyncssh
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+
 LOOPBACK = "127.0.0.1"
 CUP = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
@@ -52,15 +54,6 @@ async def async_wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.02)
-
-
-def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT)
-    for name in [n for n in env if n.startswith("BUYNOW_SSH") or n == "BUYNOW_HOST_KEY"]:
-        del env[name]  # the developer's own server settings must not leak into tests
-    env.update(extra or {})
-    return env
 
 
 # -- /proc ------------------------------------------------------------------------------------
@@ -265,20 +258,6 @@ def start_server(
     wait_for(ready, timeout, "the server to listen")
     server.port = int(server.state()["port"])
     return server
-
-
-def run_cli(
-    home: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", "--home", str(home), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=subprocess_env(env),
-        timeout=30,
-        cwd=str(ROOT),
-    )
 
 
 def add_users(

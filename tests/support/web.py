@@ -25,7 +25,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.ssh_support import ROOT, subprocess_env, wait_for
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
