@@ -40,8 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ssh_sessions import MIB, descendants_of, memory_kib  # noqa: E402
 from tests.web_support import WebServer, chromium, screen, start_web  # noqa: E402
+
+from bench.ssh_sessions import MIB, descendants_of, memory_kib  # noqa: E402
 
 SHOP = ("Search by name or price", "10-inch Family Tablet")
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -150,7 +150,8 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
     assert _sql(home, "PRAGMA integrity_check") == [("ok",)]
     orphans = _sql(
         home,
-        "SELECT id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)",
+        "SELECT id FROM orders o"
+        " WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)",
     )
     assert orphans == [], "an order without lines"
     wrong = _sql(

@@ -223,9 +223,10 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
     finally:
         close_db()
         if disk.mount is not None:
-            if subprocess.run(
+            unmounted = subprocess.run(
                 ["umount", str(disk.mount)], capture_output=True, check=False
-            ).returncode:
+            )
+            if unmounted.returncode:
                 subprocess.run(["umount", "-l", str(disk.mount)], capture_output=True, check=False)
 
 

@@ -13,7 +13,8 @@ from buynow_tui.store.errors import AuthError, NotFound
 from tests.support.store import register
 
 LINE = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL)"
+    r" \| buynow[\w.]* \| .* \| .*$"
 )
 LOG_FILES = ("all.log", "info.log", "warning.log", "error.log")
 

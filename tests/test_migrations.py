@@ -77,7 +77,7 @@ def schema(path: Path) -> dict[str, dict]:
         for table, sql in tables:
             columns = [row[1:] for row in conn.execute(f'PRAGMA table_info("{table}")')]
             indexes = set()
-            for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
+            for _, index, unique, _origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
                 cols = tuple(row[2] for row in conn.execute(f'PRAGMA index_info("{index}")'))
                 if None in cols:  # an expression index: compare its expression
                     index_sql = conn.execute(
@@ -103,7 +103,8 @@ def master(path: Path) -> list[tuple]:
     try:
         return sorted(
             conn.execute(
-                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'sqlite_sequence'"
+                "SELECT type, name, tbl_name, sql FROM sqlite_master"
+                " WHERE name != 'sqlite_sequence'"
             )
         )
     finally:
@@ -129,36 +130,43 @@ def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
     conn.execute("PRAGMA foreign_keys = 1")
     now = "2026-01-01 00:00:00"
     conn.execute(
-        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at,"
+        " is_admin) "
         "VALUES ('ann@example.com', 'ann', 'x', 'pet', 'x', ?, 0)",
         (now,),
     )
     conn.execute(
-        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+        " created_at) "
         "VALUES ('S1', 'Thing', 'Audio', 100, 1, '', '{}', ?)",
         (now,),
     )
     conn.execute("INSERT INTO cart (user_id) VALUES (1)")
     conn.execute("INSERT INTO wishlist (user_id) VALUES (1)")
     conn.commit()
+    cart_line = "INSERT INTO cart_line (cart_id, product_id, quantity, added_at)"
     refused = [
         (
-            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at,"
+            " is_admin) "
             "VALUES ('ANN@Example.com', 'other', 'x', 'pet', 'x', '2026-01-01', 0)"
         ),
         (
-            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+            " created_at) "
             "VALUES ('S2', 'Neg', 'Audio', -1, 1, '', '{}', '2026-01-01')"
         ),
         (
-            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+            " created_at) "
             "VALUES ('S1', 'Dup', 'Audio', 1, 1, '', '{}', '2026-01-01')"
         ),
         "UPDATE product SET stock = -1 WHERE sku = 'S1'",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 0, '2026-01-01')",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 100, '2026-01-01')",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 999, 1, '2026-01-01')",
-        "INSERT INTO wishlist_line (wishlist_id, product_id, added_at) VALUES (1, 1, '2026-01-01'), (1, 1, '2026-01-01')",
+        f"{cart_line} VALUES (1, 1, 0, '2026-01-01')",
+        f"{cart_line} VALUES (1, 1, 100, '2026-01-01')",
+        f"{cart_line} VALUES (1, 999, 1, '2026-01-01')",
+        "INSERT INTO wishlist_line (wishlist_id, product_id, added_at)"
+        " VALUES (1, 1, '2026-01-01'), (1, 1, '2026-01-01')",
     ]
     for statement in refused:
         with pytest.raises(sqlite3.IntegrityError):
@@ -290,11 +298,13 @@ SELECT 'column', c.table_name, c.column_name || ' ' || c.data_type || ' ' || c.i
   FROM information_schema.columns c WHERE c.table_schema = current_schema()
 UNION ALL
 SELECT 'index', t.relname, regexp_replace(pg_get_indexdef(i.indexrelid), ' ON [^ ]+ ', ' ON _ ')
-  FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+  FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
  WHERE n.nspname = current_schema()
 UNION ALL
 SELECT 'constraint', t.relname, pg_get_constraintdef(k.oid)
-  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
  WHERE n.nspname = current_schema()
 """
 

@@ -148,7 +148,7 @@ async def test_add_to_cart_from_a_shop_row(services, home):
         await wait_for(pilot, lambda: app.cart_count == 1)
         await wait_for_text(pilot, "Cart (1)")
         cart = services.cart.get(user.id)
-        assert [(l.name, l.quantity) for l in cart.lines] == [("Bluetooth Headphone", 1)]
+        assert [(line.name, line.quantity) for line in cart.lines] == [("Bluetooth Headphone", 1)]
         assert app.cart_count == 1
         await wait_for_text(pilot, "Cart (1)")
         assert "Added Bluetooth Headphone to your cart." in notices(app)
@@ -291,7 +291,7 @@ async def test_product_shows_details_and_adds_the_chosen_quantity(services, home
         assert screen.quantity == 3
         await pilot.press("a")
         await wait_for(pilot, lambda: app.cart_count == 1)
-        assert [(l.name, l.quantity) for l in services.cart.get(user.id).lines] == [
+        assert [(line.name, line.quantity) for line in services.cart.get(user.id).lines] == [
             ("Smart Watch", 3)
         ]
         assert "Added 3 × Smart Watch to your cart." in notices(app)

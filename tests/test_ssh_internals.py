@@ -80,7 +80,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
     return done.stdout
 
 
-# -- identity: only the key the client proved ---------------------------------------------------------
+# -- identity: only the key the client proved ------------------------------------------------------
 
 
 def test_the_key_proved_last_is_the_identity(hub: Hub, two_keys) -> None:
@@ -113,7 +113,7 @@ def test_anyone_may_come_in_but_never_by_password(hub: Hub) -> None:
         conn.unix_connection_requested("/var/run/docker.sock")
 
 
-# -- admission -----------------------------------------------------------------------------------------
+# -- admission -------------------------------------------------------------------------------------
 
 
 def test_connections_per_minute_turn_busy_then_drop_then_recover() -> None:
@@ -257,7 +257,7 @@ async def test_an_agent_forwarding_request_is_refused_and_said_so(
     assert line not in seen[False]
 
 
-# -- output to a client that stops reading ---------------------------------------------------------------
+# -- output to a client that stops reading ---------------------------------------------------------
 
 
 FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"

@@ -146,7 +146,7 @@ def test_the_store_refuses_to_drop_rows_unless_told_and_a_dropped_shop_stays_emp
     close_db()
 
 
-# -- a new database: made once, seeded once, resumed after a crash ----------------------------------
+# -- a new database: made once, seeded once, resumed after a crash ---------------------------------
 
 
 def _open_new_shop(home: str, url: str, barrier: Any, results: Any) -> None:
@@ -232,7 +232,7 @@ def test_a_crash_between_creating_and_seeding_is_resumed_by_the_next_start(
     close_db()
 
 
-# -- private files -------------------------------------------------------------------------------------
+# -- private files ---------------------------------------------------------------------------------
 
 
 def test_the_home_tree_and_every_file_the_cli_makes_are_private(tmp_path: Path):
@@ -320,7 +320,7 @@ def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path):
     assert token.is_file() and mode(token) == 0o600
 
 
-# -- the CLI in pipes and without a terminal --------------------------------------------------------------
+# -- the CLI in pipes and without a terminal -------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -379,7 +379,7 @@ def test_the_shop_with_its_output_in_a_pipe_says_it_needs_a_terminal(home: Path,
     assert not (home / "buynow.db").exists()  # it gave up before doing anything
 
 
-# -- odd paths and state files ------------------------------------------------------------------------------
+# -- odd paths and state files ---------------------------------------------------------------------
 
 
 def test_paths_masks_the_database_password(home: Path):
@@ -435,7 +435,7 @@ def test_a_host_key_path_that_links_to_nothing_is_one_clear_error(home: Path, tm
     assert not (tmp_path / "missing").exists()
 
 
-# -- users add --------------------------------------------------------------------------------------------
+# -- users add -------------------------------------------------------------------------------------
 
 
 def test_users_add_needs_an_answer_and_its_help_says_so(home: Path):

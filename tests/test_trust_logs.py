@@ -16,7 +16,8 @@ from buynow_tui.store.errors import AuthError
 from tests.support.store import register
 
 LINE = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL)"
+    r" \| buynow[\w.]* \| .* \| .*$"
 )
 WRITERS = 10
 LINES_EACH = 300

@@ -9,6 +9,7 @@ after round.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -294,7 +295,7 @@ def test_the_only_product_removed_says_so_rather_than_an_empty_cart(services, an
     shown = confirm(services, ann)
     services.catalog.remove(watch.sku)
 
-    with pytest.raises(CartChanged, match="Smart Watch was removed from the shop."):
+    with pytest.raises(CartChanged, match=re.escape("Smart Watch was removed from the shop.")):
         services.orders.checkout(ann.id, expected=shown)
     assert counts() == (0, 0)
 
@@ -412,7 +413,9 @@ def test_a_cart_holds_at_most_a_hundred_different_items(services, ann):
     for product_id in ids[:MAX_LINES]:
         services.cart.add(ann.id, product_id, 1)
 
-    with pytest.raises(ValidationError, match="A cart holds at most 100 different items."):
+    with pytest.raises(
+        ValidationError, match=re.escape("A cart holds at most 100 different items.")
+    ):
         services.cart.add(ann.id, ids[MAX_LINES], 1)
     services.cart.add(ann.id, ids[0], 1)  # more of one already there is fine
     cart = services.cart.get(ann.id)
@@ -426,10 +429,10 @@ def test_adding_to_a_line_past_99_or_the_stock_is_refused_and_keeps_the_line(ser
     watch = product_named(services, "Smart Watch")
     services.catalog.set_stock(watch.sku, 500)
     services.cart.add(ann.id, watch.id, 90)
-    with pytest.raises(ValidationError, match="At most 99 of one item per order."):
+    with pytest.raises(ValidationError, match=re.escape("At most 99 of one item per order.")):
         services.cart.add(ann.id, watch.id, 10)
     services.catalog.set_stock(watch.sku, 95)
-    with pytest.raises(OutOfStock, match="Only 95 of Smart Watch left in stock."):
+    with pytest.raises(OutOfStock, match=re.escape("Only 95 of Smart Watch left in stock.")):
         services.cart.add(ann.id, watch.id, 6)
     services.cart.add(ann.id, watch.id, 5)
     assert services.cart.get(ann.id).units == 95
@@ -439,7 +442,7 @@ def test_adding_to_a_line_past_99_or_the_stock_is_refused_and_keeps_the_line(ser
 def test_wishlist_to_cart_refuses_a_quantity_outside_1_to_99(services, ann, quantity):
     watch = product_named(services, "Smart Watch")
     services.wishlist.add(ann.id, watch.id)
-    with pytest.raises(ValidationError, match="Quantity must be between 1 and 99."):
+    with pytest.raises(ValidationError, match=re.escape("Quantity must be between 1 and 99.")):
         services.wishlist.add_to_cart(ann.id, watch.id, quantity)
     assert services.cart.get(ann.id).is_empty
 

@@ -97,7 +97,7 @@ def test_after_a_days_sales_an_update_seed_leaves_stock_as_sales_left_it(service
     assert services.catalog.count() == CATALOG_SIZE
 
 
-# -- categories and SKUs regardless of case ---------------------------------------------------------
+# -- categories and SKUs regardless of case --------------------------------------------------------
 
 
 def add_args(sku: str, category: str, *extra: str) -> list[str]:
@@ -293,7 +293,7 @@ def test_the_migration_folds_the_case_twins_an_older_shop_already_has(
     ]
 
 
-# -- generating a big catalog while shoppers write --------------------------------------------------
+# -- generating a big catalog while shoppers write -------------------------------------------------
 
 
 def _generate(url: str, count: int, started: Any, written: Any) -> None:
@@ -352,7 +352,7 @@ def test_another_process_writes_while_a_big_generate_runs(services, database_url
     assert services.catalog.get_by_sku("BN-WAT-001").stock == 7
 
 
-# -- odd catalog files and odd searches --------------------------------------------------------------
+# -- odd catalog files and odd searches ------------------------------------------------------------
 
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_seeds(home: Path, tmp_path: Path):

@@ -51,7 +51,7 @@ async def test_wishlist_is_newest_first_and_adds_the_selected_item_to_the_cart(
         await pilot.press("a")
         await wait_for(pilot, lambda: "Added Smart Watch to your cart." in notices(app))
         await wait_for(pilot, lambda: app.cart_count == 1)
-        assert [(l.name, l.quantity) for l in services.cart.get(user.id).lines] == [
+        assert [(line.name, line.quantity) for line in services.cart.get(user.id).lines] == [
             ("Smart Watch", 1)
         ]
         assert "Smart Watch" in names(screen)  # adding to the cart keeps it on the wishlist

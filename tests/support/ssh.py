@@ -7,6 +7,7 @@ Every wait is a wait-for-condition with a deadline, never a fixed sleep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import os
@@ -225,10 +226,8 @@ class Server:
 
     def kill_leftovers(self) -> None:
         for pid in self.seen_children:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
 
 def start_server(
@@ -297,7 +296,7 @@ def add_users(
             assert proc.returncode == 0, f"users add {email}: {out}{err}"
 
 
-# -- asyncssh client ----------------------------------------------------------------------------------
+# -- asyncssh client -------------------------------------------------------------------------------
 
 
 class AnonymousClient(asyncssh.SSHClient):
@@ -395,7 +394,7 @@ async def open_shop(
     return Terminal(process)
 
 
-# -- OpenSSH client ------------------------------------------------------------------------------------
+# -- OpenSSH client --------------------------------------------------------------------------------
 
 
 def write_key(key: asyncssh.SSHKey, path: Path) -> Path:
@@ -504,7 +503,5 @@ class PtyClient:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.master)
-        except OSError:
-            pass
