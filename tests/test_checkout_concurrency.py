@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from buynow_tui.store.services import Services
 from tests.support.store import product_named, register
 
 ADDRESS = "1 Main Street\nSpringfield"
@@ -94,8 +95,8 @@ def _sold_via_store(product_id: int) -> int:
 
 @pytest.mark.backends
 def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     plenty = product_named(
         services, "Portable Speakers"
     )  # lower id: drawn first, rolled back for losers
@@ -171,7 +172,9 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
 KILL_ROUNDS = 20  # each a fresh process killed at a random moment mid-checkouts
 
 
-def test_a_process_killed_during_checkout_leaves_no_partial_order(services, home: Path):
+def test_a_process_killed_during_checkout_leaves_no_partial_order(
+    services: Services, home: Path
+) -> None:
     user = register(services)
     first = product_named(services, "Portable Speakers")
     second = product_named(services, "Smart Watch")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from buynow_tui.screens.cart import CartScreen
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
 from buynow_tui.screens.orders import OrdersScreen
+from buynow_tui.store.services import Services
 from tests.support.app import (
     make_app,
     screen_text,
@@ -20,7 +22,7 @@ from tests.support.shop import cart_quantities, fill_cart, shopper, to_checkout
 from tests.support.store import FIXED_NOW, product_named
 
 
-async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
+async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -73,7 +75,7 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         assert "12 Harbour Road" in text
 
 
-async def test_confirm_pressed_twice_makes_one_order(services, home):
+async def test_confirm_pressed_twice_makes_one_order(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -91,7 +93,9 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
         assert isinstance(app.screen, (OrderPlacedScreen, OrdersScreen))
 
 
-async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
+async def test_confirm_is_disabled_while_the_order_is_placed(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -111,7 +115,9 @@ async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
         assert again.id == orders[0].id
 
 
-async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
+async def test_stock_that_ran_out_is_named_and_nothing_changes(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -140,7 +146,7 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
         assert cart_quantities(services, user) == before
 
 
-async def test_missing_address_is_asked_for_and_saved(services, home):
+async def test_missing_address_is_asked_for_and_saved(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -161,7 +167,7 @@ async def test_missing_address_is_asked_for_and_saved(services, home):
         assert services.orders.detail(user.id, order.id).ship_address == "9 Elm Street, Oak City"
 
 
-async def test_cancel_leaves_the_cart_alone(services, home):
+async def test_cancel_leaves_the_cart_alone(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -174,7 +180,9 @@ async def test_cancel_leaves_the_cart_alone(services, home):
         assert len(services.cart.get(user.id).lines) == 1
 
 
-async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(services, home):
+async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(
+    services: Services, home: Path
+) -> None:
     now = [FIXED_NOW]
     app = make_app(services, home, clock=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:

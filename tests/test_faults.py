@@ -35,6 +35,7 @@ from buynow_tui.bootstrap import open_store
 from buynow_tui.paths import Paths
 from buynow_tui.store.db import close_db
 from buynow_tui.store.errors import OutOfStock
+from buynow_tui.store.services import Services
 from tests.support.cli import run_cli
 from tests.support.repo import CATALOG_SIZE, ROOT
 from tests.support.store import register
@@ -104,7 +105,7 @@ def counts(db: Path) -> tuple[int, int, int, int]:
         )
 
 
-def checkout_until_full(services, user_id: int, db: Path):  # type: ignore[no-untyped-def]
+def checkout_until_full(services: Services, user_id: int, db: Path):  # type: ignore[no-untyped-def]
     """Check out (refilling the cart) until a write fails; (that error, counts just before)."""
     products = services.catalog.page(limit=CATALOG_SIZE).items
     for n in range(3000):
@@ -125,7 +126,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def shopper_with_orders(services, orders: int = 2) -> int:  # type: ignore[no-untyped-def]
+def shopper_with_orders(services: Services, orders: int = 2) -> int:
     """A registered user who has placed `orders` orders and holds a 3-line cart."""
     user = register(services)
     services.accounts.set_address(user.id, "1 Test Street")

@@ -15,7 +15,7 @@ import json
 import re
 import sqlite3
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from buynow_tui.screens.reset_password import ResetPasswordScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.screens.wishlist import WishlistScreen
 from buynow_tui.store.errors import AuthError
+from buynow_tui.store.services import Services
 from tests.support import cli
 from tests.support.app import (
     make_app,
@@ -150,7 +151,9 @@ def dump(home: Path) -> list[str]:
 # -- the account forms ---------------------------------------------------------------------
 
 
-async def test_register_then_log_in_with_hostile_username_password_and_answer(services, home):
+async def test_register_then_log_in_with_hostile_username_password_and_answer(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
         await shop_ready(pilot)
@@ -203,8 +206,8 @@ async def test_register_then_log_in_with_hostile_username_password_and_answer(se
 
 
 async def test_log_in_and_reset_password_refuse_hostile_text_and_change_nothing(
-    services, home, frozen_clock
-):
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     register(services)  # ann@example.com, "correct horse"
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
@@ -256,7 +259,9 @@ async def test_log_in_and_reset_password_refuse_hostile_text_and_change_nothing(
 
 
 @pytest.mark.backends
-async def test_a_10000_character_email_gets_the_usual_log_in_message(services, home, backend):
+async def test_a_10000_character_email_gets_the_usual_log_in_message(
+    services: Services, home: Path, backend: str
+) -> None:
     """On PostgreSQL the failed-login record has a 254-character column: no crash there."""
     register(services)
     long_email = "x" * 10_000 + "@example.com"
@@ -276,7 +281,9 @@ async def test_a_10000_character_email_gets_the_usual_log_in_message(services, h
     assert_logs_clean(home)
 
 
-async def test_account_dialogs_take_hostile_address_answer_and_password(services, home):
+async def test_account_dialogs_take_hostile_address_answer_and_password(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
         await shop_ready(pilot)
@@ -341,7 +348,9 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(services
     assert_logs_clean(home)
 
 
-async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, home):
+async def test_checkout_address_box_takes_hostile_text_onto_the_order(
+    services: Services, home: Path
+) -> None:
     phone = product_named(services, "New Smart Phone")
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
@@ -379,7 +388,7 @@ def searched(shop: ShopScreen, query: str) -> Any:
     return lambda: shop.query_text == query and not shop.reading
 
 
-async def test_search_box_shows_hostile_text_literally(services, home):
+async def test_search_box_shows_hostile_text_literally(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 30)) as pilot:
         await shop_ready(pilot)
@@ -404,8 +413,8 @@ async def test_search_box_shows_hostile_text_literally(services, home):
 
 
 async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen(
-    services, home, tmp_path
-):
+    services: Services, home: Path, tmp_path: Path
+) -> None:
     accepted: list[tuple[str, Hostile]] = []
     for number, hostile in enumerate(HOSTILE):
         sku, before = f"HOST-{number}", dump(home)
@@ -546,7 +555,9 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
     assert_logs_clean(home)
 
 
-async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(services, home):
+async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(
+    services: Services, home: Path
+) -> None:
     added: list[tuple[str, Hostile]] = []
     for number, hostile in enumerate(HOSTILE):
         email, before = f"cli{number}@example.com", dump(home)
@@ -609,7 +620,7 @@ CLI_COMMANDS: dict[str, Any] = {
 @pytest.mark.parametrize("command", sorted(CLI_COMMANDS))
 def test_cli_commands_answer_hostile_arguments_with_success_or_one_error_line(
     home: Path, command: str
-):
+) -> None:
     from buynow_tui.cli import app
 
     runner = CliRunner()
@@ -644,7 +655,7 @@ USAGE_MISTAKES: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("mistake", sorted(USAGE_MISTAKES))
-def test_usage_mistakes_with_hostile_text_are_one_clean_line(home: Path, mistake: str):
+def test_usage_mistakes_with_hostile_text_are_one_clean_line(home: Path, mistake: str) -> None:
     for hostile in WITH_CONTROLS:
         done = run_cli(home, *USAGE_MISTAKES[mistake](hostile.text))
         assert done.returncode == 2, (hostile.id, done.stderr)

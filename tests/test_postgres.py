@@ -15,7 +15,7 @@ def cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: str):
+def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: str) -> None:
     upgraded = cli(home, database_url, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "m0001_initial" in upgraded.stdout

@@ -6,12 +6,14 @@ blinking. Regenerate with `--snapshot-update` only after looking at the differen
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.app import make_app, no_blink, settle, wait_for_text
+from buynow_tui.store.services import Services
+from tests.support.app import SnapCompare, make_app, no_blink, settle, wait_for_text
 from tests.support.shop import search, shopper
 from tests.support.store import product_named
 
@@ -32,7 +34,13 @@ async def ready(pilot: Any, *texts: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_shop(snap_compare, services, home, frozen_clock, size):
+def test_shop(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     async def run_before(pilot: Any) -> None:
         await ready(pilot, "Page 1 of 1")
 
@@ -40,7 +48,13 @@ def test_shop(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_shop_search_without_results(snap_compare, services, home, frozen_clock, size):
+def test_shop_search_without_results(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await search(pilot, "zeppelin")
@@ -50,7 +64,13 @@ def test_shop_search_without_results(snap_compare, services, home, frozen_clock,
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_product_out_of_stock(snap_compare, services, home, frozen_clock, size):
+def test_product_out_of_stock(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     gone = next(p for p in services.catalog.page(limit=100).items if p.stock == 0)
     app = make_app(services, home, open_path=f"product/{gone.id}")
 
@@ -61,7 +81,13 @@ def test_product_out_of_stock(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_cart_empty(snap_compare, services, home, frozen_clock, size):
+def test_cart_empty(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -74,7 +100,13 @@ def test_cart_empty(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_cart_filled(snap_compare, services, home, frozen_clock, size):
+def test_cart_filled(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -87,7 +119,13 @@ def test_cart_filled(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_checkout_confirmation(snap_compare, services, home, frozen_clock, size):
+def test_checkout_confirmation(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -102,7 +140,13 @@ def test_checkout_confirmation(snap_compare, services, home, frozen_clock, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_order_placed(snap_compare, services, home, frozen_clock, size):
+def test_order_placed(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -127,7 +171,13 @@ def _two_orders(services: Any, user: Any, frozen_clock: list[Any]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_orders(snap_compare, services, home, frozen_clock, size):
+def test_orders(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -140,7 +190,13 @@ def test_orders(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_order_detail(snap_compare, services, home, frozen_clock, size):
+def test_order_detail(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -153,7 +209,13 @@ def test_order_detail(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_wishlist(snap_compare, services, home, frozen_clock, size):
+def test_wishlist(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:

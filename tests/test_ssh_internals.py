@@ -229,7 +229,7 @@ def test_the_agent_request_hook_still_exists_in_asyncssh() -> None:
 
 
 async def test_an_agent_forwarding_request_is_refused_and_said_so(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = "import time; print('app up'); time.sleep(60)"
     running = await serve_stand_in(tmp_path, monkeypatch, app, Limits())
@@ -264,7 +264,7 @@ FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"
 
 
 async def test_output_to_a_client_that_stops_reading_is_bounded(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = Limits(output_buffer=64 * 1024)
     running = await serve_stand_in(tmp_path, monkeypatch, FLOOD, limits)
@@ -297,7 +297,7 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(
 
 
 async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An "app" that never draws holds its starting slot.
     limits = Limits(max_starting=1, start_wait=0.5)

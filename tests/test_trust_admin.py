@@ -64,7 +64,7 @@ def mode(path: Path) -> int:
 # -- db downgrade ----------------------------------------------------------------------------------
 
 
-def test_a_downgrade_that_would_drop_a_shop_is_refused_without_yes(shop: Path):
+def test_a_downgrade_that_would_drop_a_shop_is_refused_without_yes(shop: Path) -> None:
     before = sorted(p.name for p in shop.iterdir())
     refused = run_cli(shop, "db", "downgrade", "--steps", "99")
     line = one_error_line(refused)
@@ -74,7 +74,7 @@ def test_a_downgrade_that_would_drop_a_shop_is_refused_without_yes(shop: Path):
     assert sorted(p.name for p in shop.iterdir()) == before  # and no backup either
 
 
-def test_with_yes_it_backs_up_first_names_the_copy_and_never_reseeds(shop: Path):
+def test_with_yes_it_backs_up_first_names_the_copy_and_never_reseeds(shop: Path) -> None:
     done = run_cli(shop, "db", "downgrade", "--steps", "99", "--yes")
     assert done.returncode == 0, done.stderr
     first = done.stdout.splitlines()[0]
@@ -91,7 +91,7 @@ def test_with_yes_it_backs_up_first_names_the_copy_and_never_reseeds(shop: Path)
     assert emails(shop / "buynow.db") == []
 
 
-def test_on_a_terminal_it_asks_and_no_changes_nothing(shop: Path):
+def test_on_a_terminal_it_asks_and_no_changes_nothing(shop: Path) -> None:
     for answer, code in ((b"n\n", 1), (b"y\n", 0)):
         master, slave = pty.openpty()
         proc = subprocess.Popen(
@@ -124,7 +124,7 @@ def test_on_a_terminal_it_asks_and_no_changes_nothing(shop: Path):
 @pytest.mark.backends
 def test_the_store_refuses_to_drop_rows_unless_told_and_a_dropped_shop_stays_empty(
     home: Path, database_url: str
-):
+) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
@@ -164,7 +164,7 @@ def _open_new_shop(home: str, url: str, barrier: Any, results: Any) -> None:
 @pytest.mark.backends
 def test_processes_opening_a_new_database_at_once_make_and_seed_it_once(
     home: Path, database_url: str
-):
+) -> None:
     from buynow_tui.store.db import close_db, init_db
     from buynow_tui.store.migrate import status
     from buynow_tui.store.services import Services
@@ -215,7 +215,7 @@ def _crash_while_opening(home: str, url: str, where: str) -> None:
 @pytest.mark.parametrize("where", ["before seeding", "while inserting products"])
 def test_a_crash_between_creating_and_seeding_is_resumed_by_the_next_start(
     home: Path, database_url: str, where: str
-):
+) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
@@ -235,7 +235,7 @@ def test_a_crash_between_creating_and_seeding_is_resumed_by_the_next_start(
 # -- private files ---------------------------------------------------------------------------------
 
 
-def test_the_home_tree_and_every_file_the_cli_makes_are_private(tmp_path: Path):
+def test_the_home_tree_and_every_file_the_cli_makes_are_private(tmp_path: Path) -> None:
     home = tmp_path / "shop" / "home"
     assert run_cli(home, "seed").returncode == 0
     for folder in (home, home / "logs", home / "config"):
@@ -259,7 +259,7 @@ def test_the_home_tree_and_every_file_the_cli_makes_are_private(tmp_path: Path):
     assert mode(Path(backed.stdout.splitlines()[0].split(": ", 1)[1])) == 0o600
 
 
-def test_an_existing_world_readable_database_is_made_private(home: Path):
+def test_an_existing_world_readable_database_is_made_private(home: Path) -> None:
     assert run_cli(home, "seed").returncode == 0
     os.chmod(home / "buynow.db", 0o644)
     os.chmod(home / "config", 0o755)
@@ -268,7 +268,7 @@ def test_an_existing_world_readable_database_is_made_private(home: Path):
     assert mode(home / "config") == 0o700
 
 
-def test_the_servers_state_file_and_host_key_are_private(home: Path):
+def test_the_servers_state_file_and_host_key_are_private(home: Path) -> None:
     from tests.support.ssh import start_server
 
     server = start_server(home)
@@ -279,7 +279,7 @@ def test_the_servers_state_file_and_host_key_are_private(home: Path):
         assert server.stop() == 0
 
 
-def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path):
+def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path) -> None:
     from tests.support.ssh import PtyClient
 
     assert run_cli(home, "seed").returncode == 0
@@ -337,7 +337,7 @@ def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path):
     ],
     ids=" ".join,
 )
-def test_a_command_whose_reader_has_gone_ends_quietly(shop: Path, args: list[str]):
+def test_a_command_whose_reader_has_gone_ends_quietly(shop: Path, args: list[str]) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "buynow_tui", *args],
         cwd=ROOT,
@@ -353,7 +353,7 @@ def test_a_command_whose_reader_has_gone_ends_quietly(shop: Path, args: list[str
     assert proc.returncode in (0, 1)
 
 
-def test_products_list_into_head_prints_nothing_but_the_first_line(shop: Path):
+def test_products_list_into_head_prints_nothing_but_the_first_line(shop: Path) -> None:
     assert run_cli(shop, "seed", "--generate", "3000").returncode == 0  # more than a pipe holds
     proc = subprocess.Popen(
         [sys.executable, "-m", "buynow_tui", "products", "list", "--limit", "3000"],
@@ -372,7 +372,9 @@ def test_products_list_into_head_prints_nothing_but_the_first_line(shop: Path):
 
 
 @pytest.mark.parametrize("args", [[], ["--open", "cart"], ["--open=orders"], ["--home", "{home}"]])
-def test_the_shop_with_its_output_in_a_pipe_says_it_needs_a_terminal(home: Path, args: list[str]):
+def test_the_shop_with_its_output_in_a_pipe_says_it_needs_a_terminal(
+    home: Path, args: list[str]
+) -> None:
     done = run_cli(home, *[a.format(home=home) for a in args])
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "buynow needs a terminal; see buynow --help\n"
@@ -382,7 +384,7 @@ def test_the_shop_with_its_output_in_a_pipe_says_it_needs_a_terminal(home: Path,
 # -- odd paths and state files ---------------------------------------------------------------------
 
 
-def test_paths_masks_the_database_password(home: Path):
+def test_paths_masks_the_database_password(home: Path) -> None:
     url = "postgresql://shop:s3cret-Pa55@db.internal:5432/shop?sslmode=require&password=other"
     shown = run_cli(home, "paths", database_url=url)
     assert shown.returncode == 0, shown.stderr
@@ -392,7 +394,7 @@ def test_paths_masks_the_database_password(home: Path):
     )
 
 
-def test_a_process_that_merely_mentions_serve_is_not_the_server(home: Path):
+def test_a_process_that_merely_mentions_serve_is_not_the_server(home: Path) -> None:
     impostor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "serve"])
     try:
         (home / "server.json").write_text(
@@ -419,7 +421,7 @@ def test_a_process_that_merely_mentions_serve_is_not_the_server(home: Path):
         "",
     ],
 )
-def test_a_garbled_state_file_reads_as_not_running(home: Path, text: str):
+def test_a_garbled_state_file_reads_as_not_running(home: Path, text: str) -> None:
     (home / "server.json").write_text(
         text.replace("{pid}", str(os.getpid())), errors="surrogateescape"
     )
@@ -427,7 +429,9 @@ def test_a_garbled_state_file_reads_as_not_running(home: Path, text: str):
     assert (shown.returncode, shown.stdout, shown.stderr) == (1, "not running\n", "")
 
 
-def test_a_host_key_path_that_links_to_nothing_is_one_clear_error(home: Path, tmp_path: Path):
+def test_a_host_key_path_that_links_to_nothing_is_one_clear_error(
+    home: Path, tmp_path: Path
+) -> None:
     link = tmp_path / "shared_key"
     link.symlink_to(tmp_path / "missing" / "ssh_host_ed25519_key")
     line = one_error_line(run_cli(home, "serve", "--port", "0", "--host-key", str(link)))
@@ -438,7 +442,7 @@ def test_a_host_key_path_that_links_to_nothing_is_one_clear_error(home: Path, tm
 # -- users add -------------------------------------------------------------------------------------
 
 
-def test_users_add_needs_an_answer_and_its_help_says_so(home: Path):
+def test_users_add_needs_an_answer_and_its_help_says_so(home: Path) -> None:
     shown = run_cli(home, "users", "add", "--help")
     assert shown.returncode == 0
     answer_help = " ".join(shown.stdout.split()).split("--answer", 1)[1]

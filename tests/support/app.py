@@ -156,3 +156,8 @@ async def fill(pilot: Pilot[Any], selector: str, text: str, *, typed: bool = Fal
 
 def file_mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+#: pytest-textual-snapshot's `snap_compare` fixture: `snap_compare(app, press=...,
+#: terminal_size=..., run_before=...)` (its own annotation names only the first).
+SnapCompare = Callable[..., bool]

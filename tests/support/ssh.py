@@ -197,7 +197,8 @@ class Server:
         return self.home / "server.json"
 
     def state(self) -> dict[str, Any]:
-        return json.loads(self.state_file.read_text())
+        state: dict[str, Any] = json.loads(self.state_file.read_text())
+        return state
 
     def children(self) -> list[int]:
         """The session app processes (not the fork server)."""
@@ -210,7 +211,8 @@ class Server:
             kids = self.children()
             return kids if len(kids) == count else None
 
-        return wait_for(exactly, timeout, f"{count} session processes")
+        kids: list[int] = wait_for(exactly, timeout, f"{count} session processes")
+        return kids
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         if self.proc.poll() is None:

@@ -194,8 +194,10 @@ def press_ctrl(driver: WebDriver, key: str) -> None:
 
 def requested_urls(driver: WebDriver) -> list[str]:
     """Every URL the page asked for (HTTP and WebSocket), from the performance log."""
+    assert isinstance(driver, webdriver.Chrome)  # the performance log is Chromium's
     urls = []
-    for entry in driver.get_log("performance"):
+    log = driver.get_log("performance")  # type: ignore[no-untyped-call]  # selenium's is unannotated
+    for entry in log:
         message = json.loads(entry["message"])["message"]
         params = message.get("params", {})
         if message["method"] == "Network.requestWillBeSent":
