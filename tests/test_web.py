@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.support.cli import subprocess_env
 from tests.support.repo import ROOT
-from tests.support.ssh import children_of, environ_of, process_gone, wait_for
+from tests.support.ssh import children_of, environ_of, process_ended, process_gone, wait_for
 from tests.support.web import (
     MSG_BUSY,
     WebServer,
@@ -310,7 +310,7 @@ async def test_the_session_cap_and_the_shop_closing_are_told(tmp_path: Path) -> 
                 pass
             assert (staying.close_code, message.extra) == (4004, "The shop is closing. Goodbye.")
         assert web.stop() == 0
-        assert all(process_gone(pid) or _zombie(pid) for pid in apps)
+        assert all(process_ended(pid) for pid in apps)
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".web-tabs-")] == []
         assert "Stopped after serving 2 tabs." in web.output
     finally:
@@ -381,16 +381,8 @@ async def test_no_tab_app_outlives_a_killed_server(tmp_path: Path) -> None:
         apps = children_of(web.proc.pid)
         assert len(apps) == 1
         web.stop(signal.SIGKILL)
-        assert wait_for(lambda: process_gone(apps[0]) or _zombie(apps[0]), 15, "the app to end")
+        assert wait_for(lambda: process_ended(apps[0]), 15, "the app to end")
         await ws.close()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat[stat.rindex(")") + 2 :].split()[0] in ("Z", "X")
 
 
 @pytest.mark.parametrize(

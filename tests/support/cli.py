@@ -23,6 +23,19 @@ def subprocess_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def stop_process(proc: subprocess.Popen[str], sig: int, timeout: float) -> str:
+    """Send `sig` to a running server and collect what it wrote; killed if it outlives
+    `timeout`. Its exit code is then `proc.returncode`."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return (out or "") + (err or "")
+
+
 def cli_env(
     home: Path | None, extra: Mapping[str, str] | None = None, *, database_url: str | None = None
 ) -> dict[str, str]:

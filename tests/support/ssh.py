@@ -26,7 +26,7 @@ from typing import Any
 
 import asyncssh
 
-from tests.support.cli import subprocess_env
+from tests.support.cli import stop_process, subprocess_env
 from tests.support.repo import ROOT
 
 LOOPBACK = "127.0.0.1"
@@ -216,14 +216,8 @@ class Server:
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         if self.proc.poll() is None:
-            self.children()
-            self.proc.send_signal(sig)
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        self.output += (out or "") + (err or "")
+            self.children()  # remembered, for kill_leftovers
+        self.output += stop_process(self.proc, sig, timeout)
         return self.proc.returncode
 
     def kill_leftovers(self) -> None:

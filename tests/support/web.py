@@ -25,7 +25,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.support.cli import subprocess_env
+from tests.support.cli import stop_process, subprocess_env
 from tests.support.repo import ROOT
 from tests.support.ssh import wait_for
 
@@ -81,14 +81,7 @@ class WebServer:
         wait_for(settled, timeout, "every tab to end")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        self.output += (out or "") + (err or "")
+        self.output += stop_process(self.proc, sig, timeout)
         return self.proc.returncode
 
 
