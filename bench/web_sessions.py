@@ -43,8 +43,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.ssh_sessions import MIB, descendants_of, memory_kib  # noqa: E402
-from tests.ssh_support import FORK_SERVER, name_of  # noqa: E402
-from tests.web_support import WebServer, chromium, screen, start_web  # noqa: E402
+from tests.support.ssh import FORK_SERVER, name_of  # noqa: E402
+from tests.support.web import WebServer, chromium, screen, start_web  # noqa: E402
 
 SHOP = ("Search by name or price", "10-inch Family Tablet")
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App
@@ -228,7 +228,7 @@ def run(paths: Paths, *, open_path: str | None = None) -> None:
     keystroke latency (`runtime.tune_gc`)."""
     from buynow_tui.bootstrap import open_store
 
-    app = BuyNowApp(cast("Services", open_store(paths).services), paths, open_path=open_path)
+    app = BuyNowApp(open_store(paths).services, paths, open_path=open_path)
     app.gc_freeze_after = tune_gc()
     app.run()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import CONTROL
+from tests.support.hostile import CONTROL
 
 REPO = Path(__file__).resolve().parent.parent
 LONG_NAME = "Ultra " + "W" * 188 + " 📱 end"  # 200 characters, an emoji among them

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 
 from buynow_tui import formats as f
 from buynow_tui.formats import Format, render
-from tests.hostile import CONTROL
+from tests.support.hostile import CONTROL
 
 LONG_NAME = "N" * 199 + "!"
 LONG_EMAIL = "a" * 64 + "@" + ("b" * 61 + ".") * 3 + "com"  # 254 characters

@@ -14,7 +14,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.ssh_support import (
+from tests.support.cli import subprocess_env
+from tests.support.ssh import (
     PtyClient,
     Server,
     drew_at,
@@ -24,7 +25,6 @@ from tests.ssh_support import (
     pty_size_of,
     ssh_argv,
     start_server,
-    subprocess_env,
     wait_for,
     write_key,
 )

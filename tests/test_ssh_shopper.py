@@ -26,8 +26,9 @@ from buynow_tui.ssh.policy import (
     parse_command,
     refusal,
 )
-from tests.hostile import CONTROL
-from tests.ssh_support import Server, ssh_argv, start_server, subprocess_env, write_key
+from tests.support.cli import subprocess_env
+from tests.support.hostile import CONTROL
+from tests.support.ssh import Server, ssh_argv, start_server, write_key
 
 needs_openssh = pytest.mark.skipif(shutil.which("ssh") is None, reason="no OpenSSH client")
 

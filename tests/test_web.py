@@ -20,20 +20,21 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.ssh_support import (
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import (
     FORK_SERVER,
-    ROOT,
     SESSION,
     cmdline_of,
     environ_of,
     fork_server_of,
     name_of,
+    process_ended,
     process_gone,
     sessions_of,
-    subprocess_env,
     wait_for,
 )
-from tests.web_support import (
+from tests.support.web import (
     MSG_BUSY,
     WebServer,
     chromium,
@@ -321,7 +322,7 @@ async def test_the_session_cap_and_the_shop_closing_are_told(tmp_path: Path) -> 
                 pass
             assert (staying.close_code, message.extra) == (4004, "The shop is closing. Goodbye.")
         assert web.stop() == 0
-        assert all(process_gone(pid) or _zombie(pid) for pid in apps)
+        assert all(process_ended(pid) for pid in apps)
         assert "Stopped after serving 2 tabs." in web.output
     finally:
         web.stop()
@@ -394,16 +395,8 @@ async def test_no_tab_app_outlives_a_killed_server(tmp_path: Path) -> None:
         apps = sessions_of(web.proc.pid)
         assert len(apps) == 1
         web.stop(signal.SIGKILL)
-        assert wait_for(lambda: process_gone(apps[0]) or _zombie(apps[0]), 15, "the app to end")
+        assert wait_for(lambda: process_ended(apps[0]), 15, "the app to end")
         await ws.close()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat[stat.rindex(")") + 2 :].split()[0] in ("Z", "X")
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import ValidationError
+from tests.support.store import register
 
 pytestmark = pytest.mark.backends
 

@@ -20,22 +20,17 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import register
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from test_shell_support import make_app, settle
 
 from buynow_tui.widgets.form import TickBox
-from tests.ssh_support import (
-    ROOT,
-    cmdline_of,
-    environ_of,
-    sessions_of,
-    subprocess_env,
-    wait_for,
-)
-from tests.web_support import (
+from tests.support.app import make_app, settle
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import cmdline_of, environ_of, sessions_of, wait_for
+from tests.support.store import register
+from tests.support.web import (
     WebServer,
     browser,
     press_ctrl,
@@ -390,7 +385,7 @@ async def test_a_browser_without_the_cookie_keeps_consent_for_the_tab_only(
 async def test_a_killed_fork_server_loses_no_tab_and_is_replaced(server: WebServer) -> None:
     import os
 
-    from tests.ssh_support import fork_server_of
+    from tests.support.ssh import fork_server_of
 
     async with aiohttp.ClientSession() as client:
         live = await client.ws_connect(server.ws_url, origin=server.url)
