@@ -147,10 +147,28 @@ class Order(BaseModel):
     total_cents = BigIntegerField(constraints=[Check("total_cents >= 0")])
     ship_address = TextField(default="")
     checkout_key = CharField(max_length=64, null=True, unique=True)
+    # From m0006 (issue 14): the shopper's own number for it ("#1" is their first), its
+    # state (`store.lifecycle.Status`) and, once shipped, how to track it.
+    number = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    status = CharField(
+        max_length=12,
+        default="paid",
+        constraints=[
+            SQL("DEFAULT 'paid'"),
+            Check("status IN ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded')"),
+        ],
+    )
+    carrier = CharField(max_length=20, null=True)
+    tracking_number = CharField(max_length=40, null=True)
+    tracking_url = CharField(max_length=100, null=True)
 
     class Meta:
         table_name = "orders"
-        indexes = ((("user", "created_at"), False),)
+        indexes = (
+            (("user", "created_at"), False),
+            (("user", "number"), True),
+            (("status", "created_at"), False),
+        )
 
 
 class OrderLine(BaseModel):
@@ -164,6 +182,33 @@ class OrderLine(BaseModel):
 
     class Meta:
         table_name = "order_line"
+
+
+class OrderEvent(BaseModel):
+    """One change of an order's state, written in the transaction that made it.
+
+    `user` is the order's shopper (not who made the change): the change feed reads a
+    shopper's events by it (`store.feed`). `actor_kind` is "shopper", "admin" or
+    "system"; `actor` names them (a username, the admin's login name); `note` says more
+    (the carrier and tracking number, a reason).
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="events", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    from_status = CharField(max_length=12, null=True)
+    to_status = CharField(max_length=12)
+    at = UTCDateTimeField()
+    actor_kind = CharField(max_length=8)
+    actor = CharField(max_length=64, default="")
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "order_event"
+        indexes = (
+            (("order", "id"), False),
+            (("user", "id"), False),
+        )
 
 
 class MigrationHistory(BaseModel):
@@ -245,6 +290,7 @@ MODELS: list[type[BaseModel]] = [
     WishlistLine,
     Order,
     OrderLine,
+    OrderEvent,
     MigrationHistory,
     StoreMarker,
     RememberToken,
