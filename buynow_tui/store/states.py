@@ -119,7 +119,7 @@ def refusal(label: str, current: str, to: Status) -> str:
     shipped.' / 'Order #2 has shipped: it can no longer be cancelled.'"""
     if current == to:
         return f"{label} was already {VERBS[to]}."
-    state = _WORDS.get(Status(current), current).lower() if current in Status else current
+    state = current
     if to == Status.CANCELLED and current in (Status.SHIPPED, Status.DELIVERED):
         done = "has shipped" if current == Status.SHIPPED else "was delivered"
         return f"{label} {done}: it can no longer be cancelled."
