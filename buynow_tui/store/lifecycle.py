@@ -206,7 +206,11 @@ class Lifecycle:
             query = query.where(Order.user == by.user_id)
         row = _as_dict(row_lock(query, "FOR UPDATE").dicts().first())
         if row is None:
-            raise NotFound(f"There is no order #{order_id}.")
+            raise NotFound(
+                "There is no such order."
+                if by.kind == Actor.SHOPPER
+                else f"There is no order {order_id}."
+            )
         user_id, number, current = int(row["user"]), int(row["number"]), str(row["status"])
         # Shoppers know their orders by their own number; admins by the shop's id.
         label = f"Order #{number}" if by.kind == Actor.SHOPPER else f"Order {order_id}"
