@@ -191,7 +191,7 @@ def test_a_shopper_may_only_cancel_and_only_their_own_orders(services: Any, ann:
         move(services, "ship", order.id, By.shopper(ann.id, "ann"))
     with pytest.raises(IllegalMove, match="cannot be refunded by a shopper"):
         move(services, "refund", order.id, By.shopper(ann.id, "ann"))
-    with pytest.raises(NotFound, match="There is no order #1."):
+    with pytest.raises(NotFound, match=r"There is no order #1\."):
         services.lifecycle.cancel_mine(bob.id, order.number)  # bob has no order #1
     with pytest.raises(NotFound):
         move(services, "cancel", order.id, By.shopper(bob.id, "bob"))  # ann's, by id
@@ -204,7 +204,7 @@ def test_a_shopper_may_only_cancel_and_only_their_own_orders(services: Any, ann:
 
 def test_unknown_orders_are_not_found_for_every_move(services: Any) -> None:
     for action in TO:
-        with pytest.raises(NotFound, match="There is no order 999999."):
+        with pytest.raises(NotFound, match=r"There is no order 999999\."):
             move(services, action, 999_999)
 
 

@@ -117,6 +117,7 @@ def test_cancel_and_refund_with_yes_restock_and_say_so(
     assert unshipped.stdout == f"Order {bobs} refunded; its units are back in stock.\n"
 
 
+SHIP = ["orders", "ship", "{first}"]
 BAD = [
     (["orders", "show", "99"], "error: There is no order 99."),
     (["orders", "ship", "99", "--carrier", "ups", "--tracking", "1Z0001"], "no order"),
@@ -124,13 +125,10 @@ BAD = [
     (["orders", "cancel", "99", "--yes"], "error: There is no order 99."),
     (["orders", "cancel", "99"], "error: There is no order 99."),
     (["orders", "refund", "99", "--yes"], "error: There is no order 99."),
-    (["orders", "ship", "{first}", "--carrier", "ups", "--tracking", ""], "tracking number is empty"),
-    (["orders", "ship", "{first}", "--carrier", "ups", "--tracking", "a b c"], "4 to 40 letters"),
-    (["orders", "ship", "{first}", "--carrier", "", "--tracking", "1Z0001"], "carrier is empty"),
-    (
-        ["orders", "ship", "{first}", "--carrier", "x", "--tracking", "1Z0001", "--url", "javascript:x"],
-        "starts with https://",
-    ),
+    ([*SHIP, "--carrier", "ups", "--tracking", ""], "tracking number is empty"),
+    ([*SHIP, "--carrier", "ups", "--tracking", "a b c"], "4 to 40 letters"),
+    ([*SHIP, "--carrier", "", "--tracking", "1Z0001"], "carrier is empty"),
+    ([*SHIP, "--carrier", "x", "--tracking", "1Z0001", "--url", "javascript:x"], "https://"),
     (["orders", "deliver", "{first}"], "Order {first} is paid: it cannot be delivered."),
     (["orders", "refund", "{cancelled}", "--yes"], "is cancelled: there is nothing to refund"),
     (["orders", "cancel", "{cancelled}", "--yes"], "was already cancelled"),

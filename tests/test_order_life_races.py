@@ -9,6 +9,7 @@ events form one unbroken chain from placed to that state.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import random
 import threading
@@ -121,7 +122,7 @@ def _ledger(services: Any) -> None:
         for order in Order.select(Order.id, Order.status):
             chain = events[order.id]
             assert chain[0] == (None, "placed"), order.id
-            for (_, before), (after_from, _) in zip(chain, chain[1:], strict=False):
+            for (_, before), (after_from, _) in itertools.pairwise(chain):
                 assert after_from == before, (order.id, chain)
             assert chain[-1][1] == order.status, (order.id, chain)
 

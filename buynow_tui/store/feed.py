@@ -25,6 +25,7 @@ import select
 import sqlite3
 import threading
 from collections.abc import Callable
+from typing import Any, cast
 
 from buynow_tui.logs import get_logger
 from buynow_tui.store.db import bound, connection, is_postgres
@@ -72,7 +73,7 @@ class OrderFeed:
                 .limit(limit)
                 .tuples()
             )
-            return [OrderEventView(*row) for row in rows]
+            return [OrderEventView(*cast("tuple[Any, ...]", row)) for row in rows]
 
     def watch(self, user_id: int, listener: Listener, *, interval: float = 1.0) -> FeedWatcher:
         """A started watcher of `user_id`'s events from now on."""
@@ -146,7 +147,7 @@ class FeedWatcher(threading.Thread):
 
     # -- PostgreSQL: LISTEN / NOTIFY ------------------------------------------------------
     def _listen(self) -> None:
-        import psycopg2
+        import psycopg2  # type: ignore[import-untyped]
 
         while not self.stopped:
             try:
@@ -165,7 +166,7 @@ class FeedWatcher(threading.Thread):
             finally:
                 listener.close()
 
-    def _connect(self):  # type: ignore[no-untyped-def]
+    def _connect(self) -> Any:
         import psycopg2
 
         db = bound()
@@ -176,7 +177,7 @@ class FeedWatcher(threading.Thread):
             cursor.execute(f'LISTEN "{FEED_CHANNEL}"')
         return conn
 
-    def _wait_on(self, conn) -> None:  # type: ignore[no-untyped-def]
+    def _wait_on(self, conn: Any) -> None:
         mine = str(self.user_id)
         while not self.stopped:
             readable, _, _ = select.select([conn], [], [], self.interval)

@@ -243,11 +243,14 @@ class Lifecycle:
                 wanted=str(to),
             )
         if (Status(current), to) in RESTOCKS:
-            lines = (
-                OrderLine.select(OrderLine.product, OrderLine.quantity)
-                .where((OrderLine.order == order_id) & OrderLine.product.is_null(False))
-                .order_by(OrderLine.product)
-                .tuples()
+            lines = cast(
+                "list[tuple[int, int]]",
+                list(
+                    OrderLine.select(OrderLine.product, OrderLine.quantity)
+                    .where((OrderLine.order == order_id) & OrderLine.product.is_null(False))
+                    .order_by(OrderLine.product)
+                    .tuples()
+                ),
             )
             for product_id, quantity in lines:
                 Product.update(stock=Product.stock + quantity).where(
@@ -284,4 +287,4 @@ def events_of(order_id: int) -> list[OrderEventView]:
         .order_by(OrderEvent.id)
         .tuples()
     )
-    return [OrderEventView(*row) for row in rows]
+    return [OrderEventView(*cast("tuple[Any, ...]", row)) for row in rows]

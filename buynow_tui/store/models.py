@@ -12,7 +12,7 @@ PostgreSQL, whose INTEGER is 32-bit).
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import (
     SQL,
@@ -161,6 +161,8 @@ class Order(BaseModel):
     carrier = CharField(max_length=20, null=True)
     tracking_number = CharField(max_length=40, null=True)
     tracking_url = CharField(max_length=100, null=True)
+    if TYPE_CHECKING:
+        user_id: int  # peewee's column attribute for `user`
 
     class Meta:
         table_name = "orders"

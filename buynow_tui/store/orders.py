@@ -408,27 +408,21 @@ class OrderService:
         note: str,
         at: datetime,
     ) -> OrderEventView:
-        values = {
-            "order": order_id,
-            "user": user_id,
-            "from_status": None if before is None else str(before),
-            "to_status": str(after),
-            "at": at,
-            "actor_kind": str(Actor.SYSTEM),
-            "actor": "",
-            "note": note,
-        }
-        event_id = _INSERT_EVENT.insert_id(values)
+        origin = None if before is None else str(before)
+        event_id = _INSERT_EVENT.insert_id(
+            {
+                "order": order_id,
+                "user": user_id,
+                "from_status": origin,
+                "to_status": str(after),
+                "at": at,
+                "actor_kind": str(Actor.SYSTEM),
+                "actor": "",
+                "note": note,
+            }
+        )
         return OrderEventView(
-            event_id,
-            order_id,
-            number,
-            values["from_status"],
-            str(after),
-            at,
-            str(Actor.SYSTEM),
-            "",
-            note,
+            event_id, order_id, number, origin, str(after), at, str(Actor.SYSTEM), "", note
         )
 
     def history(self, user_id: int) -> list[OrderSummary]:
