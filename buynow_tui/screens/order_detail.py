@@ -60,7 +60,7 @@ class OrderDetailScreen(BaseScreen):
         #words { width: 1fr; height: auto; padding: 0 1; }
         .label { text-style: bold; }
         #tracking { margin-bottom: 1; }
-        #qr-box { width: auto; height: auto; padding: 0 2; background: white; display: none; }
+        #qr-box { width: auto; height: auto; padding: 0 2; background: #ffffff; display: none; }
     }
     """
 

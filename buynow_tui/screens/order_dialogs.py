@@ -62,7 +62,7 @@ class TrackingCode(ModalScreen[None]):
     TrackingCode {
         align: center middle;
         background: $background;
-        #card { width: auto; height: auto; background: white; padding: 0 2; }
+        #card { width: auto; height: auto; background: #ffffff; padding: 0 2; }
         #caption { width: 100%; content-align: center middle; color: $text-muted; }
     }
     """

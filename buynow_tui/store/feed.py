@@ -135,6 +135,7 @@ class FeedWatcher(threading.Thread):
         check = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         try:
             seen = check.execute("PRAGMA data_version").fetchone()[0]
+            log.info("watching user %d's orders (data_version)", self.user_id)
             self.ready.set()
             self._deliver()  # anything that happened between the watermark and now
             while not self._stopped.wait(self.interval):
@@ -157,6 +158,8 @@ class FeedWatcher(threading.Thread):
                 self._stopped.wait(max(self.interval, 2.0))
                 continue
             try:
+                if not self.ready.is_set():
+                    log.info("watching user %d's orders (LISTEN)", self.user_id)
                 self.ready.set()
                 self._deliver()  # what happened before (or while reconnecting)
                 self._wait_on(listener)

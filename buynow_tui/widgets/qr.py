@@ -21,7 +21,7 @@ from textual.widget import Widget
 QUIET = 2
 _CELLS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
 #: Dark modules are the foreground.
-INK = Style(color="black", bgcolor="white")
+INK = Style(color="#000000", bgcolor="#ffffff")
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -54,8 +54,8 @@ class QrCode(Widget):
     QrCode {
         width: auto;
         height: auto;
-        background: white;
-        color: black;
+        background: #ffffff;
+        color: #000000;
     }
     """
 
