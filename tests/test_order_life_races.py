@@ -110,7 +110,7 @@ def _ledger(services: Any) -> None:
         }
         held: dict[int, int] = {}
         for line in OrderLine.select(OrderLine.order, OrderLine.product, OrderLine.quantity):
-            if line.order_id not in restocked:
+            if line.order_id not in restocked and line.product_id is not None:
                 held[line.product_id] = held.get(line.product_id, 0) + line.quantity
         for name in PRODUCTS:
             product = Product.get(Product.name == name)

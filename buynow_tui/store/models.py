@@ -181,6 +181,9 @@ class OrderLine(BaseModel):
     name = CharField(max_length=200)
     unit_price_cents = BigIntegerField(constraints=[Check("unit_price_cents >= 0")])
     quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
+    if TYPE_CHECKING:
+        order_id: int
+        product_id: int | None
 
     class Meta:
         table_name = "order_line"
@@ -204,6 +207,9 @@ class OrderEvent(BaseModel):
     actor_kind = CharField(max_length=8)
     actor = CharField(max_length=64, default="")
     note = TextField(default="")
+    if TYPE_CHECKING:
+        order_id: int
+        user_id: int
 
     class Meta:
         table_name = "order_event"
