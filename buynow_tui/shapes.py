@@ -72,9 +72,13 @@ def product(p: ProductView) -> f.Record:
 ADMIN_ORDER_COLUMNS = (
     f.number("order"),
     f.text("email"),
+    f.number("number", "#"),
     f.time("placed_at", "PLACED"),
+    f.text("status"),
     f.number("units"),
     f.money("total"),
+    f.text("carrier"),
+    f.text("tracking_number", "TRACKING"),
 )
 
 
@@ -83,9 +87,13 @@ def admin_orders(items: Iterable[AdminOrder], *, note: str | None = None) -> f.L
         {
             "order": o.id,
             "email": o.email,
+            "number": o.number,
             "placed_at": o.created_at,
+            "status": o.status,
             "units": o.units,
             "total": o.total_cents,
+            "carrier": o.carrier,
+            "tracking_number": o.tracking_number,
         }
         for o in items
     ]
@@ -95,14 +103,22 @@ def admin_orders(items: Iterable[AdminOrder], *, note: str | None = None) -> f.L
 ORDER_COLUMNS = (
     f.number("order"),
     f.time("placed_at", "PLACED"),
+    f.text("status"),
     f.number("units"),
     f.money("total"),
 )
 
 
 def orders(items: Iterable[OrderSummary]) -> f.Listing:
+    """A shopper's orders: "order" is their own number (`ssh host order N` takes it)."""
     rows = [
-        {"order": o.id, "placed_at": o.created_at, "units": o.units, "total": o.total_cents}
+        {
+            "order": o.number,
+            "placed_at": o.created_at,
+            "status": o.status,
+            "units": o.units,
+            "total": o.total_cents,
+        }
         for o in items
     ]
     return f.Listing(ORDER_COLUMNS, rows)
@@ -137,25 +153,77 @@ def line_listing(lines: Iterable[OrderLineView | CartLineView]) -> f.Listing:
 ORDER_FIELDS = (
     f.number("order"),
     f.time("placed_at", "placed"),
+    f.text("status"),
     f.number("units"),
     f.money("subtotal"),
     f.money("shipping"),
     f.money("total"),
     f.text("ship_address", "ship to"),
+    f.text("carrier"),
+    f.text("tracking_number", "tracking"),
+    f.text("tracking_url", "tracking url"),
+)
+EVENT_COLUMNS = (
+    f.time("at", "WHEN"),
+    f.text("from_status", "FROM"),
+    f.text("to_status", "TO"),
+    f.text("by"),
+    f.text("note"),
+)
+#: The admin's view of one order (`buynow orders show N`): the shop's number, whose
+#: order it is and their own number for it, then what a shopper sees.
+ADMIN_ORDER_FIELDS = (
+    f.number("order"),
+    f.text("email", "shopper"),
+    f.number("number", "their #"),
+    *ORDER_FIELDS[1:],
 )
 
 
-def order(o: OrderDetail) -> f.Record:
-    values = {
-        "order": o.id,
+def events(o: OrderDetail) -> f.Listing:
+    rows = [
+        {
+            "at": e.at,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "by": e.actor_kind + (f" {e.actor}" if e.actor else ""),
+            "note": e.note or None,
+        }
+        for e in o.events
+    ]
+    return f.Listing(EVENT_COLUMNS, rows)
+
+
+def _order_values(o: OrderDetail) -> dict[str, object]:
+    return {
         "placed_at": o.created_at,
+        "status": o.status,
         "units": o.units,
         "subtotal": o.subtotal_cents,
         "shipping": o.shipping_cents,
         "total": o.total_cents,
         "ship_address": o.ship_address,
+        "carrier": o.carrier,
+        "tracking_number": o.tracking_number,
+        "tracking_url": o.tracking_url,
     }
-    return f.Record(ORDER_FIELDS, values, parts=[("lines", line_listing(o.lines))])
+
+
+def admin_order(o: OrderDetail, email: str) -> f.Record:
+    values = {"order": o.id, "email": email, "number": o.number, **_order_values(o)}
+    return f.Record(
+        ADMIN_ORDER_FIELDS,
+        values,
+        parts=[("lines", line_listing(o.lines)), ("events", events(o))],
+    )
+
+
+def order(o: OrderDetail) -> f.Record:
+    """A shopper's order: "order" is their own number for it."""
+    values = {"order": o.number, **_order_values(o)}
+    return f.Record(
+        ORDER_FIELDS, values, parts=[("lines", line_listing(o.lines)), ("events", events(o))]
+    )
 
 
 CART_FIELDS = (

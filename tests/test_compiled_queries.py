@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from peewee import fn
 
 from buynow_tui.store import orders
 from buynow_tui.store.compiled import Compiled, Param
 from buynow_tui.store.db import close_db, init_db
 from buynow_tui.store.logins import row_lock
-from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+from buynow_tui.store.models import Cart, CartLine, Order, OrderEvent, OrderLine, Product, User
 from buynow_tui.store.services import Services
 from tests.support.store import PG_URL, product_named, register
 
@@ -53,6 +54,18 @@ def test_checkout_statements_send_what_peewee_sends(services: Services, backend:
         "total_cents": 68000,
         "ship_address": ADDRESS,
         "checkout_key": None,
+        "number": 3,
+        "status": "paid",
+    }
+    event_values = {
+        "order": 41,
+        "user": 7,
+        "from_status": "placed",
+        "to_status": "paid",
+        "at": WHEN,
+        "actor_kind": "system",
+        "actor": "",
+        "note": "paid on placing (before payments)",
     }
     line_values = {"order": 41}
     line_rows = []
@@ -115,6 +128,12 @@ def test_checkout_statements_send_what_peewee_sends(services: Services, backend:
             Order.insert(**order_values),
         ),
         (orders._insert_lines(2), line_values, OrderLine.insert_many(line_rows)),
+        (
+            orders._NEXT_NUMBER,
+            {"user": 7},
+            Order.select(fn.COALESCE(fn.MAX(Order.number), 0).alias("last")).where(Order.user == 7),
+        ),
+        (orders._INSERT_EVENT, event_values, OrderEvent.insert(**event_values)),
         (orders._CLEAR_CART, {"cart": 9}, CartLine.delete().where(CartLine.cart == 9)),
     ]
     for compiled, values, fresh in cases:

@@ -377,7 +377,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(
             assert_harmless(app, hostile)
             order = services.orders.history(user.id)[0]
             assert services.orders.detail(user.id, order.id).ship_address == hostile.in_box
-            app.navigate(f"order/{order.id}")
+            app.navigate(f"order/{order.number}")  # the shopper's own number
             await opened(pilot, OrderDetailScreen, "order")
             await wait_for_text(pilot, "Ship to:", hostile.in_box, phone.name)
             assert_harmless(app, hostile)
@@ -529,7 +529,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         order = services.orders.history(user.id)[0]
-        app.navigate(f"order/{order.id}")
+        app.navigate(f"order/{order.number}")
         await opened(pilot, OrderDetailScreen, "order")
         await wait_for_text(pilot, *names)
         assert_harmless(app, "catalog")

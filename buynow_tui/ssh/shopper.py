@@ -46,7 +46,7 @@ def answer(command: ShopperCommand, services: Services, user: UserView | None) -
     if command.verb == "orders":
         return shapes.orders(services.orders.history(user.id))
     if command.verb == "order":
-        return shapes.order(services.orders.detail(user.id, int(command.argument or 0)))
+        return shapes.order(services.orders.by_number(user.id, int(command.argument or 0)))
     if command.verb == "cart":
         return shapes.cart(services.cart.get(user.id))
     if command.verb == "wishlist":

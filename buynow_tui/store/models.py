@@ -12,7 +12,7 @@ PostgreSQL, whose INTEGER is 32-bit).
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import (
     SQL,
@@ -147,10 +147,30 @@ class Order(BaseModel):
     total_cents = BigIntegerField(constraints=[Check("total_cents >= 0")])
     ship_address = TextField(default="")
     checkout_key = CharField(max_length=64, null=True, unique=True)
+    # From m0006 (issue 14): the shopper's own number for it ("#1" is their first), its
+    # state (`store.lifecycle.Status`) and, once shipped, how to track it.
+    number = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    status = CharField(
+        max_length=12,
+        default="paid",
+        constraints=[
+            SQL("DEFAULT 'paid'"),
+            Check("status IN ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded')"),
+        ],
+    )
+    carrier = CharField(max_length=20, null=True)
+    tracking_number = CharField(max_length=40, null=True)
+    tracking_url = CharField(max_length=100, null=True)
+    if TYPE_CHECKING:
+        user_id: int  # peewee's column attribute for `user`
 
     class Meta:
         table_name = "orders"
-        indexes = ((("user", "created_at"), False),)
+        indexes = (
+            (("user", "created_at"), False),
+            (("user", "number"), True),
+            (("status", "created_at"), False),
+        )
 
 
 class OrderLine(BaseModel):
@@ -161,9 +181,42 @@ class OrderLine(BaseModel):
     name = CharField(max_length=200)
     unit_price_cents = BigIntegerField(constraints=[Check("unit_price_cents >= 0")])
     quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
+    if TYPE_CHECKING:
+        order_id: int
+        product_id: int | None
 
     class Meta:
         table_name = "order_line"
+
+
+class OrderEvent(BaseModel):
+    """One change of an order's state, written in the transaction that made it.
+
+    `user` is the order's shopper (not who made the change): the change feed reads a
+    shopper's events by it (`store.feed`). `actor_kind` is "shopper", "admin" or
+    "system"; `actor` names them (a username, the admin's login name); `note` says more
+    (the carrier and tracking number, a reason).
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="events", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    from_status = CharField(max_length=12, null=True)
+    to_status = CharField(max_length=12)
+    at = UTCDateTimeField()
+    actor_kind = CharField(max_length=8)
+    actor = CharField(max_length=64, default="")
+    note = TextField(default="")
+    if TYPE_CHECKING:
+        order_id: int
+        user_id: int
+
+    class Meta:
+        table_name = "order_event"
+        indexes = (
+            (("order", "id"), False),
+            (("user", "id"), False),
+        )
 
 
 class MigrationHistory(BaseModel):
@@ -261,6 +314,7 @@ MODELS: list[type[BaseModel]] = [
     WishlistLine,
     Order,
     OrderLine,
+    OrderEvent,
     MigrationHistory,
     StoreMarker,
     RememberToken,
