@@ -141,6 +141,7 @@ def test_a_remembered_key_lists_that_shoppers_orders_only(shop: Shop) -> None:
     assert table.returncode == 0 and table.stdout.splitlines()[0].split() == [
         b"ORDER",
         b"PLACED",
+        b"STATUS",
         b"UNITS",
         b"TOTAL",
     ]
