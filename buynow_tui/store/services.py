@@ -18,6 +18,7 @@ from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
+from buynow_tui.store.pictures import Pictures
 from buynow_tui.store.wishlist import WishlistService
 
 
@@ -28,6 +29,7 @@ class Services:
         self.logins = Logins()
         self.accounts = Accounts(self.settings, self.logins, clock=clock)
         self.catalog = Catalog(clock=clock)
+        self.pictures = Pictures(clock=clock)
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
