@@ -18,6 +18,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
@@ -182,4 +183,5 @@ class Pictures:
             rows = ProductImage.select(ProductImage.product).where(
                 ProductImage.product.in_(product_ids)
             )
-            return {int(product_id) for (product_id,) in rows.tuples()}
+            found = cast("list[tuple[int]]", list(rows.tuples()))
+            return {product_id for (product_id,) in found}
