@@ -93,17 +93,34 @@ class BuyNowApp(SessionBridge, App[None]):
         self.launched_at = self.now()
         for extra in THEMES:
             self.register_theme(extra)
-        self.theme = theme or DEFAULT_THEME
         #: Run by the SSH server for one shopper (no files of our own then).
         self.over_ssh = client.over_ssh
         self.server_started = client.server_started
         settings = None if client.over_ssh else SettingsFile(paths.settings_file)
         self.session = Session(services, binding_for(client, paths), settings, self.now)
+        #: A theme given here (`--theme`, a test's) wins over the remembered one.
+        self.theme_given = theme is not None
+        saved = None if theme else self.session.saved_theme()
+        #: What this client remembers: a change from it is saved (`watch_theme`).
+        self._kept_theme = theme or (saved if saved in self.available_themes else DEFAULT_THEME)
+        self.theme = self._kept_theme
         #: Tests switch this off so snapshots never catch a cursor mid-blink.
         self.cursor_blink = cursor_blink
         #: Set by `run` (the process's one app): freeze the collector's view this many
         #: seconds after mount. Tests running many apps in one process leave it off.
         self.gc_freeze_after: float | None = None
+
+    # -- the theme: remembered per client (`Session.keep_theme`) ------------------------
+    def watch_theme(self, theme: str) -> None:
+        if theme != self._kept_theme:
+            self._kept_theme = theme
+            self._run_job(self.session.keep_theme(theme))
+
+    def remembered_theme(self, theme: str | None) -> None:
+        """What `recall` found (over SSH, the key's): shown unless one was given."""
+        if theme and not self.theme_given and theme in self.available_themes:
+            self._kept_theme = theme
+            self.theme = theme
 
     @property
     def shop_started(self) -> datetime:
@@ -221,12 +238,14 @@ def _ssh_driver() -> type[Driver] | None:
     return SshDriver
 
 
-def run(paths: Paths, *, open_path: str | None = None) -> None:
+def run(paths: Paths, *, open_path: str | None = None, theme: str | None = None) -> None:
     """The shop in this terminal (the process's one app), its collector tuned for
-    keystroke latency (`runtime.tune_gc`)."""
+    keystroke latency (`runtime.tune_gc`); `theme` (`--theme`) for this run only."""
     from buynow_tui.bootstrap import open_store
 
-    app = BuyNowApp(cast("Services", open_store(paths).services), paths, open_path=open_path)
+    app = BuyNowApp(
+        cast("Services", open_store(paths).services), paths, open_path=open_path, theme=theme
+    )
     app.gc_freeze_after = tune_gc()
     app.run()
 

@@ -53,6 +53,7 @@ class SessionBridge(StoreWorkers, _App):
 
         def navigate(self, path: str) -> None: ...
         def _to_base(self) -> None: ...
+        def remembered_theme(self, theme: str | None) -> None: ...
 
     @property
     def can_remember(self) -> bool:
@@ -183,6 +184,7 @@ class SessionBridge(StoreWorkers, _App):
         self.reply(self._restored, self.session.recall())
 
     def _restored(self, recalled: Recalled) -> None:
+        self.remembered_theme(recalled.theme)
         user = self.session.resume(recalled)
         if user is not None:
             self.logged_in(user)

@@ -19,6 +19,7 @@ from buynow_tui.store.catalog import Catalog
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
 from buynow_tui.store.pictures import Pictures
+from buynow_tui.store.preferences import Preferences
 from buynow_tui.store.wishlist import WishlistService
 
 
@@ -30,6 +31,7 @@ class Services:
         self.accounts = Accounts(self.settings, self.logins, clock=clock)
         self.catalog = Catalog(clock=clock)
         self.pictures = Pictures(clock=clock)
+        self.preferences = Preferences(clock=clock)
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
