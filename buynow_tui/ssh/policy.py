@@ -14,8 +14,10 @@ Deep links: an exec request naming a page on the allowlist -- the one in
 `buynow_tui.navigation` (`is_deep_link`), the same that `buynow --open` accepts:
 `shop`, `cart`, `wishlist`, `orders`, `account`, `about`, `product/<id>`,
 `order/<n>` -- with a PTY (`ssh -t host cart`) starts the child with `--open <that>`.
-The app shows Not found for a product or order that does not exist. Anything else is
-refused.
+The app shows Not found for a product or order that does not exist, and, as locally,
+for an unknown page asked with a PTY (`ssh -t host nosuchpage`; one word or path of
+page characters, `PAGE_SHAPED`). Without a PTY an unknown page is refused with a line,
+and so is anything else.
 
 The contract with the app
 -------------------------
@@ -60,10 +62,14 @@ from enum import Enum
 from pathlib import Path
 
 from buynow_tui.config import SERVER_STARTED, SSH_FINGERPRINT, SSH_FLAG, SSH_PEER
-from buynow_tui.navigation import is_deep_link
+from buynow_tui.navigation import UNKNOWN_PAGE, is_deep_link, resolve
 
 #: The deep links in words, for the refusal line (tests check it names every one).
 PAGES = "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>"
+#: What an unknown page asked for with a PTY may look like to get Not found: one word
+#: or path of a page's characters. Anything else (spaces, `;`, a leading `-` or `.`)
+#: is a command, refused with a line.
+PAGE_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}")
 FILE_TRANSFER = re.compile(r"^\s*(?:scp|sftp|sftp-server|rsync|/usr/\S*sftp-server)\b")
 
 MSG_NO_PTY = "BuyNow needs a terminal: connect with `ssh -t` (or plain `ssh` with no command)."
@@ -114,8 +120,15 @@ class Request:
 
     @property
     def open_path(self) -> str | None:
-        """The deep link to open (`--open`), or None for the Shop."""
-        return self.command.strip() if self.kind is RequestKind.EXEC else None
+        """The page to open (`--open`), or None for the Shop: a deep link as asked; an
+        unknown page as asked, which the app shows Not found for, unless it is a screen
+        no link may open (`login`): then `navigation.UNKNOWN_PAGE`, Not found too."""
+        if self.kind is not RequestKind.EXEC:
+            return None
+        page = self.command.strip()
+        if is_deep_link(page) or resolve(page) is None:
+            return page
+        return UNKNOWN_PAGE
 
 
 def refusal(request: Request) -> str | None:
@@ -123,9 +136,10 @@ def refusal(request: Request) -> str | None:
     if request.kind is RequestKind.SUBSYSTEM:
         return MSG_NO_FILES if request.command == "sftp" else MSG_NO_SUBSYSTEM
     if request.kind is RequestKind.EXEC:
+        command = request.command.strip()
         if FILE_TRANSFER.match(request.command):
             return MSG_NO_FILES
-        if not is_deep_link(request.command.strip()):
+        if not is_deep_link(command) and not (request.pty and PAGE_SHAPED.fullmatch(command)):
             return MSG_NO_COMMANDS
     if not request.pty:
         return MSG_NO_PTY
