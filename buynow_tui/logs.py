@@ -3,8 +3,9 @@
 Each line: time, level, source, user (username or "someone"), message, split by
 " | ". The user is the logged-in shopper of the app this process runs, on every line
 written on their behalf (`set_process_user`), else "someone". The formatter escapes
-control characters and newlines in the user and the message, and "|" too (as `\\x7c`), so a crafted username or typed text can neither
-forge a line nor shift a column, nor send escape sequences to an admin's terminal.
+control characters and newlines in the user and the message, and "|" too (as
+`\\x7c`), so a crafted username or typed text can neither forge a line nor shift a
+column, nor send escape sequences to an admin's terminal.
 Passwords, answers and tokens are never passed to a logger in the first place, and
 the store masks an identifier it does not know (it may be a password in the wrong box).
 
