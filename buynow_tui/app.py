@@ -85,6 +85,7 @@ class BuyNowApp(SessionBridge, App[None]):
         theme: str | None = None,
         environ: Mapping[str, str] | None = None,
         cursor_blink: bool = True,
+        pictures: str | None = None,
     ) -> None:
         client = ClientEnvironment.from_env(environ)
         super().__init__(driver_class=_ssh_driver() if client.over_ssh else None)
@@ -93,6 +94,9 @@ class BuyNowApp(SessionBridge, App[None]):
         self.launched_at = self.now()
         for extra in THEMES:
             self.register_theme(extra)
+        #: How pictures show (`widgets.picture`): `run` asks this terminal; else half
+        #: blocks (nothing with NO_COLOR).
+        self.picture_mode = "none" if self.no_color else (pictures or "halfcell")
         #: Run by the SSH server for one shopper (no files of our own then).
         self.over_ssh = client.over_ssh
         self.server_started = client.server_started
@@ -241,10 +245,19 @@ def _ssh_driver() -> type[Driver] | None:
 def run(paths: Paths, *, open_path: str | None = None, theme: str | None = None) -> None:
     """The shop in this terminal (the process's one app), its collector tuned for
     keystroke latency (`runtime.tune_gc`); `theme` (`--theme`) for this run only."""
-    from buynow_tui.bootstrap import open_store
+    import os
 
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.widgets.picture import choose_mode, prepare
+
+    remote = ClientEnvironment.from_env().over_ssh
+    pictures = prepare(choose_mode(no_color="NO_COLOR" in os.environ, remote=remote))
     app = BuyNowApp(
-        cast("Services", open_store(paths).services), paths, open_path=open_path, theme=theme
+        cast("Services", open_store(paths).services),
+        paths,
+        open_path=open_path,
+        theme=theme,
+        pictures=pictures,
     )
     app.gc_freeze_after = tune_gc()
     app.run()

@@ -20,9 +20,9 @@ from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
-from buynow_tui.store.pictures import Picture, store_picture
+from buynow_tui.store.pictures import store_picture
 from buynow_tui.store.search import search_products, summary_fields
-from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
+from buynow_tui.store.views import Category, Cursor, Picture, ProductPage, ProductView
 
 log = get_logger("catalog")
 

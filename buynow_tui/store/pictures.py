@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -25,6 +24,7 @@ from buynow_tui.logs import get_logger
 from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import NotFound, ValidationError
 from buynow_tui.store.models import Product, ProductImage
+from buynow_tui.store.views import Picture
 
 log = get_logger("catalog")
 
@@ -33,16 +33,6 @@ MAX_DIMENSION = 8192
 MAX_PIXELS = 25_000_000
 MAX_SIDE = 256
 FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG"}  # MPO: a phone's JPEG with extras
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A picture as the store keeps it: PNG bytes and their size in pixels."""
-
-    data: bytes
-    width: int
-    height: int
-    mime: str = "image/png"
 
 
 def prepare(data: bytes, source: str = "picture") -> Picture:

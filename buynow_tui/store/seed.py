@@ -28,7 +28,7 @@ from buynow_tui.store.catalog import Catalog, ProductInput, SeedReport, category
 from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import StoreError, ValidationError
 from buynow_tui.store.models import Product
-from buynow_tui.store.pictures import Picture
+from buynow_tui.store.views import Picture
 
 CSV_FIELDS = ("sku", "name", "category", "price", "stock")
 BOM = "\ufeff"
