@@ -60,7 +60,6 @@ class SearchBox(Input):
 class ShopScreen(BaseScreen):
     SCREEN_TITLE = "Shop"
     AUTO_FOCUS = "#products"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (PREVIEW_FROM, "-wide -preview")]  # noqa: RUF012 - typed by Screen
 
     DEFAULT_CSS = """
     ShopScreen {
@@ -335,6 +334,7 @@ class ShopScreen(BaseScreen):
         self._preview(self.table.selected)
 
     def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.previewing, "-preview")
         if self.previewing and self.is_mounted:
             self._preview(self.table.selected)
 
