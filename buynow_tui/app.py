@@ -250,10 +250,11 @@ def run(paths: Paths, *, open_path: str | None = None, theme: str | None = None)
     from buynow_tui.bootstrap import open_store
     from buynow_tui.widgets.picture import choose_mode, prepare
 
+    services = open_store(paths).services
     remote = ClientEnvironment.from_env().over_ssh
     pictures = prepare(choose_mode(no_color="NO_COLOR" in os.environ, remote=remote))
     app = BuyNowApp(
-        cast("Services", open_store(paths).services),
+        cast("Services", services),
         paths,
         open_path=open_path,
         theme=theme,

@@ -56,14 +56,13 @@ def prepare(mode: str) -> str:
         return mode
     from textual_image import _terminal
 
+    detected = None
     if mode == "detect" and sys.__stdout__ is not None and sys.__stdout__.isatty():
-        import textual_image.renderable as auto
-        from textual_image.renderable import sixel, tgp
-
-        _terminal.get_cell_size()  # asked now and kept: it cannot be asked later
-        found = auto.Image
-        mode = "sixel" if found is sixel.Image else "tgp" if found is tgp.Image else "halfcell"
+        detected = _detect()
+    if detected is not None:
+        mode = detected
     else:
+        mode = "halfcell" if mode == "detect" else mode
         if not hasattr(_terminal.get_cell_size, "_result"):
             _terminal.get_cell_size._result = _terminal.CellSize(*ASSUMED_CELL)  # type: ignore[attr-defined]
         if mode not in MODES:
@@ -76,6 +75,21 @@ def prepare(mode: str) -> str:
             sys.__stdout__ = real  # type: ignore[misc]
     _prepared = mode
     return mode
+
+
+def _detect() -> str | None:
+    """Ask this terminal what it can show (textual-image's import does); None if the
+    asking failed (a terminal of no size, say: textual-image divides by it)."""
+    try:
+        from textual_image import _terminal
+
+        _terminal.get_cell_size()  # asked now and kept: it cannot be asked later
+        import textual_image.renderable as auto
+        from textual_image.renderable import sixel, tgp
+    except Exception:  # its detection is best effort; half blocks always work
+        return None
+    found = auto.Image
+    return "sixel" if found is sixel.Image else "tgp" if found is tgp.Image else "halfcell"
 
 
 def picture_widget(picture: Picture, mode: str, *, width: int) -> Widget | None:
