@@ -185,19 +185,32 @@ def products_update(
         False, "--new-category", help="Make --category if no product has it yet."
     ),
     description: str | None = typer.Option(None, "--description"),
+    image: Path | None = typer.Option(
+        None, "--image", help="A PNG or JPEG picture (at most 2 MB), shown on its pages."
+    ),
 ) -> None:
     """Change a product's fields (the SKU in any case)."""
+    picture = None
+    if image is not None:
+        from buynow_tui.store.pictures import read_file
+
+        picture = read_file(image)  # checked before anything is changed
     with new_category_hint():
         product = services().catalog.update(
             sku,
             new_category=new_category,
+            picture=picture,
             name=name,
             price=price,
             stock=stock,
             category=category,
             description=description,
         )
-    typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
+    pictured = f" Picture: {picture.width}x{picture.height} pixels." if picture else ""
+    typer.echo(
+        f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}."
+        + pictured
+    )
 
 
 @products_app.command("remove")

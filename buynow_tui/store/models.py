@@ -18,6 +18,7 @@ from peewee import (
     SQL,
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     Check,
@@ -305,6 +306,37 @@ class ShopSecret(BaseModel):
         table_name = "shop_secret"
 
 
+class ProductImage(BaseModel):
+    """A product's picture (at most one): a PNG the store made from the admin's file,
+    scaled to fit `store.pictures.MAX_SIDE` and stripped of metadata. Kept in the
+    database, so every front end on one PostgreSQL shows the same pictures and a backup
+    of the database is a backup of them."""
+
+    product = ForeignKeyField(Product, primary_key=True, on_delete="CASCADE")
+    mime = CharField(max_length=20)
+    width = IntegerField()
+    height = IntegerField()
+    data = BlobField()
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "product_image"
+
+
+class ClientPreference(BaseModel):
+    """What one client (an SSH key, by the hash `Accounts` keeps of it) chose: its theme.
+
+    Keyed by the client, not the account, as the settings file is in a local terminal:
+    the theme follows the key whether or not its shopper is logged in."""
+
+    client_hash = CharField(max_length=64, primary_key=True)
+    theme = CharField(max_length=60)
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "client_preference"
+
+
 MODELS: list[type[BaseModel]] = [
     User,
     Product,
@@ -321,4 +353,6 @@ MODELS: list[type[BaseModel]] = [
     LoginFailure,
     ShopSecret,
     WebClient,
+    ProductImage,
+    ClientPreference,
 ]

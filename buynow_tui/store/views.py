@@ -78,6 +78,17 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A product's picture as the store keeps it (`store.pictures`): PNG bytes and
+    their size in pixels."""
+
+    data: bytes
+    width: int
+    height: int
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Cursor:
     """A keyset position: the sort value and id of a row."""
 
