@@ -116,5 +116,4 @@ def test_no_color_shows_no_picture(services: Any, home: Any, monkeypatch: Any) -
     assert picture_widget(picture, "none", width=24) is None
     assert picture_widget(picture, "halfcell", width=4) is None, "too narrow to be worth it"
     assert picture_widget(picture, "halfcell", width=24) is not None
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert make_app(services, home).picture_mode == "none"
+    assert make_app(services, home, no_color=True).picture_mode == "none"
