@@ -158,9 +158,9 @@ def test_skus_are_one_regardless_of_case_in_every_command(home: Path) -> None:
     updated = run_cli(home, "products", "update", "Bn-Wat-001", "--price", "99")
     assert updated.returncode == 0 and "BN-WAT-001" in updated.stdout
     assert row(home, "BN-WAT-001")[2:] == (9900, 4)
-    removed = run_cli(home, "products", "remove", "bn-WAT-001")
+    removed = run_cli(home, "products", "remove", "bn-WAT-001", "--yes")
     assert removed.stdout == "Removed BN-WAT-001.\n"
-    assert query(home, "SELECT COUNT(*) FROM product") == [(47,)]
+    assert query(home, "SELECT COUNT(*) FROM product") == [(CATALOG_SIZE - 1,)]
 
 
 def test_a_seed_file_may_bring_categories_but_folds_case_and_skus(
