@@ -20,8 +20,9 @@ from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
+from buynow_tui.store import search_index
 from buynow_tui.store.search import search_products, summary_fields
-from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
+from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView, SearchResults
 
 log = get_logger("catalog")
 
@@ -184,11 +185,13 @@ class Catalog:
 
     # -- search ----------------------------------------------------------------
     def search(
-        self, text: str, *, limit: int = 100, category: str | None = None
-    ) -> list[ProductView]:
-        """Products whose name words start with every word typed, or whose price is it
-        (see `store.search`)."""
-        return search_products(text, limit=limit, category=category)
+        self, text: str, *, offset: int = 0, limit: int = 100, category: str | None = None
+    ) -> SearchResults:
+        """The products matching every word typed (in the name, category, description or
+        specs; plurals, prefixes and one typo allowed) or whose price it is, best first:
+        `limit` (at most 500) from `offset`, with the true total and the category the
+        text names (see `store.search`)."""
+        return search_products(text, offset=offset, limit=limit, category=category)
 
     # -- admin changes -----------------------------------------------------------
     def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
@@ -203,7 +206,11 @@ class Catalog:
                     raise _sku_taken(item.sku, taken)
                 category = _category_for(item.category, new_category=new_category)
                 row = dict(item.row(), category=category)
-                product = Product.create(**row, created_at=self.clock())
+                doc = search_index.document_of(row)
+                product = Product.create(
+                    **row, **search_index.columns(doc), created_at=self.clock()
+                )
+                search_index.remember([doc])
         except IntegrityError:  # another process added it meanwhile
             raise ValidationError(f"SKU {item.sku!r} already exists.", field="sku") from None
         log.info("product %s added", item.sku)
@@ -236,6 +243,8 @@ class Catalog:
                 _lock_categories()
                 row["category"] = _category_for(str(row["category"]), new_category=new_category)
             Product.update(**row).where(Product.sku == stored).execute()
+            if row.keys() & {"name", "category", "description"}:
+                search_index.reindex(_id_of(stored))
         log.info("product %s updated: %s", stored, ", ".join(sorted(row)))
         return self.get_by_sku(stored)
 
@@ -279,12 +288,15 @@ class Catalog:
                     )
                 }
                 new_rows = []
+                docs = []
                 for item in chunk:
                     category = spellings.setdefault(v.category_key(item.category), item.category)
                     row = dict(item.row(), category=category)
                     current = existing.get(v.sku_key(item.sku))
                     if current is None:
-                        new_rows.append(dict(row, created_at=now))
+                        doc = search_index.document_of(row)
+                        docs.append(doc)
+                        new_rows.append(dict(row, **search_index.columns(doc), created_at=now))
                         continue
                     wanted = {k: val for k, val in row.items() if k not in ("sku", "stock")}
                     changes = {
@@ -295,12 +307,17 @@ class Catalog:
                     if not changes:
                         skipped += 1
                         continue
+                    if changes.keys() & {"name", "category", "description", "specs"}:
+                        doc = search_index.document_of(dict(row))
+                        docs.append(doc)
+                        changes.update(search_index.columns(doc))
                     Product.update(**changes).where(Product.id == current.id).execute()
                     updated += 1
                     stock_reset += "stock" in changes
                 if new_rows:
                     Product.insert_many(new_rows).execute()
                     added += len(new_rows)
+                search_index.remember(docs)
         report = SeedReport(added, updated, skipped, stock_reset)
         log.info(
             "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were",
@@ -326,6 +343,11 @@ class SeedReport:
 def _sku_is(sku: str) -> Expression:
     """The condition "this product's SKU is `sku`, in any case" (the lower(sku) index)."""
     return fn.lower(Product.sku) == fn.lower(sku.strip())
+
+
+def _id_of(stored_sku: str) -> int:
+    found: int = Product.select(Product.id).where(Product.sku == stored_sku).scalar()
+    return found
 
 
 def _stored_sku(sku: str) -> str | None:

@@ -20,16 +20,19 @@ from typing import Any
 from peewee import fn
 
 from buynow_tui.clock import Clock, system_clock
+from buynow_tui.store import search_index
 from buynow_tui.store import validation as v
 from buynow_tui.store.catalog import Catalog, ProductInput, SeedReport, category_spellings
 from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import StoreError, ValidationError
 from buynow_tui.store.models import Product
+from buynow_tui.store.search_text import document
 
 CSV_FIELDS = ("sku", "name", "category", "price", "stock")
 BOM = "\ufeff"
 GENERATED_PREFIX = "GEN-"
-#: Rows per INSERT statement (8 values each: under SQLite's 32,766 parameters).
+#: Rows per INSERT statement of seeded rows (8 values each: under SQLite's 32,766
+#: parameters); generated rows carry their 4 search columns too, so half as many.
 INSERT_ROWS = 4000
 
 _ADJECTIVES = [
@@ -214,6 +217,10 @@ def generate(
         Product.description,
         Product.specs,
         Product.created_at,
+        Product.search_name,
+        Product.search_category,
+        Product.search_body,
+        Product.search_tag,
     ]
     now = clock()
     with connection():
@@ -226,25 +233,35 @@ def generate(
         size = min(batch, count - made)
         with write():
             start = (Product.select(fn.MAX(Product.id)).scalar() or 0) + 1
-            for first in range(start, start + size, INSERT_ROWS):
+            docs = []
+            for first in range(start, start + size, INSERT_ROWS // 2):
                 rows = []
-                for n in range(first, min(first + INSERT_ROWS, start + size)):
+                for n in range(first, min(first + INSERT_ROWS // 2, start + size)):
                     noun = rng.choice(_NOUNS[kinds[n % len(kinds)]])
                     name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
                     price = rng.randrange(999, 250000)
+                    category = categories[n % len(kinds)]
+                    description = f"A generated {noun.lower()}."
+                    doc = document(name, category, description, ())
+                    docs.append(doc)
                     rows.append(
                         (
                             f"{GENERATED_PREFIX}{n:07d}",
                             name,
-                            categories[n % len(kinds)],
+                            category,
                             price,
                             rng.randrange(0, 80),
-                            f"A generated {noun.lower()}.",
+                            description,
                             "{}",
                             now,
+                            doc.name,
+                            doc.category,
+                            doc.body,
+                            doc.tag,
                         )
                     )
                 Product.insert_many(rows, fields=fields).execute()
+            search_index.remember(docs)
         made += size
         if progress:
             progress(size)
