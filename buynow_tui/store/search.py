@@ -120,7 +120,7 @@ def _named_category(query: Query, current: str | None) -> tuple[str | None, bool
             Product.select(Product.category).where(Product.search_category == key).limit(1).scalar()
         )
         if name is not None:
-            if current is not None and name == current:
+            if current is not None and category_tag(name) == category_tag(current):
                 return None, False
             return str(name), key == query.key
     return None, False
@@ -157,8 +157,8 @@ class _SqliteTiers:
         sql = f'{select} FROM "product" WHERE "price_cents" = ?'
         params: list[object] = [self.query.cents]
         if self.category:
-            sql += ' AND "category" = ?'
-            params.append(self.category)
+            sql += ' AND "search_tag" = ?'
+            params.append(category_tag(self.category))
         return f"{sql} {tail}", params
 
     def _term(self, term: Term, columns: str) -> str:
@@ -214,8 +214,8 @@ class _SqliteTiers:
         exact = 'SELECT id FROM "product" WHERE "search_name" = ?'
         params: list[object] = [self.query.key]
         if self.category:
-            exact += ' AND "category" = ?'
-            params.append(self.category)
+            exact += ' AND "search_tag" = ?'
+            params.append(category_tag(self.category))
         if ids:
             exact += f" AND id NOT IN ({', '.join(str(int(i)) for i in ids)})"
         self.exact_ids = _ids(exact + " ORDER BY id", params)
@@ -274,8 +274,8 @@ class _PostgresTiers:
         sql = " OR ".join(f"({c})" for c, _ in conditions)
         params = [p for _, ps in conditions for p in ps]
         if self.category:
-            sql = f"({sql}) AND \"category\" = %s"
-            params.append(self.category)
+            sql = f'({sql}) AND "search_tag" = %s'
+            params.append(category_tag(self.category))
         return sql, params
 
     def total(self) -> int:
@@ -304,8 +304,8 @@ class _PostgresTiers:
             where += f" AND NOT ({other})"
             all_params += other_params
         if self.category:
-            where += ' AND "category" = %s'
-            all_params.append(self.category)
+            where += ' AND "search_tag" = %s'
+            all_params.append(category_tag(self.category))
 
         def fetch(skip: int, n: int) -> list[int]:
             return _ids(

@@ -8,7 +8,9 @@ Python, so both databases index and look up the very same words:
 - a hyphenated word also gives its joined form ("USB-C" -> usb, c, usbc; "E-Reader"
   -> e, reader, ereader), so `usbc` finds USB-C;
 - a few very common words (a, the, with, ...) are left out;
-- each word is reduced to a simple stem: English plurals (`stem`).
+- each word is reduced to a simple stem: English plurals (`stem`);
+- a compound ending in one of a few product words ("smartphone", "Headphone") also
+  gives that word (`COMPOUND_HEADS`), in the rest of the document.
 
 The document is three texts of space-separated words, each a column of the full-text
 index: the name's stems (also the key of "exact name" and "name starts with"), the
@@ -34,6 +36,10 @@ STOPWORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or the this that to with "
     "your you".split()
 )
+#: Ends of compound words that are words of their own: "Headphone" and "smartphone"
+#: are found by "phone" too (after the products that say "phone" in their name or
+#: category: the piece is indexed with the description).
+COMPOUND_HEADS = ("phone", "watch", "book", "band")
 #: The longest word kept (longer ones are cut): an index entry, not an essay.
 MAX_WORD = 60
 #: Words shorter than this never go into the vocabulary (typos are looked for in words
@@ -119,8 +125,12 @@ def document(
     body_words = words(description)
     for key, value in specs:
         body_words += words(key) + words(value)
-    raw = [w for w in (*name_words, *category_words, *body_words) if stem(w) != w]
-    body = [stem(w) for w in body_words] + list(dict.fromkeys(raw))
+    every = (*name_words, *category_words, *body_words)
+    raw = [w for w in every if stem(w) != w]
+    heads = [
+        h for w in every for h in COMPOUND_HEADS if len(w) >= len(h) + 3 and stem(w).endswith(h)
+    ]
+    body = [stem(w) for w in body_words] + list(dict.fromkeys(raw + heads))
     return Document(
         name=" ".join(stem(w) for w in name_words),
         category=" ".join(stem(w) for w in category_words),
