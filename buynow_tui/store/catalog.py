@@ -16,11 +16,11 @@ from peewee import Expression, IntegrityError, Tuple, fn
 
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
+from buynow_tui.store import search_index
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
-from buynow_tui.store import search_index
 from buynow_tui.store.search import search_products, summary_fields
 from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView, SearchResults
 

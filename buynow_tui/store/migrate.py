@@ -4,11 +4,12 @@ A migration is a module `mNNNN_name.py` with `up(dialect)` and `down(dialect)` t
 return SQL statements (or, for data only Python can compute, callables run in the same
 transaction, in their place: m0005's search documents). A module's `DERIVED` names the
 tables and `table.column`s its `down` drops that hold only data derived from others:
-dropping them loses nothing, so they are not counted as rows a downgrade would lose. The runner owns two tables of its own, which it creates and no
-migration drops, so they survive a full downgrade: `migration_history` (what ran) and
-`store_marker` (whether this database is new; see `demo_catalog_pending`). The times
-they record come from the clock the caller passes (`Services.clock`, by default the
-system's).
+dropping them loses nothing, so they are not counted as rows a downgrade would lose.
+
+The runner owns two tables of its own, which it creates and no migration drops, so they
+survive a full downgrade: `migration_history` (what ran) and `store_marker` (whether
+this database is new; see `demo_catalog_pending`). The times they record come from the
+clock the caller passes (`Services.clock`, by default the system's).
 
 Every step holds the migration lock while it checks what is applied and applies the
 next migration, so several processes opening a new database at once (an SSH server's
@@ -198,13 +199,13 @@ def _plan(steps: int, clock: Clock) -> DowngradePlan:
     dropped: list[str] = []
     made: set[str] = set()
     for name in names:
-        derived = getattr(modules[name], "DERIVED", frozenset())
+        derived: frozenset[str] = getattr(modules[name], "DERIVED", frozenset())
         for sql in modules[name].down(dialect()):
             if not isinstance(sql, str):
                 continue
             table, column = _dropped(sql)
-            lost = table is not None and table not in derived and f"{table}.{column}" not in derived
-            if lost and table not in dropped:
+            lost = table not in derived and f"{table}.{column}" not in derived
+            if table is not None and lost and table not in dropped:
                 dropped.append(table)
             remade = _MADE_TABLE.match(sql)
             if remade:

@@ -27,7 +27,7 @@ letters and digits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from buynow_tui.store.db import connection, is_sqlite
 from buynow_tui.store.models import Product, database
@@ -79,7 +79,9 @@ def search_products(
         query = corrected(query)
         builder = _SqliteTiers(query, category) if is_sqlite() else _PostgresTiers(query, category)
         total = builder.total()
-        ids = _walk(builder.tiers(), offset, limit) if total > offset else []
+        # Once every match is in hand, the tiers after it have nothing more to give.
+        wanted = min(limit, total - offset)
+        ids = _walk(builder.tiers(), offset, wanted) if wanted > 0 else []
         items = _products(ids)
         named, whole = _named_category(query, category)
     return SearchResults(tuple(items), total, offset, named, whole)
@@ -104,21 +106,26 @@ def _walk(tiers: Iterable[_Tier], offset: int, limit: int) -> list[int]:
 
 
 def _products(ids: Sequence[int]) -> list[ProductView]:
+    """The products of `ids`, in that order (plain SQL: this runs on every key typed)."""
     if not ids:
         return []
-    rows = Product.select(*summary_fields()).where(Product.id.in_(list(ids))).tuples()
-    by_id = {row[0]: ProductView(*row) for row in cast("Iterable[tuple[Any, ...]]", rows)}
+    listed = ", ".join(str(int(i)) for i in ids)
+    rows = database.execute_sql(
+        'SELECT "id", "sku", "name", "category", "price_cents", "stock" FROM "product" '
+        f'WHERE "id" IN ({listed})'
+    ).fetchall()
+    by_id = {row[0]: ProductView(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def _named_category(query: Query, current: str | None) -> tuple[str | None, bool]:
     """The category the text names (its spelling in the shop), and whether the whole
     text is that name; None when none is, or when it is the one searched in already."""
-    keys = query.category_keys()
-    for key in keys:
-        name = (
-            Product.select(Product.category).where(Product.search_category == key).limit(1).scalar()
-        )
+    mark = "?" if is_sqlite() else "%s"
+    sql = f'SELECT "category" FROM "product" WHERE "search_category" = {mark} LIMIT 1'
+    for key in query.category_keys():
+        row = database.execute_sql(sql, [key]).fetchone()
+        name = row[0] if row else None
         if name is not None:
             if current is not None and category_tag(name) == category_tag(current):
                 return None, False
@@ -137,7 +144,8 @@ def _count(sql: str, params: Sequence[object]) -> int:
 # -- SQLite: FTS5 column filters --------------------------------------------------------
 
 _NAME, _NAME_CATEGORY = "{search_name}", "{search_name search_category}"
-_ANYWHERE = "{search_name search_category search_body}"
+#: Not a column filter: the name or category, or the rest, where words carry a "_".
+_ANYWHERE = "anywhere"
 
 
 def _quoted(word: str) -> str:
@@ -162,10 +170,12 @@ class _SqliteTiers:
         return f"{sql} {tail}", params
 
     def _term(self, term: Term, columns: str) -> str:
-        options = [f"{columns}: {_quoted(p)}*" for p in term.prefixes]
-        if columns == _ANYWHERE and term.short:
+        if columns != _ANYWHERE:
+            options = [f"{columns}: {_quoted(p)}*" for p in term.prefixes]
+        else:
             options = [f"{_NAME_CATEGORY}: {_quoted(p)}*" for p in term.prefixes]
-            options += [f"{{search_body}}: {_quoted(p)}" for p in term.prefixes]
+            star = "" if term.short else "*"
+            options += [f"{{search_body}}: {_quoted('_' + p)}{star}" for p in term.prefixes]
         return "(" + " OR ".join(options) + ")"
 
     def _all(self, columns: str) -> str:
@@ -178,7 +188,7 @@ class _SqliteTiers:
         if but_not:
             expr = f"({expr}) NOT ({but_not})"
         if self.category:
-            expr = f"({expr}) AND {{search_tag}}: {_quoted(category_tag(self.category))}"
+            expr = f"({expr}) AND {{search_tag}}: {_quoted('_' + category_tag(self.category))}"
         return expr
 
     def _fts(self, select: str, excluded: list[int]) -> str:
@@ -265,9 +275,7 @@ class _PostgresTiers:
             out.append(('"search_name" = %s', [self.query.key]))
             out.append(("\"search_name\" LIKE %s ESCAPE '\\'", [_like_prefix(self.query.key)]))
             for weights in ("A", "AB", ""):
-                out.append(
-                    ("\"search_vector\" @@ %s::tsquery", [self._tsquery(weights)])
-                )
+                out.append(('"search_vector" @@ %s::tsquery', [self._tsquery(weights)]))
         return out
 
     def _where(self, conditions: list[tuple[str, list[object]]]) -> tuple[str, list[object]]:

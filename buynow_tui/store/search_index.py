@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from buynow_tui.store.db import is_sqlite
 from buynow_tui.store.models import Product, SearchWord, database
@@ -61,11 +61,12 @@ def remember(docs: Iterable[Document]) -> None:
 
 def reindex(product_id: int) -> None:
     """Inside the caller's write: recompute one product's document from its row."""
-    row = (
+    row = cast(
+        "dict[str, Any]",
         Product.select(Product.name, Product.category, Product.description, Product.specs)
         .where(Product.id == product_id)
         .dicts()
-        .get()
+        .get(),
     )
     doc = document_of(row)
     Product.update(**columns(doc)).where(Product.id == product_id).execute()
@@ -76,19 +77,23 @@ def backfill() -> None:
     """Inside the migration's transaction: every product's document and the vocabulary."""
     last = 0
     while True:
-        rows = list(
-            Product.select(
-                Product.id, Product.name, Product.category, Product.description, Product.specs
-            )
-            .where(Product.id > last)
-            .order_by(Product.id)
-            .limit(BACKFILL_BATCH)
-            .dicts()
+        rows = cast(
+            "list[dict[str, Any]]",
+            list(
+                Product.select(
+                    Product.id, Product.name, Product.category, Product.description, Product.specs
+                )
+                .where(Product.id > last)
+                .order_by(Product.id)
+                .limit(BACKFILL_BATCH)
+                .dicts()
+            ),
         )
         if not rows:
             return
         docs = [document_of(row) for row in rows]
-        values = [(row["id"], d.name, d.category, d.body, d.tag) for row, d in zip(rows, docs)]
+        pairs = zip(rows, docs, strict=True)
+        values = [(row["id"], d.name, d.category, d.body, d.tag) for row, d in pairs]
         _update_many(values)
         remember(docs)
         last = rows[-1]["id"]

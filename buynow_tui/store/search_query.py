@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from buynow_tui.store import validation as v
 from buynow_tui.store.models import SearchWord
@@ -18,8 +19,9 @@ _PRICE = re.compile(r"^\$?\s*([0-9]{1,9}(?:,[0-9]{3})*|[0-9]+)(?:[.,]([0-9]{1,2}
 _ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 #: At most this many words of a query are searched (the rest are ignored).
 MAX_WORDS = 8
-#: Words this long or longer, all letters, may have one typo corrected.
-TYPO_FROM = 5
+#: Words of this many letters (all letters) may have one typo corrected; longer ones
+#: are no product's word mistyped.
+TYPO_FROM, TYPO_UP_TO = 5, 20
 #: Words shorter than this match whole words only in descriptions and specs (and as
 #: prefixes in names and categories): "4k" finds "4K video", "e" does not find every
 #: description with a word starting with "e".
@@ -95,15 +97,11 @@ def corrected(query: Query) -> Query:
 
 def _correct(term: Term) -> Term:
     word = term.typed
-    if len(word) < TYPO_FROM or not word.isalpha() or _known_prefix(word):
+    if not TYPO_FROM <= len(word) <= TYPO_UP_TO or not word.isalpha() or _known_prefix(word):
         return term
     candidates = set(edits(word)) | set(edits(stem(word)))
-    found = sorted(
-        row[0]
-        for row in SearchWord.select(SearchWord.word)
-        .where(SearchWord.word.in_(sorted(candidates)))
-        .tuples()
-    )[:8]
+    rows = SearchWord.select(SearchWord.word).where(SearchWord.word.in_(sorted(candidates)))
+    found = sorted(str(w) for (w,) in cast("Iterable[tuple[str]]", rows.tuples()))[:8]
     return Term(word, tuple(dict.fromkeys((*term.prefixes, *_stems(found)))))
 
 

@@ -33,8 +33,33 @@ _ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 #: Words too common to tell products apart; never indexed, dropped from a query
 #: unless they are all it has.
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it its of on or the this that to with "
-    "your you".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "this",
+        "that",
+        "to",
+        "with",
+        "your",
+        "you",
+    ]
 )
 #: Ends of compound words that are words of their own: "Headphone" and "smartphone"
 #: are found by "phone" too (after the products that say "phone" in their name or
@@ -128,7 +153,10 @@ def document(
     every = (*name_words, *category_words, *body_words)
     raw = [w for w in every if stem(w) != w]
     heads = [
-        h for w in every for h in COMPOUND_HEADS if len(w) >= len(h) + 3 and stem(w).endswith(h)
+        h
+        for w in (*name_words, *body_words)
+        for h in COMPOUND_HEADS
+        if len(w) >= len(h) + 3 and stem(w).endswith(h)
     ]
     body = [stem(w) for w in body_words] + list(dict.fromkeys(raw + heads))
     return Document(

@@ -5,9 +5,9 @@ Each product gains its normalised search document (`search_name`, `search_catego
 already there (`store.search_index.backfill`, in this migration's transaction) and by
 the store on every later write. `search_word` is the vocabulary typos are corrected to.
 
-- SQLite: an FTS5 table `product_search` over the four columns (external content,
-  kept in step by triggers, prefix indexes for 1-3 characters), replacing m0001's
-  name-only word and trigram indexes.
+- SQLite: a contentless FTS5 table `product_search` over the four columns, kept in
+  step by triggers (prefix indexes for 1-4 characters; the rest's words marked, see
+  `_indexed`), replacing m0001's name-only word and trigram indexes.
 - PostgreSQL: a generated, weighted `tsvector` column (A name, B category, C the rest)
   with a GIN index, and a text-pattern index on `search_name` for "name starts with";
   m0001's trigram index on names goes.
@@ -25,9 +25,7 @@ from buynow_tui.store.migrations.m0001_initial import _FTS, _POSTGRES_SEARCH, _S
 
 COLUMNS = ("search_name", "search_category", "search_body", "search_tag")
 #: Tables and columns this migration's down drops that hold only derived data.
-DERIVED = frozenset(
-    {"search_word", "product.search_vector", *(f"product.{c}" for c in COLUMNS)}
-)
+DERIVED = frozenset({"search_word", "product.search_vector", *(f"product.{c}" for c in COLUMNS)})
 
 _ADD = [f'ALTER TABLE "product" ADD COLUMN "{c}" TEXT NOT NULL DEFAULT \'\'' for c in COLUMNS]
 _WORDS = {
@@ -46,22 +44,34 @@ _INDEXES = {
 }
 
 _COLS = ", ".join(COLUMNS)
-_NEW = ", ".join(f"new.{c}" for c in COLUMNS)
-_OLD = ", ".join(f"old.{c}" for c in COLUMNS)
+
+
+def _indexed(row: str) -> str:
+    """The FTS5 values of a product row (`new`, `old`, or the table itself): the name
+    and category as they are, every word of the rest and the tag marked with "_" (a
+    token character there, never in a word), so that a short prefix typed for names
+    ("g") never reads the postings of every description's words ("generated")."""
+    p = f"{row}." if row else ""
+    body = (
+        f"CASE WHEN {p}search_body = '' THEN '' ELSE '_' || replace({p}search_body, ' ', ' _') END"
+    )
+    return f"{p}search_name, {p}search_category, {body}, '_' || {p}search_tag"
+
+
 _SQLITE_FTS = [
     'CREATE VIRTUAL TABLE "product_search" USING fts5('
-    f"{_COLS}, content='product', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    f"{_COLS}, content='', "
+    "tokenize='unicode61 remove_diacritics 2 tokenchars _', prefix='1 2 3 4')",
     'CREATE TRIGGER "product_search_ai" AFTER INSERT ON "product" BEGIN '
-    f"INSERT INTO product_search(rowid, {_COLS}) VALUES (new.id, {_NEW}); END",
+    f"INSERT INTO product_search(rowid, {_COLS}) VALUES (new.id, {_indexed('new')}); END",
     'CREATE TRIGGER "product_search_ad" AFTER DELETE ON "product" BEGIN '
     f"INSERT INTO product_search(product_search, rowid, {_COLS}) "
-    f"VALUES ('delete', old.id, {_OLD}); END",
+    f"VALUES ('delete', old.id, {_indexed('old')}); END",
     f'CREATE TRIGGER "product_search_au" AFTER UPDATE OF {_COLS} ON "product" BEGIN '
     f"INSERT INTO product_search(product_search, rowid, {_COLS}) "
-    f"VALUES ('delete', old.id, {_OLD}); "
-    f"INSERT INTO product_search(rowid, {_COLS}) VALUES (new.id, {_NEW}); END",
-    "INSERT INTO product_search(product_search) VALUES ('rebuild')",
+    f"VALUES ('delete', old.id, {_indexed('old')}); "
+    f"INSERT INTO product_search(rowid, {_COLS}) VALUES (new.id, {_indexed('new')}); END",
+    f'INSERT INTO product_search(rowid, {_COLS}) SELECT id, {_indexed("")} FROM "product"',
 ]
 _POSTGRES_VECTOR = [
     'ALTER TABLE "product" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS ('
