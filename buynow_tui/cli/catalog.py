@@ -13,6 +13,7 @@ import typer
 from buynow_tui.cli.shared import cli_errors, fail, opened, services
 
 if TYPE_CHECKING:
+    from buynow_tui.store.services import Services
     from buynow_tui.store.views import Cursor, ProductView
 
 products_app = typer.Typer(help="List, add, update and remove products.", no_args_is_help=True)
@@ -93,18 +94,50 @@ def _products_table(items: Iterable[ProductView]) -> None:
         )
 
 
+def _search_table(svc: Services, text: str, category: str | None, limit: int | None) -> None:
+    """Every match, read 500 at a time; with --limit, a line on stderr says how many
+    were left out."""
+    from buynow_tui.store.search import MAX_LIMIT
+
+    first = svc.catalog.search(text, limit=min(MAX_LIMIT, limit or MAX_LIMIT), category=category)
+    wanted = first.total if limit is None else min(limit, first.total)
+
+    def rows() -> Iterator[ProductView]:
+        yield from first.items
+        done = len(first.items)
+        while done < wanted:
+            page = svc.catalog.search(
+                text, offset=done, limit=min(MAX_LIMIT, wanted - done), category=category
+            )
+            if not page.items:
+                return  # products went meanwhile
+            yield from page.items
+            done += len(page.items)
+
+    _products_table(rows())
+    if wanted < first.total:
+        typer.echo(f"Showed {wanted:,} of {first.total:,} matches (--limit {limit}).", err=True)
+
+
 @products_app.command("list")
 @cli_errors
 def products_list(
     category: str | None = typer.Option(None, "--category", help="Only this category."),
     search: str | None = typer.Option(None, "--search", help="Only products matching this text."),
-    limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        max=100000,
+        help="At most this many rows (default: 200 products; every match of --search).",
+    ),
 ) -> None:
-    """List products by name."""
+    """List products by name, or every product matching --search, best match first."""
     svc = services()
     if search:
-        _products_table(svc.catalog.search(search, limit=min(limit, 500), category=category))
+        _search_table(svc, search, category, limit)
         return
+    limit = limit or 200
     items: list[ProductView] = []
     cursor: Cursor | None = None
     while len(items) < limit:

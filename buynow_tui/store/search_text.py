@@ -74,6 +74,8 @@ VOCABULARY_MIN = 4
 
 def fold(text: str) -> str:
     """Lower case without accents: "Héadphone" -> "headphone"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
