@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App
@@ -32,7 +32,7 @@ from buynow_tui.logs import get_logger
 from buynow_tui.navigation import resolve
 from buynow_tui.runtime import tune_gc
 from buynow_tui.screens.base import NARROW_BELOW
-from buynow_tui.session import Session, SettingsFile, binding_for
+from buynow_tui.session import Session, binding_for, settings_for
 from buynow_tui.session_bridge import SessionBridge
 from buynow_tui.themes import DEFAULT_THEME, THEMES
 from buynow_tui.widgets.safe import clean_paste
@@ -94,10 +94,12 @@ class BuyNowApp(SessionBridge, App[None]):
         for extra in THEMES:
             self.register_theme(extra)
         self.theme = theme or DEFAULT_THEME
-        #: Run by the SSH server for one shopper (no files of our own then).
+        #: Run by the SSH server for one shopper, or by the web server for one browser
+        #: tab (no files of our own then).
         self.over_ssh = client.over_ssh
+        self.over_web = client.over_web
         self.server_started = client.server_started
-        settings = None if client.over_ssh else SettingsFile(paths.settings_file)
+        settings = settings_for(client, paths, services)
         self.session = Session(services, binding_for(client, paths), settings, self.now)
         #: Tests switch this off so snapshots never catch a cursor mid-blink.
         self.cursor_blink = cursor_blink
@@ -226,7 +228,7 @@ def run(paths: Paths, *, open_path: str | None = None) -> None:
     keystroke latency (`runtime.tune_gc`)."""
     from buynow_tui.bootstrap import open_store
 
-    app = BuyNowApp(cast("Services", open_store(paths).services), paths, open_path=open_path)
+    app = BuyNowApp(open_store(paths).services, paths, open_path=open_path)
     app.gc_freeze_after = tune_gc()
     app.run()
 

@@ -17,12 +17,13 @@ if another process has rotated it, rotates when the line would not fit (all.log 
 all.log.1 -> ... -> all.log.N, the oldest dropped), and appends the whole line in one
 `write`. No line is lost (until it falls off the last backup) or doubled, and every
 line is whole. A lock held for over a second (its holder stopped) is not waited for:
-the line is appended without it, and without rotating. Files and the lock are created 0600; files an older version left
-readable by others are made 0600 when opened.
+the line is appended without it, and without rotating. Files and the lock are created
+0600; files an older version left readable by others are made 0600 when opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import fcntl
 import logging
@@ -202,10 +203,8 @@ class _LogFile(logging.Handler):
     def _close_files(self) -> None:
         for fd in (self._fd, self._lock_fd):
             if fd is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
         self._fd = self._lock_fd = None
 
     def close(self) -> None:

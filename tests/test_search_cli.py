@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from test_cli import run_cli
+from tests.support.cli import run_cli
 
 
 def test_products_list_search_prints_every_match_and_a_limit_says_so(home: Path) -> None:
@@ -30,7 +30,7 @@ def test_products_list_search_prints_every_match_and_a_limit_says_so(home: Path)
     limited = run_cli(home, "products", "list", "--search", "watches", "--limit", "10")
     assert limited.returncode == 0
     assert len(limited.stdout.splitlines()[1:]) == 10
-    assert limited.stderr.strip() == f"Showed 10 of {watches:,} matches (--limit 10)."
+    assert limited.stderr.strip() == f"Showing 10 of {watches:,} matches; --limit shows more."
 
     none = run_cli(home, "products", "list", "--search", "zzzzqqq")
     assert none.returncode == 0 and none.stdout.splitlines()[1:] == []

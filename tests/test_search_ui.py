@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop_support import make_app, screen_text, search, shop_ready, wait_for, wait_for_text
-
 from buynow_tui.screens.shop import ShopScreen
+from tests.support.app import make_app, screen_text, wait_for, wait_for_text
+from tests.support.shop import search, shop_ready
 
 
 def shown_ids(shop: ShopScreen) -> list[int]:

@@ -32,7 +32,8 @@ from buynow_tui.ssh.policy import (
     refusal,
     span,
 )
-from tests.ssh_support import ROOT, async_wait_for, connect
+from tests.support.repo import ROOT
+from tests.support.ssh import async_wait_for, connect
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
         [
             sys.executable,
             "-c",
-            f"from buynow_tui.ssh import forkserver; forkserver.preload()\n{then}",
+            f"from buynow_tui import forkserver; forkserver.preload()\n{then}",
         ],
         env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
         cwd=cwd,
@@ -79,7 +80,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
     return done.stdout
 
 
-# -- identity: only the key the client proved ---------------------------------------------------------
+# -- identity: only the key the client proved ------------------------------------------------------
 
 
 def test_the_key_proved_last_is_the_identity(hub: Hub, two_keys) -> None:
@@ -112,7 +113,7 @@ def test_anyone_may_come_in_but_never_by_password(hub: Hub) -> None:
         conn.unix_connection_requested("/var/run/docker.sock")
 
 
-# -- admission -----------------------------------------------------------------------------------------
+# -- admission -------------------------------------------------------------------------------------
 
 
 def test_connections_per_minute_turn_busy_then_drop_then_recover() -> None:
@@ -228,7 +229,7 @@ def test_the_agent_request_hook_still_exists_in_asyncssh() -> None:
 
 
 async def test_an_agent_forwarding_request_is_refused_and_said_so(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = "import time; print('app up'); time.sleep(60)"
     running = await serve_stand_in(tmp_path, monkeypatch, app, Limits())
@@ -256,14 +257,14 @@ async def test_an_agent_forwarding_request_is_refused_and_said_so(
     assert line not in seen[False]
 
 
-# -- output to a client that stops reading ---------------------------------------------------------------
+# -- output to a client that stops reading ---------------------------------------------------------
 
 
 FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"
 
 
 async def test_output_to_a_client_that_stops_reading_is_bounded(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = Limits(output_buffer=64 * 1024)
     running = await serve_stand_in(tmp_path, monkeypatch, FLOOD, limits)
@@ -296,7 +297,7 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(
 
 
 async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An "app" that never draws holds its starting slot.
     limits = Limits(max_starting=1, start_wait=0.5)

@@ -25,14 +25,14 @@ from typing import Any
 import asyncssh
 import pytest
 
-from tests.ssh_support import (
+from tests.support.cli import run_cli
+from tests.support.ssh import (
     Server,
     Terminal,
     add_users,
     async_wait_for,
     connect,
     open_shop,
-    run_cli,
     start_server,
 )
 

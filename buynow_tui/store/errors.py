@@ -112,7 +112,8 @@ class DataWouldBeLost(StoreError):
         self.migrations = migrations
         self.rows = rows
         super().__init__(
-            f"reverting {', '.join(migrations)} would drop {describe_rows(rows)}; nothing was changed"
+            f"reverting {', '.join(migrations)} would drop {describe_rows(rows)};"
+            " nothing was changed"
         )
 
 

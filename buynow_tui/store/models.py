@@ -216,12 +216,28 @@ class RememberToken(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, on_delete="CASCADE")
     token_hash = CharField(max_length=64, unique=True)
-    kind = CharField(max_length=10, default="local")  # "local" or "ssh"
+    kind = CharField(max_length=10, default="local")  # "local", "ssh" or "web"
     created_at = UTCDateTimeField()
     expires_at = UTCDateTimeField()
 
     class Meta:
         table_name = "remember_token"
+
+
+class WebClient(BaseModel):
+    """A browser the web front end knows, by the SHA-256 of the random id in its cookie
+    (never the id itself): the consent it gave while nobody was logged in. Its Remember
+    me is a `RememberToken` of kind "web" (see `store/web_clients.py`). A row exists
+    only once the browser has something to remember, and goes once unseen for as long
+    as its cookie lasts."""
+
+    client_hash = CharField(max_length=64, primary_key=True)
+    consent_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField()
+    seen_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        table_name = "web_client"
 
 
 class LoginFailure(BaseModel):
@@ -269,4 +285,5 @@ MODELS: list[type[BaseModel]] = [
     RememberToken,
     LoginFailure,
     ShopSecret,
+    WebClient,
 ]

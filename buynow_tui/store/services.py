@@ -18,6 +18,7 @@ from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
+from buynow_tui.store.web_clients import WebClients
 from buynow_tui.store.wishlist import WishlistService
 
 
@@ -31,3 +32,4 @@ class Services:
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
+        self.web_clients = WebClients(self.settings, clock=clock)
