@@ -294,3 +294,24 @@ def test_one_normaliser_for_documents_and_queries() -> None:
     assert "watch" in doc.body.split()  # from "smartwatch"
     query = parse("Smart  WATCHES")
     assert query.key == doc.name
+
+
+def test_reindex_rebuilds_documents_a_hand_edit_left_behind(services: Any) -> None:
+    from buynow_tui.store.db import write
+    from buynow_tui.store.models import database
+
+    mark = "?" if _sqlite() else "%s"
+    with write():
+        database.execute_sql(
+            f"UPDATE product SET name = {mark} WHERE sku = {mark}", ["Quux Camera", "BN-CAM-001"]
+        )
+    assert services.catalog.search("quux").total == 0  # the store did not write it
+    assert services.catalog.reindex() == 48
+    assert names(services.catalog.search("quux")) == ["Quux Camera"]
+    assert names(services.catalog.search("digital camera")) != ["Digital Camera"]
+
+
+def _sqlite() -> bool:
+    from buynow_tui.store.db import is_sqlite
+
+    return is_sqlite()

@@ -193,6 +193,14 @@ class Catalog:
         text names (see `store.search`)."""
         return search_products(text, offset=offset, limit=limit, category=category)
 
+    def reindex(self) -> int:
+        """Rebuild every product's search document from its row, in one transaction:
+        what a database edited by hand (or a changed normaliser) needs; how many."""
+        with write():
+            count = search_index.backfill()
+        log.info("search documents rebuilt for %d products", count)
+        return count
+
     # -- admin changes -----------------------------------------------------------
     def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
         """Add a product. Its SKU must be new regardless of case; its category is folded

@@ -240,7 +240,8 @@ class _SqliteTiers:
             previous = this
 
 
-# -- PostgreSQL: a weighted tsvector (A name, B category, C the rest) -----------------------
+# -- PostgreSQL: a weighted tsvector (A name, B category, C the rest), and one of the name
+# and category alone ------------------------------------------------------------------------
 
 
 def _lexeme(word: str) -> str:
@@ -256,15 +257,26 @@ class _PostgresTiers:
         self.query = query
         self.category = category
 
-    def _term(self, term: Term, weights: str) -> str:
-        options = [f"{_lexeme(p)}:*{weights}" for p in term.prefixes]
-        if not weights and term.short:
-            options = [f"{_lexeme(p)}:*AB" for p in term.prefixes]
-            options += [f"{_lexeme(p)}:C" for p in term.prefixes]
-        return "(" + " | ".join(options) + ")"
+    @staticmethod
+    def _any(term: Term, mark: str = ":*") -> str:
+        return "(" + " | ".join(f"{_lexeme(p)}{mark}" for p in term.prefixes) + ")"
 
-    def _tsquery(self, weights: str) -> str:
-        return " & ".join(self._term(t, weights) for t in self.query.terms)
+    def _anywhere(self) -> tuple[str, list[object]]:
+        """Every word anywhere. Unweighted, so GIN answers without rechecking rows: the
+        long words as prefixes of any word, the short ones as prefixes in the name or
+        category (`search_head`) or whole words anywhere."""
+        terms = self.query.terms
+        parts: list[str] = []
+        params: list[object] = []
+        long_terms = [t for t in terms if not t.short]
+        if long_terms:
+            parts.append('"search_vector" @@ %s::tsquery')
+            params.append(" & ".join(self._any(t) for t in long_terms))
+        for term in terms:
+            if term.short:
+                parts.append('("search_head" @@ %s::tsquery OR "search_vector" @@ %s::tsquery)')
+                params += [self._any(term), self._any(term, "")]
+        return " AND ".join(parts), params
 
     def _conditions(self) -> list[tuple[str, list[object]]]:
         """Each tier's condition (inclusive), in rank order, with its parameters."""
@@ -272,10 +284,14 @@ class _PostgresTiers:
         if self.query.cents is not None:
             out.append(('"price_cents" = %s', [self.query.cents]))
         if self.query.terms:
+            terms = self.query.terms
             out.append(('"search_name" = %s', [self.query.key]))
             out.append(("\"search_name\" LIKE %s ESCAPE '\\'", [_like_prefix(self.query.key)]))
-            for weights in ("A", "AB", ""):
-                out.append(('"search_vector" @@ %s::tsquery', [self._tsquery(weights)]))
+            in_name = " & ".join(self._any(t, ":*A") for t in terms)
+            out.append(('"search_vector" @@ %s::tsquery', [in_name]))
+            in_head = " & ".join(self._any(t) for t in terms)
+            out.append(('"search_head" @@ %s::tsquery', [in_head]))
+            out.append(self._anywhere())
         return out
 
     def _where(self, conditions: list[tuple[str, list[object]]]) -> tuple[str, list[object]]:

@@ -73,9 +73,10 @@ def reindex(product_id: int) -> None:
     remember([doc])
 
 
-def backfill() -> None:
-    """Inside the migration's transaction: every product's document and the vocabulary."""
-    last = 0
+def backfill() -> int:
+    """Inside the caller's write (m0005's, or `Catalog.reindex`): every product's
+    document and the vocabulary; how many products."""
+    last = done = 0
     while True:
         rows = cast(
             "list[dict[str, Any]]",
@@ -90,7 +91,8 @@ def backfill() -> None:
             ),
         )
         if not rows:
-            return
+            return done
+        done += len(rows)
         docs = [document_of(row) for row in rows]
         pairs = zip(rows, docs, strict=True)
         values = [(row["id"], d.name, d.category, d.body, d.tag) for row, d in pairs]
