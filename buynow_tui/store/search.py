@@ -39,6 +39,8 @@ __all__ = ["price_in", "search_products", "summary_fields"]
 
 #: The most results one call returns (a page of the CLI's listing, say).
 MAX_LIMIT = 500
+#: PostgreSQL: a search with more matches than this reads its tiers in id order.
+DENSE_FROM = 20_000
 
 
 def summary_fields() -> list[Any]:
@@ -256,6 +258,7 @@ class _PostgresTiers:
     def __init__(self, query: Query, category: str | None) -> None:
         self.query = query
         self.category = category
+        self.matches = 0  # set by `total`, before any tier is read
 
     @staticmethod
     def _any(term: Term, mark: str = ":*") -> str:
@@ -307,7 +310,8 @@ class _PostgresTiers:
         # Every tier's condition is within the last text one; the price one is not.
         wanted = [conditions[0], conditions[-1]] if self.query.cents is not None else []
         where, params = self._where(wanted or conditions[-1:])
-        return _count(f'SELECT count(*) FROM "product" WHERE {where}', params)
+        self.matches = _count(f'SELECT count(*) FROM "product" WHERE {where}', params)
+        return self.matches
 
     def tiers(self) -> Iterable[_Tier]:
         conditions = self._conditions()
@@ -331,9 +335,22 @@ class _PostgresTiers:
             where += ' AND "search_tag" = %s'
             all_params.append(category_tag(self.category))
 
+        # The planner cannot tell how many rows a word prefix matches (a rare one is
+        # guessed at 2%), so "ORDER BY id LIMIT n" walks the primary key, testing
+        # every row, until it has n: fast when the tier is dense, a scan of the whole
+        # catalog when it is empty. When the search has few matches in all, the tier is
+        # read whole from its indexes first (OFFSET 0 keeps the LIMIT out), which costs
+        # at most those matches.
+        fenced = self.matches <= DENSE_FROM
+
         def fetch(skip: int, n: int) -> list[int]:
+            source = (
+                f'(SELECT id FROM "product" WHERE {where} OFFSET 0) AS tier'
+                if fenced
+                else f'"product" WHERE {where}'
+            )
             return _ids(
-                f'SELECT id FROM "product" WHERE {where} ORDER BY id LIMIT %s OFFSET %s',
+                f"SELECT id FROM {source} ORDER BY id LIMIT %s OFFSET %s",
                 [*all_params, n, skip],
             )
 
