@@ -1,13 +1,17 @@
 """Shop: the catalog a page at a time, search as you type, filter and sort.
 
 The table holds one keyset page (`PAGE_SIZE` rows) and asks for the next or previous
-page when the cursor moves past its edge, so 100,000 products cost what 50 do. Catalog
+page when the cursor moves past its edge, so 100,000 products cost what 50 do. Search
+results are paged the same way (by offset, best first), under their true count; when
+the text names a category ("cameras"), the status line offers it: ctrl+g (or a click)
+shows that category (just browsing it if the text was only its name). Catalog
 reads are exclusive workers of one group: whatever the shopper asked for last is what
 is shown, however the worker threads finish.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
@@ -25,7 +29,7 @@ from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import Picture, ProductPage, ProductView
+from buynow_tui.store.views import Picture, ProductPage, ProductView, SearchResults
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.preview import PreviewPane
 from buynow_tui.widgets.product_table import ProductTable
@@ -81,6 +85,7 @@ class ShopScreen(BaseScreen):
         Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
         Binding("c", "next_category", "Category", id="shop-category"),
         Binding("s", "next_sort", "Sort", id="shop-sort"),
+        Binding("ctrl+g", "take_category", "Suggested category", id="shop-suggested", show=False),
     ]
 
     def __init__(self) -> None:
@@ -91,6 +96,7 @@ class ShopScreen(BaseScreen):
         self.page: ProductPage | None = None
         self.page_number = 1
         self.query_text = ""  # the search being shown; "" when browsing
+        self.found: SearchResults | None = None  # the page of results being shown
         #: A catalog read is on its way (the screen's `loading` overlay is shown only
         #: once one has taken SLOW_READ: a flash of it on every key cost a full redraw).
         self.reading = False
@@ -202,33 +208,51 @@ class ShopScreen(BaseScreen):
         table.show_page(page.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
-    def _search(self, text: str, row: int | None = None, *, typed: bool = False) -> Worker[None]:
-        """Search the catalog for `text`; `typed` for the search as you type."""
-        worker = self._find(text, self.category, self.sort, row, typed)
+    def _search(
+        self,
+        text: str,
+        row: int | None = None,
+        *,
+        typed: bool = False,
+        offset: int = 0,
+        at_end: bool = False,
+    ) -> Worker[None]:
+        """Search the catalog for `text` (the page of results from `offset`); `typed`
+        for the search as you type."""
+        worker = self._find(text, self.category, self.sort, row, typed, offset, at_end)
         self._reading(worker)
         return worker
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _find(
-        self, text: str, category: str | None, sort: str, row: int | None, typed: bool
+        self,
+        text: str,
+        category: str | None,
+        sort: str,
+        row: int | None,
+        typed: bool,
+        offset: int,
+        at_end: bool,
     ) -> None:
         worker = get_current_worker()
         if worker.is_cancelled:
             return  # a newer read made this one moot before it began
-        found = self.services.catalog.search(text, limit=SEARCH_LIMIT, category=category)
-        if sort == "price":
-            found.sort(key=lambda p: (p.price_cents, p.id))
-        elif sort == "price_desc":
-            found.sort(key=lambda p: (-p.price_cents, -p.id))
-        self.reply(self._show_found, worker, text, found, row, typed)
+        found = self.services.catalog.search(
+            text, offset=offset, limit=SEARCH_LIMIT, category=category
+        )
+        if sort != "name":  # a sort by price orders each page of results
+            items = sorted(found.items, key=lambda p: (p.price_cents, p.id))
+            found = replace(found, items=tuple(items[::-1] if sort == "price_desc" else items))
+        self.reply(self._show_found, worker, text, found, row, typed, at_end)
 
     def _show_found(
         self,
         worker: Worker[None],
         text: str,
-        found: list[ProductView],
+        found: SearchResults,
         row: int | None,
         typed: bool,
+        at_end: bool = False,
     ) -> None:
         if typed:
             self._search_settled()  # the text typed meanwhile goes now, and wins if it does
@@ -237,9 +261,11 @@ class ShopScreen(BaseScreen):
         self._read_over()
         self.page = None
         self.query_text = text
+        self.found = found
         table = self.table
-        table.has_next = table.has_prev = False
-        table.show_page(found, row=row)
+        table.has_next = found.offset + len(found.items) < found.total
+        table.has_prev = found.offset > 0
+        table.show_page(found.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
     def worker_over(self, worker: Worker[Any]) -> None:
@@ -264,7 +290,8 @@ class ShopScreen(BaseScreen):
             return  # opening: the mount loads the first page
         row = self.table.cursor_row
         if self.query_text:
-            self._search(self.query_text, row=row)
+            offset = self.found.offset if self.found else 0
+            self._search(self.query_text, row=row, offset=offset)
         elif self.page is not None:
             self._load_page(**self._page_args, row=row)
 
@@ -283,10 +310,13 @@ class ShopScreen(BaseScreen):
         table.display = has_rows
         self.query_one("#browse").display = has_rows
         empty.display = not has_rows
+        status: str | Content
         if self.query_text:
-            count = table.row_count
-            if count == 0:
-                status = "No results"
+            found = self.found
+            total = found.total if found else 0
+            offer = self._suggestion()
+            if total == 0:
+                status = Content("No results") + offer
                 where = f" in {self.category}" if self.category else ""
                 empty.update(
                     Content(f"No products match “{self.query_text}”{where}.\n\n")
@@ -297,9 +327,13 @@ class ShopScreen(BaseScreen):
                     )
                 )
             else:
-                more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
-                plural = "s" if count != 1 else ""
-                status = f"{count} product{plural} match{'es' if count == 1 else ''}{more}"
+                plural = "s" if total != 1 else ""
+                status = Content(f"{total:,} result{plural}")
+                if total > SEARCH_LIMIT:
+                    offset = found.offset if found else 0
+                    pages = -(-total // SEARCH_LIMIT)
+                    status += Content(f" · page {offset // SEARCH_LIMIT + 1:,} of {pages:,}")
+                status += offer
         else:
             total = self.page.total if self.page else 0
             pages = max(1, -(-total // PAGE_SIZE))
@@ -309,7 +343,9 @@ class ShopScreen(BaseScreen):
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
                 )
-        self.query_one("#status", Static).update(Content(status))
+        self.query_one("#status", Static).update(
+            status if isinstance(status, Content) else Content(status)
+        )
         if not has_rows and self.focused is table:
             self.search_box.focus()
         if has_rows != self._had_rows:
@@ -317,6 +353,28 @@ class ShopScreen(BaseScreen):
             # refresh rebuilds the footer's keys (~10 ms), once per key typed in search.
             self._had_rows = has_rows
             self.refresh_bindings()
+
+    def _suggestion(self) -> Content:
+        """ " · Category: Cameras (ctrl+g)" when the results name a category; clickable."""
+        named = self.found.category if self.found else None
+        if not named:
+            return Content("")
+        return Content.from_markup(
+            " · [@click=screen.take_category]Category: $name[/] (ctrl+g)", name=named
+        )
+
+    def action_take_category(self) -> None:
+        """Show the category the search names: just browse it if the search was its
+        name ("cameras"), else search within it ("sony cameras")."""
+        found = self.found
+        if not self.query_text or found is None or not found.category:
+            return
+        self.category = found.category
+        self._show_filters()
+        if found.whole:
+            self.search_box.value = ""  # an emptied box shows the category's first page
+        else:
+            self._reload()
 
     def _show_filters(self) -> None:
         category = self.category or "All"
@@ -382,8 +440,18 @@ class ShopScreen(BaseScreen):
     def _turn_page(self, event: ProductTable.PageRequested) -> None:
         event.stop()
         page = self.page
-        if self.reading or page is None or self.query_text:
+        if self.reading:
             return  # a page is on its way; a held key does not pile up requests
+        found = self.found
+        if self.query_text and found is not None:
+            if event.direction > 0 and found.offset + len(found.items) < found.total:
+                self._search(self.query_text, offset=found.offset + SEARCH_LIMIT)
+            elif event.direction < 0 and found.offset > 0:
+                back = max(0, found.offset - SEARCH_LIMIT)
+                self._search(self.query_text, offset=back, at_end=True)
+            return
+        if page is None or self.query_text:
+            return
         if event.direction > 0 and page.next_cursor is not None:
             self._load_page(after=page.next_cursor, number=self.page_number + 1)
         elif event.direction < 0 and page.prev_cursor is not None:

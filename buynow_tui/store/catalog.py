@@ -16,13 +16,21 @@ from peewee import Expression, IntegrityError, Tuple, fn
 
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
+from buynow_tui.store import search_index
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
 from buynow_tui.store.pictures import store_picture
 from buynow_tui.store.search import search_products, summary_fields
-from buynow_tui.store.views import Category, Cursor, Picture, ProductPage, ProductView
+from buynow_tui.store.views import (
+    Category,
+    Cursor,
+    Picture,
+    ProductPage,
+    ProductView,
+    SearchResults,
+)
 
 log = get_logger("catalog")
 
@@ -187,11 +195,21 @@ class Catalog:
 
     # -- search ----------------------------------------------------------------
     def search(
-        self, text: str, *, limit: int = 100, category: str | None = None
-    ) -> list[ProductView]:
-        """Products whose name words start with every word typed, or whose price is it
-        (see `store.search`)."""
-        return search_products(text, limit=limit, category=category)
+        self, text: str, *, offset: int = 0, limit: int = 100, category: str | None = None
+    ) -> SearchResults:
+        """The products matching every word typed (in the name, category, description or
+        specs; plurals, prefixes and one typo allowed) or whose price it is, best first:
+        `limit` (at most 500) from `offset`, with the true total and the category the
+        text names (see `store.search`)."""
+        return search_products(text, offset=offset, limit=limit, category=category)
+
+    def reindex(self) -> int:
+        """Rebuild every product's search document from its row, in one transaction:
+        what a database edited by hand (or a changed normaliser) needs; how many."""
+        with write():
+            count = search_index.backfill()
+        log.info("search documents rebuilt for %d products", count)
+        return count
 
     # -- admin changes -----------------------------------------------------------
     def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
@@ -206,7 +224,11 @@ class Catalog:
                     raise _sku_taken(item.sku, taken)
                 category = _category_for(item.category, new_category=new_category)
                 row = dict(item.row(), category=category)
-                product = Product.create(**row, created_at=self.clock())
+                doc = search_index.document_of(row)
+                product = Product.create(
+                    **row, **search_index.columns(doc), created_at=self.clock()
+                )
+                search_index.remember([doc])
         except IntegrityError:  # another process added it meanwhile
             raise ValidationError(f"SKU {item.sku!r} already exists.", field="sku") from None
         log.info("product %s added", item.sku)
@@ -248,9 +270,10 @@ class Catalog:
                 row["category"] = _category_for(str(row["category"]), new_category=new_category)
             if row:
                 Product.update(**row).where(Product.sku == stored).execute()
+                if row.keys() & {"name", "category", "description"}:
+                    search_index.reindex(_id_of(stored))
             if picture is not None:
-                product_id = Product.select(Product.id).where(Product.sku == stored).scalar()
-                store_picture(product_id, picture, self.clock())
+                store_picture(_id_of(stored), picture, self.clock())
         changed = sorted(row) + (["picture"] if picture is not None else [])
         log.info("product %s updated: %s", stored, ", ".join(changed))
         return self.get_by_sku(stored)
@@ -296,12 +319,15 @@ class Catalog:
                     )
                 }
                 new_rows = []
+                docs = []
                 for item in chunk:
                     category = spellings.setdefault(v.category_key(item.category), item.category)
                     row = dict(item.row(), category=category)
                     current = existing.get(v.sku_key(item.sku))
                     if current is None:
-                        new_rows.append(dict(row, created_at=now))
+                        doc = search_index.document_of(row)
+                        docs.append(doc)
+                        new_rows.append(dict(row, **search_index.columns(doc), created_at=now))
                         if item.picture is not None:
                             pictures[v.sku_key(item.sku)] = item.picture
                         continue
@@ -317,6 +343,10 @@ class Catalog:
                     if not changes:
                         skipped += 1
                         continue
+                    if changes.keys() & {"name", "category", "description", "specs"}:
+                        doc = search_index.document_of(dict(row))
+                        docs.append(doc)
+                        changes.update(search_index.columns(doc))
                     Product.update(**changes).where(Product.id == current.id).execute()
                     updated += 1
                     stock_reset += "stock" in changes
@@ -331,6 +361,7 @@ class Catalog:
                         store_picture(product.id, pictures[v.sku_key(product.sku)], now)
                         pictured += 1
                     pictures.clear()
+                search_index.remember(docs)
         report = SeedReport(added, updated, skipped, stock_reset, pictured)
         log.info(
             "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were, "
@@ -362,6 +393,11 @@ def _sku_is(sku: str) -> Expression:
 
 
 sku_is = _sku_is
+
+
+def _id_of(stored_sku: str) -> int:
+    found: int = Product.select(Product.id).where(Product.sku == stored_sku).scalar()
+    return found
 
 
 def _stored_sku(sku: str) -> str | None:

@@ -86,6 +86,12 @@ class Product(BaseModel):
     description = TextField(default="")
     specs = TextField(default="{}")  # JSON object of name -> value
     created_at = UTCDateTimeField()
+    # The normalised search document (`store.search_text`), kept in step by every write;
+    # SQLite's FTS5 table and PostgreSQL's tsvector column index it (migration m0005).
+    search_name = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_category = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_body = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    search_tag = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "product"
@@ -94,6 +100,18 @@ class Product(BaseModel):
             (("price_cents", "id"), False),
             (("category", "price_cents", "id"), False),
         )
+
+
+class SearchWord(BaseModel):
+    """Every word the search index holds (4+ characters, not all digits): what a typo
+    may be corrected to. Words are added as products are written and never removed:
+    a word left by a removed product only ever corrects a typo to a word that
+    matches nothing more."""
+
+    word = CharField(max_length=64, primary_key=True)
+
+    class Meta:
+        table_name = "search_word"
 
 
 # One SKU regardless of case (SKUs are ASCII by validation, so every lower() agrees).
@@ -340,6 +358,7 @@ class ClientPreference(BaseModel):
 MODELS: list[type[BaseModel]] = [
     User,
     Product,
+    SearchWord,
     Cart,
     CartLine,
     Wishlist,
