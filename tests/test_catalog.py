@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import product_named
 
 from buynow_tui.store.catalog import ProductInput
 from buynow_tui.store.errors import NotFound, ValidationError
+from tests.support.repo import CATALOG_SIZE
+from tests.support.store import product_named
 
 pytestmark = pytest.mark.backends
 
@@ -77,7 +78,7 @@ def test_paging_forward_then_backward_covers_every_product_once_in_order(ties, s
 def test_every_shipped_product_is_reachable_by_paging(services):
     pages = walk_forward(services, "name", None, limit=500)
     names = [p.name for page in pages for p in page.items]
-    assert len(names) == 48
+    assert len(names) == CATALOG_SIZE
     for name in (
         "Bluetooth Headphone",
         "Portable Speakers",
@@ -105,7 +106,7 @@ def test_unknown_sort_is_refused(services):
 def test_categories_with_counts(services):
     categories = {c.name: c.count for c in services.catalog.categories()}
     assert categories["Headphones"] == 6
-    assert sum(categories.values()) == 48
+    assert sum(categories.values()) == CATALOG_SIZE
     assert {
         "Audio",
         "Headphones",
@@ -226,8 +227,8 @@ def test_any_search_text_gives_a_list_never_an_error(services, query):
     found = services.catalog.search(query)
     assert isinstance(found, list)
     # Wildcards are plain text: they never match everything.
-    assert len(found) < 48
-    assert services.catalog.count() == 48
+    assert len(found) < CATALOG_SIZE
+    assert services.catalog.count() == CATALOG_SIZE
 
 
 def test_wildcards_are_plain_text(services):
@@ -277,7 +278,7 @@ def test_add_update_remove_a_product(services):
         services.catalog.get_by_sku("NEW-1")
     with pytest.raises(NotFound):
         services.catalog.remove("NEW-1")
-    assert services.catalog.count() == 48
+    assert services.catalog.count() == CATALOG_SIZE
 
 
 @pytest.mark.parametrize(

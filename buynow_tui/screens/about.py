@@ -44,7 +44,13 @@ class AboutScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         context = self.context
-        where = "the SSH server" if context.over_ssh else "this app"
+        where = (
+            "the SSH server"
+            if context.over_ssh
+            else "the web server"
+            if context.over_web
+            else "this app"
+        )
         with VerticalScroll(classes="page", id="about"):
             with Grid(id="about-details") as details:
                 details.border_title = "About BuyNow"

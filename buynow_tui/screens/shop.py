@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -24,8 +25,9 @@ from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import ProductPage, ProductView
+from buynow_tui.store.views import Picture, ProductPage, ProductView
 from buynow_tui.widgets.consent import ConsentNotice
+from buynow_tui.widgets.preview import PreviewPane
 from buynow_tui.widgets.product_table import ProductTable
 
 PAGE_SIZE = 50
@@ -34,6 +36,10 @@ SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is
 #: rows (100 cost ~8 ms more per key at p95 in bench/keystroke.py); refine to narrow.
 SEARCH_LIMIT = PAGE_SIZE
 SORTS = ("name", "price", "price_desc")
+#: From this many columns the Shop shows the highlighted product beside the table.
+PREVIEW_FROM = 140
+#: Products whose whole view (and picture) the preview keeps, newest last.
+PREVIEW_CACHE = 64
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
 
@@ -60,8 +66,12 @@ class ShopScreen(BaseScreen):
         #search { margin: 0 1; }
         #filters { height: 1; padding: 0 1; }
         #status { height: 1; padding: 0 1; color: $text-muted; }
-        #products { height: 1fr; }
+        #browse { height: 1fr; }
+        #products { height: 1fr; width: 1fr; }
         #empty { height: 1fr; padding: 1 2; display: none; }
+        #preview { display: none; }
+        &.-preview #products { width: auto; max-width: 50%; }
+        &.-preview #preview { display: block; width: 1fr; height: 1fr; }
     }
     """
 
@@ -93,12 +103,18 @@ class ShopScreen(BaseScreen):
         self._search_due = False
         self._page_args: dict[str, Any] = {}
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
+        # The preview reads one product at a time, then the newest highlighted.
+        self._previewing: Worker[None] | None = None
+        self._preview_due: int | None = None
+        self._previews: dict[int, tuple[ProductView, Picture | None]] = {}
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield SearchBox(placeholder="Search by name or price  ( / )", id="search")
         yield Static(id="filters")
-        yield ProductTable(id="products")
+        with Horizontal(id="browse"):
+            yield ProductTable(id="products")
+            yield PreviewPane(picture_mode=self.context.picture_mode, id="preview")
         yield Static(id="empty")
         yield Static("Loading…", id="status")
         yield ConsentNotice()
@@ -229,8 +245,12 @@ class ShopScreen(BaseScreen):
     def worker_over(self, worker: Worker[Any]) -> None:
         if worker is self._typed_search:  # failed or cancelled before it could answer
             self._search_settled()
+        elif worker is self._previewing:  # a product removed meanwhile, say
+            self._preview_settled()
 
     def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.group == "preview":
+            return  # the pane keeps the row's part; the product opens with its own words
         if worker.group != "catalog":
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
@@ -261,6 +281,7 @@ class ShopScreen(BaseScreen):
         empty = self.query_one("#empty", Static)
         has_rows = table.row_count > 0
         table.display = has_rows
+        self.query_one("#browse").display = has_rows
         empty.display = not has_rows
         if self.query_text:
             count = table.row_count
@@ -302,6 +323,59 @@ class ShopScreen(BaseScreen):
         self.query_one("#filters", Static).update(
             Content(f"Category: {category} (c) · Sort: {SORT_LABELS[self.sort]} (s)")
         )
+
+    # -- the preview pane (wide terminals) ---------------------------------------------
+    @property
+    def previewing(self) -> bool:
+        return self.size.width >= PREVIEW_FROM
+
+    @on(DataTable.RowHighlighted, "#products")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(self.table.selected)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.previewing, "-preview")
+        if self.previewing and self.is_mounted:
+            self._preview(self.table.selected)
+
+    def _preview(self, product: ProductView | None) -> None:
+        """Show `product` in the pane: its row at once, the rest from the cache or read
+        by one worker at a time (keys held down read only the last row they reach)."""
+        if not self.previewing:
+            return
+        pane = self.query_one("#preview", PreviewPane)
+        pane.show_row(product)
+        if product is None:
+            return
+        cached = self._previews.get(product.id)
+        if cached is not None:
+            pane.show(*cached)
+            return
+        self._preview_due = product.id
+        if self._previewing is None:
+            self._read_preview()
+
+    def _read_preview(self) -> None:
+        due, self._preview_due = self._preview_due, None
+        if due is not None:
+            self._previewing = self._fetch_preview(due)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def _fetch_preview(self, product_id: int) -> None:
+        product = self.services.catalog.get(product_id)
+        picture = self.services.pictures.get(product_id)
+        self.reply(self._show_preview, product, picture)
+
+    def _show_preview(self, product: ProductView, picture: Picture | None) -> None:
+        self._previews[product.id] = (product, picture)
+        while len(self._previews) > PREVIEW_CACHE:
+            del self._previews[next(iter(self._previews))]
+        self.query_one("#preview", PreviewPane).show(product, picture)
+        self._preview_settled()
+
+    def _preview_settled(self) -> None:
+        self._previewing = None
+        self._read_preview()
 
     # -- paging ------------------------------------------------------------------
     @on(ProductTable.PageRequested)

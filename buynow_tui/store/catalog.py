@@ -20,8 +20,9 @@ from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
 from buynow_tui.store.models import Product, database
+from buynow_tui.store.pictures import store_picture
 from buynow_tui.store.search import search_products, summary_fields
-from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
+from buynow_tui.store.views import Category, Cursor, Picture, ProductPage, ProductView
 
 log = get_logger("catalog")
 
@@ -59,6 +60,8 @@ class ProductInput:
     stock: int
     description: str = ""
     specs: tuple[tuple[str, str], ...] = ()
+    #: A catalog file's picture for it (`image`), checked and made small.
+    picture: Picture | None = None
 
     @classmethod
     def build(
@@ -209,8 +212,16 @@ class Catalog:
         log.info("product %s added", item.sku)
         return product_view(product)
 
-    def update(self, sku: str, *, new_category: bool = False, **changes: object) -> ProductView:
-        """Change a product found by its SKU (any case); see `add` for categories."""
+    def update(
+        self,
+        sku: str,
+        *,
+        new_category: bool = False,
+        picture: Picture | None = None,
+        **changes: object,
+    ) -> ProductView:
+        """Change a product found by its SKU (any case); see `add` for categories. A
+        `picture` (see `store.pictures`) replaces its picture in the same transaction."""
         allowed = {"name", "category", "price", "stock", "description"}
         unknown = set(changes) - allowed
         if unknown:
@@ -226,7 +237,7 @@ class Catalog:
             row["stock"] = v.check_stock(changes["stock"])  # type: ignore[arg-type]
         if changes.get("description") is not None:
             row["description"] = v.clean_description(str(changes["description"]))
-        if not row:
+        if not row and picture is None:
             raise ValidationError("Nothing to change: give at least one new value.")
         with write():
             stored = _stored_sku(sku)
@@ -235,8 +246,13 @@ class Catalog:
             if "category" in row:
                 _lock_categories()
                 row["category"] = _category_for(str(row["category"]), new_category=new_category)
-            Product.update(**row).where(Product.sku == stored).execute()
-        log.info("product %s updated: %s", stored, ", ".join(sorted(row)))
+            if row:
+                Product.update(**row).where(Product.sku == stored).execute()
+            if picture is not None:
+                product_id = Product.select(Product.id).where(Product.sku == stored).scalar()
+                store_picture(product_id, picture, self.clock())
+        changed = sorted(row) + (["picture"] if picture is not None else [])
+        log.info("product %s updated: %s", stored, ", ".join(changed))
         return self.get_by_sku(stored)
 
     def set_stock(self, sku: str, stock: int | str) -> ProductView:
@@ -265,8 +281,9 @@ class Catalog:
         spelling that differs only in case (the first spelling wins, in the file too).
         """
         items = list(items)
-        added = updated = skipped = stock_reset = 0
+        added = updated = skipped = stock_reset = pictured = 0
         now = self.clock()
+        pictures: dict[str, Picture] = {}  # of new products, by SKU key
         with write():
             _lock_categories()
             spellings = category_spellings()
@@ -285,7 +302,12 @@ class Catalog:
                     current = existing.get(v.sku_key(item.sku))
                     if current is None:
                         new_rows.append(dict(row, created_at=now))
+                        if item.picture is not None:
+                            pictures[v.sku_key(item.sku)] = item.picture
                         continue
+                    if update and item.picture is not None:
+                        store_picture(current.id, item.picture, now)
+                        pictured += 1
                     wanted = {k: val for k, val in row.items() if k not in ("sku", "stock")}
                     changes = {
                         k: val for k, val in wanted.items() if update and getattr(current, k) != val
@@ -301,13 +323,23 @@ class Catalog:
                 if new_rows:
                     Product.insert_many(new_rows).execute()
                     added += len(new_rows)
-        report = SeedReport(added, updated, skipped, stock_reset)
+                if pictures:
+                    made = Product.select(Product.id, Product.sku).where(
+                        fn.lower(Product.sku).in_(list(pictures))
+                    )
+                    for product in made:
+                        store_picture(product.id, pictures[v.sku_key(product.sku)], now)
+                        pictured += 1
+                    pictures.clear()
+        report = SeedReport(added, updated, skipped, stock_reset, pictured)
         log.info(
-            "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were",
+            "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were, "
+            "%d pictures",
             added,
             updated,
             stock_reset,
             skipped,
+            pictured,
         )
         return report
 
@@ -321,11 +353,15 @@ class SeedReport:
     updated: int
     skipped: int
     stock_reset: int = 0
+    pictures: int = 0  # pictures stored (new products', and replaced ones with `update`)
 
 
 def _sku_is(sku: str) -> Expression:
     """The condition "this product's SKU is `sku`, in any case" (the lower(sku) index)."""
     return fn.lower(Product.sku) == fn.lower(sku.strip())
+
+
+sku_is = _sku_is
 
 
 def _stored_sku(sku: str) -> str | None:

@@ -78,6 +78,17 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A product's picture as the store keeps it (`store.pictures`): PNG bytes and
+    their size in pixels."""
+
+    data: bytes
+    width: int
+    height: int
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Cursor:
     """A keyset position: the sort value and id of a row."""
 
@@ -178,6 +189,24 @@ class OrderSummary:
     created_at: datetime
     units: int
     total_cents: int
+    #: The shopper's own number for it ("#1" is their first); `id` is the shop's.
+    number: int = 0
+    status: str = "paid"
+
+
+@dataclass(frozen=True)
+class OrderEventView:
+    """One change of an order's state (`store.lifecycle`)."""
+
+    id: int
+    order_id: int
+    number: int
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor_kind: str
+    actor: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +232,13 @@ class OrderDetail:
     shipping_cents: int
     total_cents: int
     ship_address: str
+    number: int = 0
+    status: str = "paid"
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    #: Its history, oldest first.
+    events: tuple[OrderEventView, ...] = ()
 
     @property
     def units(self) -> int:
@@ -216,6 +252,10 @@ class AdminOrder:
     created_at: datetime
     units: int
     total_cents: int
+    number: int = 0
+    status: str = "paid"
+    carrier: str | None = None
+    tracking_number: str | None = None
 
 
 @dataclass(frozen=True)
