@@ -173,7 +173,10 @@ def _plan(steps: int, clock: Clock) -> DowngradePlan:
     names = list(reversed(_prepare(clock)[-steps:])) if steps > 0 else []
     dropped: list[str] = []
     made: set[str] = set()
+    #: Tables a migration declares as copies of other data (`DERIVED`): nothing is lost.
+    derived: set[str] = set()
     for name in names:
+        derived.update(getattr(modules[name], "DERIVED", ()))
         for sql in modules[name].down(dialect()):
             hit = _DROP_TABLE.match(sql) or _DROP_COLUMN.match(sql)
             if hit and hit.group(1) not in dropped:
@@ -184,7 +187,7 @@ def _plan(steps: int, clock: Clock) -> DowngradePlan:
     real = _table_names() - _virtual_tables()
     rows = {}
     for table in dropped:
-        if table in real and table not in made:
+        if table in real and table not in made and table not in derived:
             rows[table] = database.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
     return DowngradePlan(tuple(names), rows)
 
