@@ -20,7 +20,7 @@ from buynow_tui.store import search_index
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
-from buynow_tui.store.models import Product, database
+from buynow_tui.store.models import CategoryCount, Product, database
 from buynow_tui.store.pictures import store_picture
 from buynow_tui.store.search import search_products, summary_fields
 from buynow_tui.store.views import (
@@ -161,18 +161,23 @@ class Catalog:
         )
 
     def count(self, category: str | None = None) -> int:
+        """Products in the shop (or one category), from the counts the database keeps
+        (`category_count`, migration 0010): no scan of the product table."""
         with connection():
-            query = Product.select(fn.COUNT(Product.id))
             if category:
-                query = query.where(Product.category == category)
-            return query.scalar() or 0
+                query = CategoryCount.select(CategoryCount.products).where(
+                    CategoryCount.category == category
+                )
+            else:
+                query = CategoryCount.select(fn.SUM(CategoryCount.products))
+            return int(query.scalar() or 0)
 
     def categories(self) -> list[Category]:
         with connection():
             rows = (
-                Product.select(Product.category, fn.COUNT(Product.id).alias("n"))
-                .group_by(Product.category)
-                .order_by(Product.category)
+                CategoryCount.select(CategoryCount.category, CategoryCount.products)
+                .where(CategoryCount.products > 0)
+                .order_by(CategoryCount.category)
                 .tuples()
             )
             return [Category(name, n) for name, n in cast("Iterable[tuple[str, int]]", rows)]

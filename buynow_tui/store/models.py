@@ -238,6 +238,16 @@ class OrderEvent(BaseModel):
         )
 
 
+class CategoryCount(BaseModel):
+    """How many products each category has, kept by triggers (migration 0010)."""
+
+    category = CharField(max_length=60, primary_key=True)
+    products = IntegerField()
+
+    class Meta:
+        table_name = "category_count"
+
+
 class MigrationHistory(BaseModel):
     id = AutoField()
     name = CharField(max_length=100, unique=True)
@@ -374,4 +384,5 @@ MODELS: list[type[BaseModel]] = [
     WebClient,
     ProductImage,
     ClientPreference,
+    CategoryCount,
 ]
