@@ -99,13 +99,15 @@ def assert_consistent(db: Path, started_with: dict[int, int]) -> None:
 def counts(db: Path) -> tuple[int, int, int, int]:
     """(products, orders, order lines, cart lines)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("product", "orders", "order_line", "cart_line")
         )
 
 
-def checkout_until_full(services: Services, user_id: int, db: Path):  # type: ignore[no-untyped-def]
+def checkout_until_full(
+    services: Services, user_id: int, db: Path
+) -> tuple[Exception, tuple[int, int, int, int]]:
     """Check out (refilling the cart) until a write fails; (that error, counts just before)."""
     products = services.catalog.page(limit=CATALOG_SIZE).items
     for n in range(3000):
@@ -162,7 +164,7 @@ class SmallDisk:
 
         return limit
 
-    def open_services(self):  # type: ignore[no-untyped-def]
+    def open_services(self) -> Services:
         services = open_store(Paths(self.home)).services
         if self.kind == "page-limit":
             _cap_pages(DISK_BYTES // SQLITE_PAGE)

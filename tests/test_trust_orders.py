@@ -33,7 +33,7 @@ ADDRESS = "1 Main Street\nSpringfield"
 
 
 @pytest.fixture
-def ann(services: Services):  # type: ignore[no-untyped-def]
+def ann(services: Services) -> UserView:
     user = register(services)
     return services.accounts.set_address(user.id, ADDRESS)
 
@@ -66,6 +66,7 @@ def _racer(home: str, url: str, plan: list[tuple[Any, ...]], barrier: Any, resul
     init_db(url)
     upgrade()
     services = Services()
+    done: object
     for number, (action, *args) in enumerate(plan):
         try:
             barrier.wait(timeout=60)
@@ -459,7 +460,7 @@ def test_adding_to_a_line_past_99_or_the_stock_is_refused_and_keeps_the_line(
 
 @pytest.mark.parametrize("quantity", [0, -1, -50, 100])
 def test_wishlist_to_cart_refuses_a_quantity_outside_1_to_99(
-    services: Services, ann: UserView, quantity
+    services: Services, ann: UserView, quantity: int
 ) -> None:
     watch = product_named(services, "Smart Watch")
     services.wishlist.add(ann.id, watch.id)

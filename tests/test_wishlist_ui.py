@@ -103,4 +103,4 @@ async def test_enter_opens_the_product(services: Services, home: Path) -> None:
         await pilot.press("enter")
         screen = await wait_for_screen(pilot, ProductScreen)
         await wait_for(pilot, lambda: screen.product is not None)
-        assert screen.product.name == "Smart Watch"
+        assert screen.product is not None and screen.product.name == "Smart Watch"

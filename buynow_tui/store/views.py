@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import overload
 
 LOW_STOCK = 5
 
@@ -126,7 +127,13 @@ class SearchResults:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __getitem__(self, index: int) -> ProductView:
+    @overload
+    def __getitem__(self, index: int) -> ProductView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ProductView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ProductView | tuple[ProductView, ...]:
         return self.items[index]
 
 
