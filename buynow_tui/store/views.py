@@ -107,6 +107,8 @@ class CartLineView:
     unit_price_cents: int
     quantity: int
     stock: int
+    #: When it went into the cart (the cart's order; an undone removal keeps it).
+    added_at: datetime | None = None
 
     @property
     def line_total_cents(self) -> int:
