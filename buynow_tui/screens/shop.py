@@ -8,6 +8,7 @@ is shown, however the worker threads finish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
@@ -15,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, get_current_worker
@@ -23,12 +23,13 @@ from textual.worker import Worker, get_current_worker
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, pages_for
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import ProductPage, ProductView
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.product_table import ProductTable
+from buynow_tui.widgets.search_box import SearchBox
 
-PAGE_SIZE = 50
 SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is loading
 #: Best matches shown for a search: a page's worth, so each key redraws at most that many
 #: rows (100 cost ~8 ms more per key at p95 in bench/keystroke.py); refine to narrow.
@@ -37,23 +38,9 @@ SORTS = ("name", "price", "price_desc")
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
 
-class SearchBox(Input):
-    """The search input; escape clears it and hands focus back to the results."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave search", id="search-leave")
-    ]
-
-    class Left(Message):
-        """The shopper pressed escape in the search box."""
-
-    def action_leave(self) -> None:
-        self.post_message(self.Left())
-
-
-class ShopScreen(BaseScreen):
+class ShopScreen(ShopKeys, BaseScreen):
     SCREEN_TITLE = "Shop"
-    AUTO_FOCUS = "#products"
+    AUTO_FOCUS = "#search"
 
     DEFAULT_CSS = """
     ShopScreen {
@@ -65,12 +52,23 @@ class ShopScreen(BaseScreen):
     }
     """
 
+    # The letter keys act on the list: they work once the shopper is in it (down or
+    # enter from the search box, or escape), never while a word is being typed.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="shop-search", key_display="/"),
-        Binding("a", "add_to_cart", "Add to cart", id="shop-add"),
-        Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
-        Binding("c", "next_category", "Category", id="shop-category"),
+        Binding("slash", "search", "Search", id="shop-search", key_display="/", show=False),
+        Binding("a", "add_to_cart", "Add", id="shop-add"),
+        Binding("w", "add_to_wishlist", "Save", id="shop-wish"),
+        Binding("c", "pick_category", "Category", id="shop-category"),
+        Binding(
+            "C",
+            "previous_category",
+            "Previous category",
+            id="shop-category-back",
+            key_display="C",
+            show=False,
+        ),
         Binding("s", "next_sort", "Sort", id="shop-sort"),
+        Binding("g", "jump", "Go to page", id="shop-jump", show=False),
     ]
 
     def __init__(self) -> None:
@@ -93,6 +91,9 @@ class ShopScreen(BaseScreen):
         self._search_due = False
         self._page_args: dict[str, Any] = {}
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
+        #: Row keys pressed while a read was on its way: run on the rows it shows, the
+        #: ones the shopper sees (never on the rows that were there before a re-sort).
+        self._pending: list[Callable[[], object]] = []
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -138,11 +139,15 @@ class ShopScreen(BaseScreen):
         if self.reading:
             self.loading = True
 
-    def _read_over(self) -> None:
+    def _read_over(self, *, shown: bool = True) -> None:
         if self._slow is not None:
             self._slow.stop()
         self.reading = False
         self.loading = False
+        pending, self._pending = self._pending, []
+        if shown:  # the keys pressed meanwhile act on these rows
+            for action in pending:
+                action()
 
     def _load_page(
         self,
@@ -152,10 +157,21 @@ class ShopScreen(BaseScreen):
         number: int = 1,
         at_end: bool = False,
         row: int | None = None,
+        offset: int = 0,
     ) -> None:
-        self._page_args = {"after": after, "before": before, "number": number, "at_end": at_end}
-        worker = self._fetch_page(self.category, self.sort, after, before, number, at_end, row)
+        self._page_args = {
+            "after": after,
+            "before": before,
+            "number": number,
+            "at_end": at_end,
+            "offset": offset,
+        }
+        worker = self._fetch_page(
+            self.category, self.sort, after, before, offset, number, at_end, row
+        )
         self._reading(worker)
+        if self.page is not None and not self.query_text:  # the counter follows at once
+            self._show_status(self._page_words(number, self.page.total))
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _fetch_page(
@@ -164,6 +180,7 @@ class ShopScreen(BaseScreen):
         sort: str,
         after: Any,
         before: Any,
+        offset: int,
         number: int,
         at_end: bool,
         row: int | None,
@@ -171,7 +188,12 @@ class ShopScreen(BaseScreen):
         if get_current_worker().is_cancelled:
             return  # a newer read made this one moot before it began
         page = self.services.catalog.page(
-            category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
+            category=category,
+            sort=sort,
+            after=after,
+            before=before,
+            offset=offset,
+            limit=PAGE_SIZE,
         )
         self.reply(self._show_page, page, number, at_end, row)
 
@@ -234,7 +256,7 @@ class ShopScreen(BaseScreen):
         if worker.group != "catalog":
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
-            self._read_over()
+            self._read_over(shown=False)
             self.query_one("#status", Static).update(Content(str(problem)))
             self.notify(str(problem), severity="error", markup=False)
 
@@ -281,14 +303,12 @@ class ShopScreen(BaseScreen):
                 status = f"{count} product{plural} match{'es' if count == 1 else ''}{more}"
         else:
             total = self.page.total if self.page else 0
-            pages = max(1, -(-total // PAGE_SIZE))
-            plural = "s" if total != 1 else ""
-            status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{plural}"
+            status = self._page_words(self.page_number, total)
             if total == 0:
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
                 )
-        self.query_one("#status", Static).update(Content(status))
+        self._show_status(status)
         if not has_rows and self.focused is table:
             self.search_box.focus()
         if has_rows != self._had_rows:
@@ -296,6 +316,14 @@ class ShopScreen(BaseScreen):
             # refresh rebuilds the footer's keys (~10 ms), once per key typed in search.
             self._had_rows = has_rows
             self.refresh_bindings()
+
+    @staticmethod
+    def _page_words(number: int, total: int) -> str:
+        plural = "s" if total != 1 else ""
+        return f"Page {number:,} of {pages_for(total):,} · {total:,} product{plural}"
+
+    def _show_status(self, status: str) -> None:
+        self.query_one("#status", Static).update(Content(status))
 
     def _show_filters(self) -> None:
         category = self.category or "All"
@@ -340,7 +368,7 @@ class ShopScreen(BaseScreen):
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.table.focus()
+        self.into_results()
 
     @on(SearchBox.Left)
     def _left_search(self, event: SearchBox.Left) -> None:
@@ -356,24 +384,12 @@ class ShopScreen(BaseScreen):
         self.focus_search()
 
     # -- filter and sort -----------------------------------------------------------
-    def action_next_category(self) -> None:
-        choices: list[str | None] = [None, *self.categories]
-        index = choices.index(self.category) if self.category in choices else 0
-        self.category = choices[(index + 1) % len(choices)]
-        self._show_filters()
-        self._reload()
-
     def action_next_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._show_filters()
         self._reload()
 
     # -- row actions -----------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add_to_cart", "add_to_wishlist"):
-            return True if self._has_selection() else None
-        return True
-
     def _has_selection(self) -> bool:
         try:
             return self.table.selected is not None
@@ -383,16 +399,25 @@ class ShopScreen(BaseScreen):
     @on(DataTable.RowSelected, "#products")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        self._on_the_rows(self._open_selected)
+
+    def _open_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             self.post_message(Navigate(f"product/{product.id}"))
 
     def action_add_to_cart(self) -> None:
+        self._on_the_rows(self._add_selected)
+
+    def _add_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             when_logged_in(self, partial(add_to_cart, self, product))
 
     def action_add_to_wishlist(self) -> None:
+        self._on_the_rows(self._wish_selected)
+
+    def _wish_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             when_logged_in(self, partial(add_to_wishlist, self, product))
