@@ -139,15 +139,11 @@ class ShopScreen(ShopKeys, BaseScreen):
         if self.reading:
             self.loading = True
 
-    def _read_over(self, *, shown: bool = True) -> None:
+    def _read_over(self) -> None:
         if self._slow is not None:
             self._slow.stop()
         self.reading = False
         self.loading = False
-        pending, self._pending = self._pending, []
-        if shown:  # the keys pressed meanwhile act on these rows
-            for action in pending:
-                action()
 
     def _load_page(
         self,
@@ -256,7 +252,8 @@ class ShopScreen(ShopKeys, BaseScreen):
         if worker.group != "catalog":
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
-            self._read_over(shown=False)
+            self._read_over()
+            self._pending.clear()  # the keys pressed meanwhile had no rows to act on
             self.query_one("#status", Static).update(Content(str(problem)))
             self.notify(str(problem), severity="error", markup=False)
 
@@ -316,6 +313,9 @@ class ShopScreen(ShopKeys, BaseScreen):
             # refresh rebuilds the footer's keys (~10 ms), once per key typed in search.
             self._had_rows = has_rows
             self.refresh_bindings()
+        pending, self._pending = self._pending, []
+        for action in pending:  # row keys pressed while these rows were on their way
+            action()
 
     @staticmethod
     def _page_words(number: int, total: int) -> str:
@@ -368,14 +368,17 @@ class ShopScreen(ShopKeys, BaseScreen):
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.into_results()
+        if self._in_list():  # a second enter that left the box before the first moved on
+            self._on_the_rows(self._open_selected)
+        else:
+            self.into_results()
 
     @on(SearchBox.Left)
     def _left_search(self, event: SearchBox.Left) -> None:
         event.stop()
         if self.search_box.value:
             self.search_box.value = ""
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the keys after escape are for the list
 
     def focus_search(self) -> None:
         self.search_box.focus()

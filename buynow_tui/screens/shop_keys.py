@@ -115,8 +115,7 @@ class ShopKeys(_Screen):
             return
         event.stop()
         event.prevent_default()
-        box.focus()
-        box.insert_text_at_cursor(char)
+        box.type_in(char)
 
     def _on_the_rows(self, action: Callable[[], object]) -> None:
         """Run `action` on the rows the shopper sees: now, or once the read on its way
@@ -138,7 +137,7 @@ class ShopKeys(_Screen):
         table = self.table
         if table.row_count == 0 and not self.reading:
             return
-        table.focus()
+        self.set_focus(table)  # now, not after a refresh: the next key of a burst is for it
         if table.row_count:
             table.move_cursor(row=0)
 

@@ -36,6 +36,20 @@ class SearchBox(Input):
         self.post_message(self.ToResults())
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character == "/" and not self.value:
+        if event.is_printable and not self.has_focus:
+            # Typed before the focus moved on (keys arriving together: "smart", down,
+            # "a"): the key was routed here, but the shopper is in the list now. It is
+            # not typed; it goes on up, where the bindings of the list take it.
+            event.prevent_default()
+        elif event.character == "/" and not self.value:
             event.stop()
             event.prevent_default()  # Input's own handler would type it
+
+    def type_in(self, char: str) -> None:
+        """Take the focus and type `char` after what is there: a letter typed elsewhere
+        on the Shop starts the search with it (the keys after it land here too)."""
+        self.select_on_focus = False  # focusing would select the text: the next key replaced it
+        self.screen.set_focus(self)
+        self.cursor_position = len(self.value)
+        self.insert_text_at_cursor(char)
+        self.call_later(setattr, self, "select_on_focus", True)  # after the Focus event
