@@ -102,3 +102,14 @@ def screen_text(app: BuyNowApp) -> str:
     """The screen as plain text, for asserting what a shopper would read."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def press_key(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys that act on the screen (`1`-`5`, `q`, letters), as a shopper does on
+    the Shop: out of its search box first (escape), where they would be typed."""
+    from buynow_tui.screens.shop import ShopScreen
+
+    screen = pilot.app.screen
+    if isinstance(screen, ShopScreen) and pilot.app.focused is screen.search_box:
+        await pilot.press("escape")
+    await pilot.press(*keys)

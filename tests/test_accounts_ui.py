@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import register
+from shop_support import press_key
 from test_shell_support import (
     fill,
     header_text,
@@ -32,7 +33,7 @@ def status(app) -> str:  # type: ignore[no-untyped-def]
 
 async def open_register(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    await pilot.press("5")
+    await press_key(pilot, "5")
     await pilot.pause()
     assert isinstance(pilot.app.screen, LoginScreen)
     await pilot.press("ctrl+r")
@@ -129,7 +130,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_message(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in(pilot, "ann@example.com", "wrong password")
         wrong_password = status(app)
         await log_in(pilot, "nobody@example.com", "correct horse")
@@ -146,7 +147,7 @@ async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         messages = []
         for _ in range(5):
             frozen_clock[0] += timedelta(minutes=1)
@@ -181,7 +182,7 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await fill(pilot, "#password", "correct horse")
         await pilot.press("enter")
@@ -205,7 +206,7 @@ async def test_reset_password_email_then_question_then_answer(services, home, fr
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await pilot.press("ctrl+f")
         await pilot.pause()
@@ -264,7 +265,7 @@ async def test_markup_and_escape_codes_in_a_username_show_harmlessly(services, h
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in(pilot, "ann@example.com", "correct horse")
         assert "@[bold red]x[/" in header_text(app)
         assert "[bold red]x[/" in screen_text(app)  # the Account screen lists it as typed
@@ -282,7 +283,7 @@ async def test_letter_keys_type_into_a_text_box(services, home) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await type_text(pilot, "q12345?/")
         assert isinstance(app.screen, LoginScreen)
@@ -299,7 +300,7 @@ async def test_an_unexpected_failure_is_one_line_in_the_form_not_a_stuck_button(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await fill(pilot, "#password", "correct horse")
         await pilot.press("enter")

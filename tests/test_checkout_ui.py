@@ -9,6 +9,7 @@ from conftest import FIXED_NOW, product_named
 from shop_support import (
     log_in,
     make_app,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -43,7 +44,7 @@ def quantities(services: Any, user: Any) -> dict[str, int]:
 
 
 async def to_checkout(pilot: Any) -> CheckoutScreen:
-    await pilot.press("2")
+    await press_key(pilot, "2")
     cart = await wait_for_screen(pilot, CartScreen)
     await wait_for(pilot, lambda: cart.cart is not None)
     await pilot.press("b")
@@ -111,7 +112,7 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
         await settle(pilot)
         user = shopper(app, services)
         fill(services, user, ("Smart Watch", 1))
-        await pilot.press("2")
+        await press_key(pilot, "2")
         cart = await wait_for_screen(pilot, CartScreen)
         await wait_for(pilot, lambda: cart.cart is not None)
         await pilot.press("b", "b")

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from conftest import register
 from peewee import DatabaseError
+from shop_support import press_key
 from textual.worker import WorkerFailed
 
 from buynow_tui.bootstrap import open_store
@@ -321,7 +322,7 @@ async def test_full_disk_in_the_app_says_so_and_keeps_running(
         messages = [n.message for n in app._notifications]
         assert any("disk is full" in m and "Nothing was changed" in m for m in messages), messages
         assert app.is_running
-        await pilot.press("1")  # still answers keys
+        await press_key(pilot, "1")  # still answers keys
         assert app.is_running
     close_db()
     assert counts(db)[:3] == before[:3]  # no order, no line, no product written

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import FIXED_NOW, product_named, register
+from shop_support import press_key
 from test_shell_support import (
     file_mode,
     fill,
@@ -41,7 +42,7 @@ async def log_in_through_the_form(
 ) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     if not isinstance(app.screen, LoginScreen):
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
     await fill(pilot, "#email", "ann@example.com")
     await fill(pilot, "#password", password)
@@ -76,7 +77,7 @@ async def test_remember_me_across_two_runs_then_log_out_revokes_it(
         await settle(pilot)
         assert second.user is not None and second.user.id == user.id  # opened logged in
         assert "@ann" in header_text(second)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         assert isinstance(second.screen, AccountScreen)
         await pilot.press("l")  # log out
@@ -171,7 +172,7 @@ async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(services, 
     app = make_app(services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": ""})
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         remember = app.screen.query_one("#remember")
         assert remember.disabled
@@ -222,7 +223,7 @@ async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_do
     async with app.run_test() as pilot:
         await settle(pilot)
         # "5" needs a login: Log in opens, and afterwards Account is where we land.
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         await log_in_through_the_form(pilot)
@@ -256,7 +257,7 @@ async def test_escape_from_log_in_drops_the_pending_action(services, home) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in_through_the_form(pilot)
         assert done == []
 
@@ -447,7 +448,7 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -480,7 +481,7 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
 
         app.log_out()
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         app.screen.set_focus(None)  # in the email box "?" would be typed
         await pilot.press("question_mark")
@@ -504,13 +505,13 @@ async def test_number_keys_escape_and_quit(services, home) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AboutScreen)
-        await pilot.press("1")
+        await press_key(pilot, "1")
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen) and len(app.screen_stack) == 1
         await pilot.press("escape")  # nothing to go back to: stays
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen)
-        await pilot.press("q")
+        await press_key(pilot, "q")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -537,7 +538,7 @@ async def test_too_small_notice_comes_and_goes_with_the_window(services, home) -
     app = make_app(services, home)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         email = app.screen.query_one("#email", Input)
         assert app.screen.focused is email
@@ -572,7 +573,7 @@ async def test_a_screen_opened_while_too_small_shows_the_notice_too(services, ho
         app.navigate("about")
         await pilot.pause()
         assert app.screen.query_one(TooSmall).display
-        await pilot.press("q")
+        await press_key(pilot, "q")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -673,7 +674,7 @@ async def test_no_color_is_respected_and_states_stay_in_words(services, home, mo
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.no_color
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         remember = app.screen.query_one("#remember")
         assert "X" not in str(remember.render())  # unticked: an empty box, not a grey X
@@ -724,7 +725,7 @@ async def test_account_shows_who_you_are_but_never_the_answer(services, home, fr
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         text = screen_text(app)
         for shown in [
@@ -745,7 +746,7 @@ async def test_account_edits_address_and_question(services, home) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
 
         await pilot.press("e")
@@ -783,7 +784,7 @@ async def test_dialog_escape_changes_nothing(services, home) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import product_named, register
-from shop_support import make_app, notices, search, shop_ready, wait_for, wait_for_screen
+from shop_support import make_app, notices, press_key, search, shop_ready, wait_for, wait_for_screen
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
@@ -282,7 +282,7 @@ async def test_a_reset_elsewhere_logs_this_session_out_when_a_screen_opens(
         await shop_ready(pilot)
         await remembered_login(app, services)
         reset_elsewhere(database_url)
-        await pilot.press("4")  # Orders
+        await press_key(pilot, "4")  # Orders
         await wait_for(pilot, lambda: app.user is None)
         await wait_for_screen(pilot, ShopScreen)
         assert ENDED in notices(app)
@@ -306,7 +306,7 @@ async def test_over_ssh_the_ended_session_loses_its_key_binding(
         assert services.accounts.resolve_key(fingerprint) is not None
         reset_elsewhere(database_url)
         assert services.accounts.resolve_key(fingerprint) is None  # gone with the reset
-        await pilot.press("2")
+        await press_key(pilot, "2")
         await wait_for(pilot, lambda: app.user is None)
         assert ENDED in notices(app)
     assert services.accounts.resolve_key(fingerprint) is None
@@ -322,7 +322,7 @@ async def test_changing_the_password_in_this_session_keeps_it_logged_in(services
     async with app.run_test() as pilot:
         await shop_ready(pilot)
         await remembered_login(app, services)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await wait_for_screen(pilot, AccountScreen)
         await pilot.press("p")
         dialog = await wait_for_screen(pilot, PasswordDialog)
@@ -331,7 +331,7 @@ async def test_changing_the_password_in_this_session_keeps_it_logged_in(services
         dialog.query_one("#repeat_password").value = NEW_PASSWORD
         dialog.save()
         await wait_for(pilot, lambda: not isinstance(app.screen, PasswordDialog))
-        await pilot.press("1")
+        await press_key(pilot, "1")
         await shop_ready(pilot)
         await search(pilot, "Smart Watch")
         await pilot.press("enter")

@@ -10,6 +10,7 @@ from shop_support import (
     log_in,
     make_app,
     notices,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -22,7 +23,7 @@ from buynow_tui.screens.wishlist import WishlistScreen
 
 
 async def open_wishlist(pilot: Any) -> WishlistScreen:
-    await pilot.press("3")
+    await press_key(pilot, "3")
     screen = await wait_for_screen(pilot, WishlistScreen)
     await wait_for(pilot, lambda: screen.items is not None)
     return screen
