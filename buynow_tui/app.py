@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notify
 from textual.screen import Screen
 
 from buynow_tui import messages as m
@@ -49,10 +50,16 @@ log = get_logger("app")
 GO = Binding.Group("Shop…Account", compact=True)
 
 
+#: Toasts shown at once: the newest ones (two toasts of two lines cover at most a
+#: quarter of the list at 80x24).
+MAX_TOASTS = 2
+
+
 class BuyNowApp(SessionBridge, App[None]):
     TITLE = "BuyNow"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    NOTIFICATION_TIMEOUT = 4  # seconds; an undo's toast says longer (Cart)
     COMMANDS = App.COMMANDS | {ShopCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - App's
 
@@ -200,6 +207,15 @@ class BuyNowApp(SessionBridge, App[None]):
         if action == "accept_consent":
             return self.consent_needed and self._consent_offered_here()
         return True
+
+    def _on_notify(self, event: Notify) -> None:
+        """Only the newest MAX_TOASTS toasts stay: they never pile up over the list."""
+        super()._on_notify(event)
+        shown = list(self._notifications)
+        for old in shown[:-MAX_TOASTS]:
+            self._unnotify(old, refresh=False)
+        if len(shown) > MAX_TOASTS:
+            self._refresh_notifications()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):

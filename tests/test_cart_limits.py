@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import product_named, register
 
-from buynow_tui.store.cart import more_words, room_for
+from buynow_tui.store.views import more_words, room_for
 from buynow_tui.store.errors import OutOfStock, ValidationError
 
 pytestmark = pytest.mark.backends

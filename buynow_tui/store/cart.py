@@ -24,10 +24,10 @@ from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import NotFound, OutOfStock, ValidationError
 from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Cart, CartLine, Product
-from buynow_tui.store.views import CartLineView, CartView, ProductView
+from buynow_tui.store.views import MAX_PER_ITEM, CartLineView, CartView, more_words, room_for
 
 log = get_logger("cart")
-MAX_QUANTITY = 99
+MAX_QUANTITY = MAX_PER_ITEM
 #: Different items one cart may hold.
 MAX_LINES = 100
 
@@ -90,20 +90,6 @@ def add_line(user_id: int, product_id: int, quantity: int, now: datetime) -> Pro
     if added != 1:  # the line grew meanwhile (the cart's lock makes this a backstop)
         _over_the_limit(product, int(CartLine.get(line).quantity))
     return product
-
-
-def room_for(product: Product | ProductView, held: int) -> int:
-    """How many more of `product` a cart that holds `held` of it may take: the stock
-    and the 99 per order both count what is in the cart."""
-    return max(0, min(MAX_QUANTITY, product.stock) - held)
-
-
-def more_words(room: int, held: int) -> str:
-    """ "You can add up to 32 more; 3 are in your cart." (the real limit, in words)."""
-    are = "is" if held == 1 else "are"
-    if room <= 0:
-        return f"You cannot add more: {held} {are} in your cart."
-    return f"You can add up to {room} more; {held} {are} in your cart."
 
 
 def _over_the_limit(product: Product, held: int) -> None:
