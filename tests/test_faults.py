@@ -447,7 +447,7 @@ def test_read_only_database_in_the_app_says_so_and_keeps_running(
         )
         try:
             app.see(b"Page 1 of")  # the Shop lists the catalog: reading works
-            app.type(b"5")  # Log in (logging in records the session: a write)
+            app.type(b"\t5")  # Log in (logging in records the session: a write)
             app.see(b"Log in to use your cart")
             for keys in (b"ann@example.com", b"\t", b"correct horse", b"\r"):
                 app.type(keys)

@@ -169,9 +169,10 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
             assert name_of(pid) == "buynow-session"
         assert shop_server.state()["sessions_live"] == 1
 
-        # q quits the app: the session ends cleanly and the terminal is restored.
+        # q quits the app (from the list: tab leaves the search box, which has the
+        # cursor when the Shop opens): the session ends and the terminal is restored.
         term.set_mark()
-        term.process.stdin.write(b"q")
+        term.process.stdin.write(b"\tq")
         tail = await term.read_to_end()
         assert tail.endswith(RESTORE + b"\x1b[?1004l\x1b[?1015l\x1b[?7h\x1b[<u\x1b[0m")
         assert (await term.process.wait()).exit_status == 0
@@ -402,7 +403,7 @@ async def test_four_concurrent_sessions_of_two_shoppers_are_apart(any_server: Se
 
         # Typing in one session reaches only that session's app.
         terms[0].set_mark()
-        terms[0].process.stdin.write(b"q")
+        terms[0].process.stdin.write(b"\tq")  # out of the search box, then quit
         await terms[0].read_to_end()
         await async_wait_for(lambda: len(shop_server.children()) == 3, 10, "one app to quit")
     finally:
@@ -624,7 +625,7 @@ async def test_a_killed_fork_server_loses_no_session_and_is_replaced(server_with
 
     # The live session goes on (it is an orphan now) and still answers keys...
     term.set_mark()
-    term.process.stdin.write(b"2")  # the Cart: anonymous, it asks for a log in
+    term.process.stdin.write(b"\t2")  # the Cart (from the list): anonymous, it asks for a log in
     await term.see(b"Log in to use your cart")
     # ...and when it quits, the server still notices.
     term.process.stdin.write(b"\x1b")
