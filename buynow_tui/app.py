@@ -74,6 +74,10 @@ class BuyNowApp(SessionBridge, App[None]):
         Binding("ctrl+y", "accept_consent", "Accept policy", id="accept-consent", show=False),
         Binding("escape", "back", "Back", id="back"),
         Binding("q", "quit", "Quit", id="quit"),
+        # Where a text box takes "q" as text (the Shop's search box has the cursor when
+        # the Shop opens), the footer says how to quit from there.
+        Binding("ctrl+q", "quit_from_text", "Quit", id="quit-from-text", key_display="^q"),
+        Binding("ctrl+q", "quit", "Quit", id="quit-ctrl-q", show=False, priority=True),
         Binding("ctrl+c", "quit", "Quit", id="quit-ctrl", show=False, priority=True),
         # Priority, so focus moves before the next key of a burst is delivered: a password
         # manager's auto-type ("email<Tab>password<Enter>") or a fast typist would
@@ -177,6 +181,9 @@ class BuyNowApp(SessionBridge, App[None]):
         else:
             self.push_screen(HelpScreen())
 
+    async def action_quit_from_text(self) -> None:
+        await self.action_quit()
+
     def action_back(self) -> None:  # type: ignore[override]  # Textual's is a coroutine
         if len(self.screen_stack) > 1:
             self.pop_screen()
@@ -204,6 +211,9 @@ class BuyNowApp(SessionBridge, App[None]):
             # A focused text box takes "/" as text: do not offer it in the footer then.
             focused = self.focused
             return focused is None or not focused.check_consume_key("slash", "/")
+        if action == "quit_from_text":
+            focused = self.focused
+            return focused is not None and focused.check_consume_key("q", "q")
         if action == "accept_consent":
             return self.consent_needed and self._consent_offered_here()
         return True

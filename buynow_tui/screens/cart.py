@@ -27,7 +27,7 @@ from textual.worker import Worker
 
 from buynow_tui.messages import CartChanged, Navigate
 from buynow_tui.screens.actions import open_search
-from buynow_tui.screens.base import ReloadingScreen, finished
+from buynow_tui.screens.base import ReloadingScreen, finished, off_the_footer
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import CartLineView, CartView, OrderDetail, dollars, stock_words
 from buynow_tui.widgets.list_table import ListTable, right, text
@@ -59,6 +59,7 @@ class CartScreen(ReloadingScreen):
         Binding("x,delete", "remove", "Remove", id="cart-remove"),
         Binding("b", "checkout", "Buy now", id="cart-checkout"),
         Binding("u", "undo", "Undo", id="cart-undo"),
+        *off_the_footer("back"),  # the footer fits 80 columns
         Binding("slash", "search", "Search", id="cart-search", key_display="/", show=False),
     ]
 

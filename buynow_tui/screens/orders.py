@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import open_search
-from buynow_tui.screens.base import ReloadingScreen
+from buynow_tui.screens.base import ReloadingScreen, off_the_footer
 from buynow_tui.store.views import OrderSummary, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
 
@@ -31,6 +31,7 @@ class OrdersScreen(ReloadingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders-search", key_display="/", show=False),
+        *off_the_footer("back"),  # the footer fits 80 columns
     ]
 
     def __init__(self) -> None:

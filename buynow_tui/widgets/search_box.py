@@ -20,7 +20,7 @@ class SearchBox(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave search", id="search-leave"),
-        Binding("down", "results", "To the results", id="search-results", show=False),
+        Binding("down", "results", "To the list", id="search-results", key_display="↓"),
     ]
 
     class Left(Message):
