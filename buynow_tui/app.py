@@ -25,6 +25,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from buynow_tui import messages as m
 from buynow_tui.commands import ShopCommands
@@ -230,7 +231,30 @@ class BuyNowApp(SessionBridge, App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
             clean_paste(event, self.focused)
+        elif (
+            isinstance(event, events.Key) and not event.is_forwarded and await self._in_turn(event)
+        ):
+            return
         await super().on_event(event)
+
+    async def _in_turn(self, event: events.Key) -> bool:
+        """A text box's own key (ctrl+u, backspace, enter...) runs in turn with the
+        characters typed around it.
+
+        Textual runs a binding once its key has bubbled back up to the App, while the
+        box types characters as soon as it reads them: with keys arriving together,
+        ctrl+u ran after the characters typed after it and deleted them too. Here the
+        binding waits in the box's own queue, behind the keys sent to it before, and
+        ahead of those after. True when the key is taken care of so.
+        """
+        box = self.focused
+        if not isinstance(box, (Input, TextArea)) or event.key not in box._bindings.key_to_bindings:
+            return False
+        if await self._check_bindings(event.key, priority=True):
+            return True  # quit, tab...: at once, as always
+        self.app_focus = True
+        box.call_later(self._check_bindings, event.key)
+        return True
 
     @on(events.DescendantFocus)
     def _no_blink(self, event: events.DescendantFocus) -> None:

@@ -120,3 +120,36 @@ async def test_the_product_page_offers_what_is_left_after_the_cart(
         assert screen.check_action("add_to_cart", ()) is None  # nothing more to add
         assert "Added 30 × Smart Watch to your cart." in notices(app)
         assert "1 to 35" not in screen_text(app)
+
+
+# -- orders: the cart's order, and a line whose product left the shop -----------------
+
+
+async def test_an_order_keeps_the_carts_order_and_a_removed_product_says_so(
+    services: Any, home: Any
+) -> None:
+    from buynow_tui.screens.order_detail import OrderDetailScreen
+    from buynow_tui.screens.orders import orders_heading
+
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        user = log_in(app, services)
+        services.accounts.set_address(user.id, "1 Harbour Road")
+        names = ["Smart Watch", "Bluetooth Headphone", "Digital Camera"]  # not by id
+        for name in names:
+            services.cart.add(user.id, product_named(services, name).id, 1)
+        order = services.orders.checkout(user.id)
+        assert [line.name for line in order.lines] == names
+        camera = product_named(services, "Digital Camera")
+        services.catalog.remove(camera.sku)
+        assert [line.name for line in services.orders.detail(user.id, order.id).lines] == names
+        app.navigate(f"order/{order.id}")
+        screen = await wait_for_screen(pilot, OrderDetailScreen)
+        await wait_for(pilot, lambda: screen.order is not None)
+        screen.query_one("#lines").move_cursor(row=2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("no longer sold" in n for n in notices(app)))
+        assert isinstance(app.screen, OrderDetailScreen)  # nothing opened
+    assert orders_heading(0) == "Your orders · none yet"
+    assert orders_heading(1) == "Your orders · 1 order"
+    assert orders_heading(12) == "Your orders · 12, newest first"

@@ -25,9 +25,7 @@ async def to_login(pilot: Any) -> LoginScreen:
     return screen
 
 
-async def test_enter_on_ticked_remember_me_logs_in_and_remembers(
-    services: Any, home: Any
-) -> None:
+async def test_enter_on_ticked_remember_me_logs_in_and_remembers(services: Any, home: Any) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -123,9 +121,7 @@ async def test_register_asks_for_the_password_twice_and_can_show_it(
         assert app.user is not None
 
 
-async def test_moving_between_log_in_and_register_keeps_the_email(
-    services: Any, home: Any
-) -> None:
+async def test_moving_between_log_in_and_register_keeps_the_email(services: Any, home: Any) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 40)) as pilot:
         await to_login(pilot)
@@ -140,3 +136,22 @@ async def test_moving_between_log_in_and_register_keeps_the_email(
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#email", Input).value == "bob@example.com"
         assert app.focused is app.screen.query_one("#password", Input)
+
+
+async def test_ctrl_u_after_a_focus_change_keeps_the_keys_typed_after_it(
+    services: Any, home: Any
+) -> None:
+    """ctrl+u (clear to the start) with keys arriving together: it clears what was
+    there, never the characters typed after it."""
+    from test_shop_keys import burst
+
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        login = await to_login(pilot)
+        burst(app, *"ann@example.com", "tab", "ctrl+u", *"abc")
+        await settle(pilot)
+        assert login.query_one("#email", Input).value == "ann@example.com"
+        assert login.query_one("#password", Input).value == "abc"
+        burst(app, "shift+tab", "ctrl+u", *"bob", "backspace", "x")
+        await settle(pilot)
+        assert login.query_one("#email", Input).value == "box"

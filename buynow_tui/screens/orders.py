@@ -69,10 +69,7 @@ class OrdersScreen(ReloadingScreen):
                 key=str(order.id),
             )
         table.select_key(key, row)
-        count = len(orders)
-        self.query_one("#heading", Static).update(
-            Content(f"Your orders · {count} order{'s' if count != 1 else ''}, newest first")
-        )
+        self.query_one("#heading", Static).update(Content(orders_heading(len(orders))))
         table.display = bool(orders)
         self.query_one("#empty").display = not orders
 
@@ -84,3 +81,12 @@ class OrdersScreen(ReloadingScreen):
 
     def action_search(self) -> None:
         open_search(self)
+
+
+def orders_heading(count: int) -> str:
+    """ "Your orders · none yet", "Your orders · 1 order", "Your orders · 3, newest first"."""
+    if count == 0:
+        return "Your orders · none yet"
+    if count == 1:
+        return "Your orders · 1 order"
+    return f"Your orders · {count:,}, newest first"

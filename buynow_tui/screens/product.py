@@ -261,7 +261,7 @@ def _buy_rows(in_stock: bool) -> list[Horizontal]:
         id="quantity-row",
     )
     add = Button("Add to cart (a)", id="add", variant="primary", disabled=not in_stock)
-    wish = Button("Add to wishlist (w)", id="wish")
+    wish = Button("Save to wishlist (w)", id="wish")
     return [quantity_row, Horizontal(add, wish, id="actions")]
 
 

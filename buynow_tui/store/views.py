@@ -17,6 +17,7 @@ class _HasStock(Protocol):
     @property
     def stock(self) -> int: ...
 
+
 LOW_STOCK = 5
 
 
