@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import product_named, register
 
-from buynow_tui.store.views import more_words, room_for
 from buynow_tui.store.errors import OutOfStock, ValidationError
+from buynow_tui.store.views import more_words, room_for
 
 pytestmark = pytest.mark.backends
 

@@ -330,7 +330,7 @@ class OrderService:
         short: list[str] = []
         # Stock is drawn in product order, so that checkouts of carts sharing products
         # lock their rows in one order (never waiting on each other in a circle).
-        for line in sorted(lines, key=lambda line: line.product_id):
+        for line in sorted(lines, key=lambda line: line.product_id or 0):
             drawn = _DRAW_STOCK.rowcount({"quantity": line.quantity, "product": line.product_id})
             if drawn != 1:
                 short.append(line.name)
