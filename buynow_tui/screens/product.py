@@ -57,7 +57,7 @@ class ProductScreen(BaseScreen):
         Binding("plus", "more", "More", id="product-more", key_display="+"),
         Binding("minus", "less", "Less", id="product-less", key_display="-"),
         Binding("a", "add_to_cart", "Add to cart", id="product-add"),
-        Binding("w", "add_to_wishlist", "Save", id="product-wish"),
+        Binding("w", "add_to_wishlist", "Save", id="product-wish", tooltip="Save to wishlist"),
         Binding("slash", "search", "Search", id="product-search", key_display="/", show=False),
     ]
 

@@ -56,9 +56,11 @@ class ShopScreen(ShopKeys, BaseScreen):
     # enter from the search box, or escape), never while a word is being typed.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="shop-search", key_display="/", show=False),
-        Binding("a", "add_to_cart", "Add", id="shop-add"),
-        Binding("w", "add_to_wishlist", "Save", id="shop-wish"),
-        Binding("c", "pick_category", "Category", id="shop-category"),
+        Binding("a", "add_to_cart", "Add", id="shop-add", tooltip="Add to cart (in the list)"),
+        Binding(
+            "w", "add_to_wishlist", "Save", id="shop-wish", tooltip="Save to wishlist (in the list)"
+        ),
+        Binding("c", "pick_category", "Category", id="shop-category", tooltip="Pick a category"),
         Binding(
             "C",
             "previous_category",
@@ -70,6 +72,13 @@ class ShopScreen(ShopKeys, BaseScreen):
         Binding("s", "next_sort", "Sort", id="shop-sort"),
         Binding("g", "jump", "Go to page", id="shop-jump", show=False),
     ]
+
+    #: Help's first rows on the Shop: what typing does.
+    HELP_NOTES = (
+        ("letters, digits", "Search as you type: the search box has the cursor on opening"),
+        ("↓ / enter", "From the search box into the list, its first row highlighted"),
+        ("escape", "Out of the search box (clears it); then 1-5, q and the list keys"),
+    )
 
     def __init__(self) -> None:
         super().__init__()
