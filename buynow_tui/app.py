@@ -77,7 +77,14 @@ class BuyNowApp(SessionBridge, App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         # Where a text box takes "q" as text (the Shop's search box has the cursor when
         # the Shop opens), the footer says how to quit from there.
-        Binding("ctrl+q", "quit_from_text", "Quit", id="quit-from-text", key_display="^q"),
+        Binding(
+            "ctrl+q",
+            "quit_from_text",
+            "Quit",
+            id="quit-from-text",
+            key_display="^q",
+            priority=True,  # both priority: the footer shows this one where it applies
+        ),
         Binding("ctrl+q", "quit", "Quit", id="quit-ctrl-q", show=False, priority=True),
         Binding("ctrl+c", "quit", "Quit", id="quit-ctrl", show=False, priority=True),
         # Priority, so focus moves before the next key of a burst is delivered: a password
