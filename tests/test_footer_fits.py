@@ -44,8 +44,9 @@ async def test_every_screens_footer_fits_80_columns(services: Any, home: Any) ->
 
         await look(
             "Shop (search box)",
-            lambda: getattr(app.screen, "page", None) is not None
-            and "^q Quit" in footer_room(app)[2],
+            lambda: (
+                getattr(app.screen, "page", None) is not None and "^q Quit" in footer_room(app)[2]
+            ),
         )
         await pilot.press("escape")
         await look("Shop (list)")
