@@ -88,11 +88,12 @@ async def test_register_shows_each_fields_own_message_then_logs_in(
         await fill(pilot, "#username", "ann")
         await fill(pilot, "#password", "correct horse")
         assert field_problem(app, "password-field") is None
+        await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "pet"
         await fill(pilot, "#answer", "Rex")
         app.screen.query_one("#agree").value = True
         await pilot.pause()
-        await pilot.click("#register")
+        app.screen.query_one("#register").press()  # (below the fold at 100x40 now)
         await settle(pilot)
 
         assert app.user is not None and app.user.username == "ann"
@@ -109,6 +110,7 @@ async def test_register_duplicate_email_says_so_under_the_email(services, home) 
         await fill(pilot, "#email", "ANN@example.com")
         await fill(pilot, "#username", "another ann")
         await fill(pilot, "#password", "correct horse")
+        await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "food"
         await fill(pilot, "#answer", "soup")
         app.screen.query_one("#agree").value = True

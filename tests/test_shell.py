@@ -471,7 +471,7 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
             ("/", "Search"),
             ("?", "Help"),
             ("esc", "Back"),
-            ("q / ^c", "Quit"),
+            ("q / ^c / ^q", "Quit"),  # ctrl+q too (PRODUCT.md; shown where q is text)
         ]:
             assert expected in everywhere, expected
         assert any(key == "ctrl+p" for key, _ in everywhere)
@@ -716,7 +716,7 @@ async def test_about_over_ssh_shows_the_servers_launch(services, home) -> None:
         await settle(pilot)
         assert "Friday 20 November 2026, 08:30:00 UTC" in screen_text(app)
         assert str(app.screen.query_one("#uptime").render()) == "5 days, 3 hours and 30 minutes"
-        assert "the SSH server" in screen_text(app)
+        assert "the shop's SSH server" in screen_text(app)
 
 
 async def test_account_shows_who_you_are_but_never_the_answer(services, home, frozen_clock) -> None:
