@@ -70,3 +70,22 @@ async def test_every_screens_footer_fits_80_columns(services: Any, home: Any) ->
     assert all(room[2] for room in seen.values())  # every footer shows keys
     assert "a Add" in seen["Shop (list)"][2] and "q Quit" in seen["Shop (list)"][2]
     assert "^q Quit" in seen["Shop (search box)"][2]
+
+
+async def test_accounts_buttons_fit_one_row_from_60_to_79_columns(services: Any, home: Any) -> None:
+    user = register(services)
+    app = make_app(services, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.logged_in(user)
+        app.navigate("account")
+        await settle(pilot)
+        for width in (60, 64, 70, 79):
+            await pilot.resize_terminal(width, 24)
+            await settle(pilot)
+            await pilot.pause(0.05)
+            buttons = list(app.screen.query("#account-actions Button"))
+            assert len(buttons) == 4
+            assert len({button.region.y for button in buttons}) == 1, width  # one row
+            assert max(button.region.right for button in buttons) <= width, width
+            for button in buttons:  # each label whole, never "Log"
+                assert button.content_region.width >= len(str(button.label)), (width, button)
