@@ -28,7 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import checkout, keystroke, login_timing, pg, search, seeding, ssh_sessions, startup
+from bench import (  # noqa: E402 - after the path is set
+    checkout,
+    keystroke,
+    login_timing,
+    pg,
+    search,
+    seeding,
+    ssh_sessions,
+    startup,
+    web_sessions,
+)
 
 TARGETS = {
     "startup_ratio": ("<=", 1.5),
@@ -38,6 +48,8 @@ TARGETS = {
     "oversold": ("==", 0),
     "ssh_rss_mib_per_session": ("<=", 45.0),
     "ssh_first_frame_s": ("<=", 0.5),
+    "web_pss_mib_per_tab": ("<=", 30.0),
+    "web_app_cpu_s": ("<=", 0.15),
     "seed_ratio": (">=", 0.30),
     "login_timing_ratio": ("within", (0.9, 1.1)),
 }
@@ -194,6 +206,32 @@ def bench_ssh(work: Path, quick: bool) -> dict:
     )
 
 
+def bench_web(quick: bool) -> dict:
+    """`buynow web` in headless Chromium, tabs forked and then exec'd
+    (bench/web_sessions.py)."""
+    say("web: tabs in headless Chromium, forked from the fork server and then exec'd")
+    return web_sessions.run(sequential=3 if quick else 5, tabs=5)
+
+
+def web_results(web: dict) -> dict:
+    """The headline web figures (tabs forked), beside the same with tabs exec'd."""
+    found = {}
+    for spawn, suffix in (("fork", ""), ("exec", "_exec")):
+        if spawn not in web:
+            continue
+        one, many = web[spawn]["one_at_a_time"], web[spawn]["at_once"]
+        found |= {
+            f"web_first_frame_s{suffix}": one["web_first_frame_s"],
+            f"web_app_cpu_s{suffix}": one["app_cpu_at_first_frame_s"],
+            f"web_pss_mib_per_tab{suffix}": many["pss_per_tab_mib"],
+            f"web_uss_mib_per_tab{suffix}": many["uss_per_tab_mib"],
+        }
+    if "fork" in web:
+        many = web["fork"]["at_once"]
+        found["web_server_overhead_mib"] = many["server_pss_mib"] + many["helpers_pss_mib"]
+    return found
+
+
 def ssh_results(ssh: dict) -> dict:
     """The headline SSH figures (at 10 sessions) and the same at 40."""
     head, most = ssh[f"at_{SSH_SESSIONS[0]}"], ssh[f"at_{SSH_SESSIONS[-1]}"]
@@ -302,6 +340,15 @@ def table(results: dict) -> str:
         ("ssh_first_frame_p95_s", "SSH 10 connecting at once: first Shop frame, p95 s"),
         ("ssh_first_frame_one_s", "SSH one at a time: first Shop frame, median s"),
         ("ssh_echo_p95_ms", "SSH 10 sessions typing at once: key echo p95"),
+        ("web_first_frame_s", "web, tabs forked: page opened to Shop drawn, median s"),
+        ("web_app_cpu_s", "web, tabs forked: a tab's app CPU s by its Shop"),
+        ("web_pss_mib_per_tab", "web, 5 tabs forked: PSS MiB per tab"),
+        ("web_uss_mib_per_tab", "web, 5 tabs forked: USS MiB per tab"),
+        ("web_server_overhead_mib", "web: server + fork server PSS MiB"),
+        ("web_first_frame_s_exec", "web, tabs exec'd: page opened to Shop drawn, median s"),
+        ("web_app_cpu_s_exec", "web, tabs exec'd: a tab's app CPU s by its Shop"),
+        ("web_pss_mib_per_tab_exec", "web, 5 tabs exec'd: PSS MiB per tab"),
+        ("web_uss_mib_per_tab_exec", "web, 5 tabs exec'd: USS MiB per tab"),
     ]
 
     def line(key: str, value: object, target: str, ok: str, what: str) -> str:
@@ -414,6 +461,7 @@ def main() -> int:
             missed,
         )
         attempt("ssh", lambda: bench_ssh(work, quick), details, missed)
+        attempt("web", lambda: bench_web(quick), details, missed)
         say("login timing: first log in of fresh processes, unknown and known email (cost 12)")
         attempt(
             "login_timing",
@@ -460,6 +508,7 @@ def main() -> int:
         "seed_ratio": figure(details, "seed", "seed_ratio"),
         "login_timing_ratio": figure(details, "login_timing", "login_timing_ratio"),
         **(ssh_results(details["ssh"]) if "ssh" in details else {}),
+        **(web_results(details["web"]) if "web" in details else {}),
         "postgres": postgres,
         "missed": missed,
         "targets": {k: target_text(k) for k in TARGETS},

@@ -234,7 +234,7 @@ def _check_against_tmux() -> int:  # pragma: no cover - a manual check
                 [*tmux, "capture-pane", "-p", "-t", "s"], check=True, capture_output=True, text=True
             ).stdout.splitlines()
             ours = app.screen.lines()
-            for n, (a, b) in enumerate(zip(ours, theirs + [""] * 40)):
+            for n, (a, b) in enumerate(zip(ours, theirs + [""] * 40, strict=False)):
                 if a.rstrip() != b.rstrip():
                     mismatches += 1
                     print(f"after {step!r} row {n}:\n  ours : {a!r}\n  tmux : {b!r}")

@@ -51,8 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.screen import Screen
-from bench.search import percentile
+# (imported after the sys.path line above, so that the script runs on its own)
+from bench.screen import Screen  # noqa: E402
+from bench.search import percentile  # noqa: E402
 
 COLS, ROWS = 80, 24
 KEY_INTERVAL = 0.2  # seconds between one session's keys at the fastest (5 keys a second)
@@ -438,7 +439,8 @@ def report(found: dict) -> str:
     }
     lines = [
         (
-            f"connect -> first Shop frame, one at a time: median {ms['first_frame_median_s']:.0f} ms"
+            "connect -> first Shop frame, one at a time:"
+            f" median {ms['first_frame_median_s']:.0f} ms"
             f" (min {ms['first_frame_min_s']:.0f}, max {ms['first_frame_max_s']:.0f};"
             f" {one['sessions']} sessions)"
         )
@@ -467,7 +469,8 @@ def report(found: dict) -> str:
                 f" overhead (PSS) {at['server_overhead_mib']:.1f} MiB"
             ),
             (
-                f"  key echo           p50 {at['echo_p50_ms']:.0f} ms, p95 {at['echo_p95_ms']:.0f} ms,"
+                f"  key echo           p50 {at['echo_p50_ms']:.0f} ms,"
+                f" p95 {at['echo_p95_ms']:.0f} ms,"
                 f" max {at['echo_max_ms']:.0f} ms over {at['echo_keys']} keys"
             ),
             (

@@ -7,6 +7,7 @@ strip escape sequences, and stop the clock when every marker has appeared.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -88,10 +89,8 @@ def _tail(raw: bytes) -> str:
 def _stop(proc: subprocess.Popen) -> None:
     """End the child's whole session (it is the group leader: pgid == pid)."""
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     proc.wait(timeout=10)
 
 

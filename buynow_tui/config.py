@@ -14,6 +14,7 @@ when `BUYNOW_TESTING=1`, so a production shop can never be configured into weak 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,12 @@ SSH_FLAG = "BUYNOW_SSH"
 SSH_FINGERPRINT = "BUYNOW_SSH_FINGERPRINT"
 SSH_PEER = "BUYNOW_SSH_PEER"
 SERVER_STARTED = "BUYNOW_SERVER_STARTED"
+#: What the web server sets in a tab's app (see `web/apps.py`): the SHA-256 of the
+#: browser's cookie id, never the id itself.
+WEB_FLAG = "BUYNOW_WEB"
+WEB_CLIENT = "BUYNOW_WEB_CLIENT"
+WEB_PEER = "BUYNOW_WEB_PEER"
+_CLIENT_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 class ConfigError(ValueError):
@@ -105,17 +112,31 @@ class ClientEnvironment:
     Locally nothing is set: the shopper is at this machine. Run by the SSH server
     (`BUYNOW_SSH=1`), the app is one shopper's session: `ssh_fingerprint` is the SHA256
     fingerprint of the key they proved they hold ("" for an anonymous shopper), and
-    `server_started` the server's launch (About shows its uptime).
+    `server_started` the server's launch (About shows its uptime). Run by the web
+    server (`BUYNOW_WEB=1`), it is one browser tab: `web_client` names the browser as
+    `BUYNOW_WEB_CLIENT` gave it (anything but 64 hex digits counts as no browser).
     """
 
     over_ssh: bool = False
     ssh_fingerprint: str = ""
     peer: str = ""
     server_started: datetime | None = None
+    #: Run by the web server for one browser tab (`BUYNOW_WEB=1`); `web_client` is the
+    #: SHA-256 of the browser's cookie id ("" for a browser without the cookie).
+    over_web: bool = False
+    web_client: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientEnvironment:
         env = os.environ if environ is None else environ
+        if env.get(WEB_FLAG) == "1" and env.get(SSH_FLAG) != "1":
+            client = env.get(WEB_CLIENT, "").strip()
+            return cls(
+                over_web=True,
+                web_client=client if _CLIENT_HASH.fullmatch(client) else "",
+                peer=env.get(WEB_PEER, "").strip(),
+                server_started=parse_utc(env.get(SERVER_STARTED, "")),
+            )
         if env.get(SSH_FLAG) != "1":
             return cls()
         return cls(

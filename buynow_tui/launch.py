@@ -18,6 +18,7 @@ its life), so it imports peewee without the server drivers
 
 from __future__ import annotations
 
+import os
 import sys
 
 from buynow_tui.runtime import (
@@ -27,11 +28,15 @@ from buynow_tui.runtime import (
     prepare_environment,
 )
 
+#: Set by the shell's completion script (`buynow --install-completion`), which runs
+#: `buynow` with no arguments: that is the CLI completing, not a shopper.
+COMPLETING = "_BUYNOW_COMPLETE"
+
 
 def main() -> None:
     prepare_environment()
     args = sys.argv[1:]
-    if not args:
+    if not args and COMPLETING not in os.environ:
         sys.exit(open_shop())
     open_path = deep_link(args)
     if open_path is not None:

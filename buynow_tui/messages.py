@@ -15,7 +15,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from buynow_tui.session import SignedIn
     from buynow_tui.store.errors import StoreError
-    from buynow_tui.store.views import UserView
+    from buynow_tui.store.views import OrderEventView, UserView
 
 #: What a shopper was on their way to when Log in came up: run once they are in.
 Then = Callable[[], object]
@@ -85,3 +85,12 @@ class CartChanged(Message):
 
 class ConsentAccepted(Message):
     """The shopper accepted the consent notice (or the policy's Accept)."""
+
+
+class OrdersMoved(Message):
+    """The shopper's orders moved elsewhere (an admin shipped one): the App sends this
+    to the screen on top, which reads again if it shows one of them."""
+
+    def __init__(self, events: list[OrderEventView]) -> None:
+        super().__init__()
+        self.events = events

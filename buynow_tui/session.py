@@ -16,13 +16,16 @@ time (`binding_for` picks it):
 - `Unbound`: over SSH without a key there is nothing to bind to, so Remember me is
   offered disabled.
 
-A web front end adds one more beside these: the id of a browser's cookie, vouched for
-by the server the way the SSH server vouches for a key, bound in the store as a kind
-of its own (the store's remember tokens already carry a kind: "local", "ssh").
+- `BrowserCookie`: in a browser tab, the browser's cookie id, vouched for by the web
+  server the way the SSH server vouches for a key: the app gets only its SHA-256, and
+  the store binds the login to that (a remember token of kind "web"); logging out
+  forgets it. A browser without the cookie is `Unbound`.
 
 Consent to the notice: a logged-in shopper's is the store's (per user); an anonymous
-shopper's is kept in the settings file in their own terminal, and for this session
-only over SSH, where one settings file would serve every shopper.
+shopper's is kept in the settings file in their own terminal, per browser in the store
+in a browser tab (`BrowserSettings`, a peer of `SettingsFile`: no file is written for a
+web tab), and for this session only over SSH (and in a browser without the cookie),
+where one settings file would serve every shopper. `settings_for` picks it.
 
 A session also ends by itself (`ended`): when the store refuses it because its
 password was changed or reset elsewhere (`SessionEnded`, see `store/logins.py`).
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
     from buynow_tui.store.errors import StoreError
     from buynow_tui.store.services import Services
     from buynow_tui.store.views import UserView
+    from buynow_tui.store.web_clients import WebClients
 
 #: Logged as the app, as these lines always were.
 log = get_logger("app")
@@ -76,6 +80,8 @@ class Recalled:
     user: UserView | None = None
     token: str | None = None
     consent: bool = False
+    #: The theme this client chose last time (the settings file's, or its SSH key's).
+    theme: str | None = None
 
 
 # -- client bindings -------------------------------------------------------------------
@@ -184,11 +190,53 @@ class Unbound:
         """Nothing is kept here."""
 
 
+@dataclass(frozen=True)
+class BrowserCookie:
+    """Remember me in a browser tab: bound to the SHA-256 of the browser's cookie id."""
+
+    client_hash: str
+
+    @property
+    def can_remember(self) -> bool:
+        return True
+
+    def recall(self, accounts: Accounts) -> tuple[UserView | None, str | None]:
+        return accounts.resolve_browser(self.client_hash), None
+
+    def remember(self, accounts: Accounts, user_id: int, replaces: str | None) -> str | None:
+        accounts.remember_browser(user_id, self.client_hash)
+        return None
+
+    def forget(self, accounts: Accounts, token: str | None) -> None:
+        accounts.forget_browser(self.client_hash)
+
+    def drop(self) -> None:
+        """Nothing is kept in the tab: the store's binding is all there is."""
+
+
 def binding_for(client: ClientEnvironment, paths: Paths) -> ClientBinding:
-    """The binding this front end gives: the SSH key over SSH, else the token file."""
+    """The binding this front end gives: the SSH key over SSH, the browser's cookie in a
+    browser tab, else the token file."""
     if client.over_ssh:
         return SshKey(client.ssh_fingerprint) if client.ssh_fingerprint else Unbound()
+    if client.over_web:
+        return BrowserCookie(client.web_client) if client.web_client else Unbound()
     return TokenFile(paths.token_file)
+
+
+def settings_for(
+    client: ClientEnvironment, paths: Paths, services: Services
+) -> SettingsFile | BrowserSettings | None:
+    """Where an anonymous shopper's settings (their consent) are kept: the settings
+    file in their own terminal, the store per browser in a browser tab, nowhere (this
+    session only) over SSH or for a browser without the cookie."""
+    if client.over_ssh:
+        return None
+    if client.over_web:
+        if not client.web_client:
+            return None
+        return BrowserSettings(services.web_clients, client.web_client)
+    return SettingsFile(paths.settings_file)
 
 
 # -- the settings file -------------------------------------------------------------------
@@ -211,6 +259,26 @@ class SettingsFile:
         settings = self.read()
         settings.update(changes)
         write_private(self.path, json.dumps(settings, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class BrowserSettings:
+    """A browser's settings, kept in the store by its cookie id's hash (no file): the
+    same `read`/`update` as `SettingsFile`, for the keys the store keeps per browser
+    (`consent_accepted_at`); any other key is not kept."""
+
+    web_clients: WebClients
+    client_hash: str
+
+    def read(self) -> dict[str, Any]:
+        """(a thread) The settings this browser has in the store."""
+        consent = self.web_clients.consent_at(self.client_hash)
+        return {"consent_accepted_at": consent.isoformat()} if consent else {}
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """(a thread) Keep what the store keeps per browser."""
+        if changes.get("consent_accepted_at"):
+            self.web_clients.accept_consent(self.client_hash)
 
 
 def write_private(path: os.PathLike[str] | str, text: str) -> None:
@@ -237,7 +305,7 @@ class Session:
         self,
         services: Services,
         client: ClientBinding,
-        settings: SettingsFile | None,
+        settings: SettingsFile | BrowserSettings | None,
         clock: Callable[[], datetime],
     ) -> None:
         self.services = services
@@ -257,10 +325,38 @@ class Session:
 
     # -- start --------------------------------------------------------------------------
     def recall(self) -> Recalled:
-        """(a thread) Who was remembered, and whether consent was given on this machine."""
-        consent = bool(self.settings.read().get("consent_accepted_at")) if self.settings else False
+        """(a thread) Who was remembered, whether consent was given on this machine, and
+        the theme chosen last time."""
+        settings = self.settings.read() if self.settings else {}
+        consent = bool(settings.get("consent_accepted_at"))
         user, token = self.client.recall(self.services.accounts)
-        return Recalled(user, token, consent)
+        return Recalled(user, token, consent, self._remembered_theme(settings))
+
+    # -- preferences ----------------------------------------------------------------------
+    def saved_theme(self) -> str | None:
+        """(quick: a small file) The theme the settings file remembers, locally; None over
+        SSH, where `recall` asks the store for the key's."""
+        return self._remembered_theme(self.settings.read()) if self.settings else None
+
+    def _remembered_theme(self, settings: dict[str, Any]) -> str | None:
+        if self.settings is not None:
+            theme = settings.get("theme")
+            return theme if isinstance(theme, str) and theme else None
+        if isinstance(self.client, SshKey):
+            return self.services.preferences.theme_for_key(self.client.fingerprint)
+        return None
+
+    def keep_theme(self, theme: str) -> Job | None:
+        """The shopper chose `theme`: the write that remembers it, for a thread (the
+        settings file locally, the store for an SSH key); None without a key, where it
+        lasts the session."""
+        settings = self.settings
+        if settings is not None:
+            return partial(_quietly, partial(settings.update, {"theme": theme}))
+        if isinstance(self.client, SshKey):
+            keep = self.services.preferences.keep_theme_for_key
+            return partial(_quietly, partial(keep, self.client.fingerprint, theme))
+        return None
 
     def resume(self, recalled: Recalled) -> UserView | None:
         """Take what `recall` found; the remembered user to log in, unless someone has
@@ -366,7 +462,7 @@ class Session:
         self._anonymous_consent = True
         settings = self.settings
         if settings is None:  # one settings file serves every SSH shopper: never theirs
-            return None
+            return None  # (nor a browser's without its cookie)
         stamp = self.now().astimezone(UTC).isoformat()
         return partial(_quietly, partial(settings.update, {"consent_accepted_at": stamp}))
 

@@ -9,6 +9,8 @@ the widgets watch (`user`, `consent_needed`; `cart_count` for the badge).
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -16,18 +18,21 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from buynow_tui import messages as m
-from buynow_tui.logs import current_user
+from buynow_tui.logs import set_process_user
 from buynow_tui.screens.base import StoreWorkers
-from buynow_tui.session import Job, Recalled, Session, SignedIn
+from buynow_tui.session import Job, Recalled, Session, SignedIn, write_private
+from buynow_tui.store.states import news
 from buynow_tui.widgets.safe import plain_text
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
+    from buynow_tui.paths import Paths
     from buynow_tui.store.errors import StoreError
+    from buynow_tui.store.feed import FeedWatcher
     from buynow_tui.store.services import Services
-    from buynow_tui.store.views import UserView
+    from buynow_tui.store.views import OrderEventView, UserView
 
     _App = App[None]
 else:
@@ -49,10 +54,13 @@ class SessionBridge(StoreWorkers, _App):
     if TYPE_CHECKING:  # the App's
         session: Session
         services: Services
+        paths: Paths
         open_path: str | None
+        over_ssh: bool
 
         def navigate(self, path: str) -> None: ...
         def _to_base(self) -> None: ...
+        def remembered_theme(self, theme: str | None) -> None: ...
 
     @property
     def can_remember(self) -> bool:
@@ -108,6 +116,47 @@ class SessionBridge(StoreWorkers, _App):
     def _logged_in_now(self) -> None:
         self._sync()
         self.refresh_badge()
+        self._watch_orders()
+
+    # -- live order news (store.feed) ------------------------------------------------------
+    _order_watcher: FeedWatcher | None = None
+
+    def _watch_orders(self) -> None:
+        """Watch the logged-in shopper's orders: a toast when one moves elsewhere.
+
+        A thread of this process (in an SSH session, the session's own process); it
+        hands new events to the event loop, which ignores them once nobody, or
+        somebody else, is logged in.
+        """
+        self._stop_watching_orders()
+        user = self.user
+        if user is None:
+            return
+        user_id = user.id
+
+        def arrived(events: list[OrderEventView]) -> None:
+            with suppress(RuntimeError):  # the app is closing
+                self.call_from_thread(self._orders_moved, user_id, events)
+
+        self._order_watcher = self.services.feed.watch(user_id, arrived)
+
+    def _stop_watching_orders(self) -> None:
+        watcher, self._order_watcher = self._order_watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+    def _orders_moved(self, user_id: int, events: list[OrderEventView]) -> None:
+        if self.user is None or self.user.id != user_id:
+            return
+        for event in events:
+            # What the shopper did here, and placing an order, they know of already.
+            if event.actor_kind != "shopper" and event.to_status not in ("placed", "paid"):
+                self.notify(news(event.number, event.to_status) + ".", markup=False)
+        self.screen.post_message(m.OrdersMoved(events))
+
+    def on_unmount(self) -> None:
+        self._stop_watching_orders()
+        set_process_user(None)  # the file stays for the server, which deletes it
 
     def on_logged_out(self) -> None:
         self.log_out()
@@ -118,6 +167,7 @@ class SessionBridge(StoreWorkers, _App):
         """End the session: forget the user, revoke their Remember me, back to the Shop."""
         revoke = self.session.end()
         if revoke is not None:  # someone was logged in
+            self._stop_watching_orders()
             self._sync()
             self._to_base()
             self._run_job(revoke)
@@ -151,12 +201,26 @@ class SessionBridge(StoreWorkers, _App):
         self.services.logins.verify(user_id)
 
     def watch_user(self, user: UserView | None) -> None:
-        current_user.set(user.username if user else "someone")
+        set_process_user(user.username if user else None)
+        self._tell_the_server(user)
         if user is None:
             self.cart_count = 0
         if user is not self.session.user:  # set on the App itself (a test): the session follows
             self.session.show(user)
             self.consent_needed = self.session.consent_needed
+
+    def _tell_the_server(self, user: UserView | None) -> None:
+        """Over SSH, who is logged in, for the server's disconnect line (a tiny file)."""
+        if not self.over_ssh:
+            return
+        path = self.paths.session_user_file(os.getpid())
+        try:
+            if user is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_private(path, plain_text(user.username) + "\n")
+        except OSError:
+            pass  # the line will say "someone": not worth bothering the shopper
 
     def on_cart_changed(self) -> None:
         self.refresh_badge()
@@ -183,6 +247,7 @@ class SessionBridge(StoreWorkers, _App):
         self.reply(self._restored, self.session.recall())
 
     def _restored(self, recalled: Recalled) -> None:
+        self.remembered_theme(recalled.theme)
         user = self.session.resume(recalled)
         if user is not None:
             self.logged_in(user)

@@ -1,4 +1,7 @@
-"""Shared fixtures: a real temp-file SQLite store, fast bcrypt, a fixed clock.
+"""The suite's fixtures (fixtures and hooks only: helpers are in tests/support/).
+
+A real temp-file SQLite store or a fresh PostgreSQL schema (`backends`-marked tests run
+on both), fast bcrypt, a fixed clock, local time in UTC.
 
 bcrypt's cost is lowered for the suite through configuration (BUYNOW_TESTING=1 lets
 BUYNOW_BCRYPT_ROUNDS go below 12); subprocesses inherit the same environment.
@@ -7,18 +10,32 @@ BUYNOW_BCRYPT_ROUNDS go below 12); subprocesses inherit the same environment.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from buynow_tui.store.services import Services
+from tests.support.store import FIXED_NOW, PG_URL, postgres_schema_url
 
 os.environ["BUYNOW_TESTING"] = "1"
 os.environ["BUYNOW_BCRYPT_ROUNDS"] = "4"
 os.environ.pop("BUYNOW_DATABASE_URL", None)
 os.environ.pop("BUYNOW_HOME", None)
 
-FIXED_NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+
+@pytest.fixture(autouse=True)
+def utc_and_colour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC and NO_COLOR is unset (for the app and any subprocess), unless
+    a test says otherwise."""
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture
@@ -26,9 +43,6 @@ def home(tmp_path: Path) -> Path:
     folder = tmp_path / "home"
     folder.mkdir()
     return folder
-
-
-PG_URL = os.environ.get("BUYNOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,11 +58,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "sqlite")
-
-
-def postgres_schema_url(schema: str) -> str:
-    """A URL whose connections live in their own schema (with pg_trgm from public)."""
-    return f"{PG_URL}?options=-csearch_path%3D{schema},public"
 
 
 @pytest.fixture
@@ -91,7 +100,7 @@ def store_time() -> list[datetime]:
 
 
 @pytest.fixture
-def services(home: Path, database_url: str, store_time: list[datetime]) -> Iterator[object]:
+def services(home: Path, database_url: str, store_time: list[datetime]) -> Iterator[Services]:
     """Services on a fresh, migrated, seeded database (temp-file SQLite by default)."""
     from buynow_tui.bootstrap import open_store
     from buynow_tui.clock import system_clock
@@ -108,19 +117,3 @@ def frozen_clock(store_time: list[datetime]) -> list[datetime]:
     """The `services` fixture's clock, stopped: the test moves it (`now[0] += ...`)."""
     store_time[:] = [FIXED_NOW]
     return store_time
-
-
-def register(
-    services,
-    email: str = "ann@example.com",
-    username: str = "ann",
-    password: str = "correct horse",
-    **extra,
-):  # type: ignore[no-untyped-def]
-    fields = dict(question="pet", answer="Rex", agreed=True)
-    fields.update(extra)
-    return services.accounts.register(email=email, username=username, password=password, **fields)
-
-
-def product_named(services, name: str):  # type: ignore[no-untyped-def]
-    return next(p for p in services.catalog.search(name) if p.name == name)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import AuthError, LockedError, NotFound, ValidationError
+from buynow_tui.store.services import Services
+from tests.support.store import register
 
 pytestmark = pytest.mark.backends
 
@@ -36,7 +37,9 @@ PASSWORD = "correct horse"
         ({"agreed": False}, "agree", "privacy policy"),
     ],
 )
-def test_register_refuses_each_bad_field_with_its_own_message(services, changes, field, words):
+def test_register_refuses_each_bad_field_with_its_own_message(
+    services: Services, changes, field, words
+) -> None:
     fields = {"email": "ann@example.com", "username": "ann", "password": PASSWORD}
     fields.update(changes)
     with pytest.raises(ValidationError) as caught:
@@ -46,13 +49,15 @@ def test_register_refuses_each_bad_field_with_its_own_message(services, changes,
     assert not services.accounts.email_taken("ann@example.com")
 
 
-def test_register_accepts_the_limits(services):
+def test_register_accepts_the_limits(services: Services) -> None:
     user = register(services, username="b" * 32, password="p" * 72)
     assert user.username == "b" * 32
     assert services.accounts.authenticate("ann@example.com", "p" * 72).id == user.id
 
 
-def test_register_returns_the_new_user_without_secrets(services, frozen_clock):
+def test_register_returns_the_new_user_without_secrets(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     user = register(services, email="  Ann@Example.com ", username=" ann ")
     assert user.email == "Ann@Example.com"
     assert user.username == "ann"
@@ -63,7 +68,7 @@ def test_register_returns_the_new_user_without_secrets(services, frozen_clock):
     assert not any("Rex" in str(value) for value in vars(user).values())
 
 
-def test_duplicate_email_is_refused_regardless_of_case(services):
+def test_duplicate_email_is_refused_regardless_of_case(services: Services) -> None:
     register(services, email="ann@example.com")
     with pytest.raises(ValidationError, match="already exists") as caught:
         register(services, email="ANN@Example.COM", username="other")
@@ -74,12 +79,12 @@ def test_duplicate_email_is_refused_regardless_of_case(services):
 # -- log in and lockout ------------------------------------------------------------------
 
 
-def test_log_in_with_any_case_of_the_email(services):
+def test_log_in_with_any_case_of_the_email(services: Services) -> None:
     user = register(services)
     assert services.accounts.authenticate("ANN@example.com", PASSWORD).id == user.id
 
 
-def test_wrong_password_and_unknown_email_give_the_same_message(services):
+def test_wrong_password_and_unknown_email_give_the_same_message(services: Services) -> None:
     register(services)
     with pytest.raises(AuthError) as wrong_password:
         services.accounts.authenticate("ann@example.com", "not the password")
@@ -90,13 +95,15 @@ def test_wrong_password_and_unknown_email_give_the_same_message(services):
     )
 
 
-def test_a_too_long_password_at_log_in_is_just_wrong(services):
+def test_a_too_long_password_at_log_in_is_just_wrong(services: Services) -> None:
     register(services)
     with pytest.raises(AuthError, match="incorrect"):
         services.accounts.authenticate("ann@example.com", PASSWORD + "x" * 100)
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(services, frozen_clock):
+def test_five_failures_lock_the_account_for_fifteen_minutes(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     user = register(services)
     for _ in range(5):
         with pytest.raises(AuthError):
@@ -117,7 +124,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(services, frozen_clo
     assert services.accounts.authenticate("ann@example.com", PASSWORD).id == user.id
 
 
-def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(services, frozen_clock):
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     user = register(services)
     for _ in range(4):
         with pytest.raises(AuthError):
@@ -129,7 +138,9 @@ def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(services, fr
     assert services.accounts.authenticate("ann@example.com", PASSWORD).id == user.id
 
 
-def test_a_lock_on_one_account_leaves_others_alone(services, frozen_clock):
+def test_a_lock_on_one_account_leaves_others_alone(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     bob = register(services, email="bob@example.com", username="bob")
     for _ in range(6):
@@ -138,7 +149,9 @@ def test_a_lock_on_one_account_leaves_others_alone(services, frozen_clock):
     assert services.accounts.authenticate("bob@example.com", PASSWORD).id == bob.id
 
 
-def test_a_successful_log_in_clears_earlier_failures(services, frozen_clock):
+def test_a_successful_log_in_clears_earlier_failures(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     for _ in range(4):
         with pytest.raises(AuthError):
@@ -153,7 +166,7 @@ def test_a_successful_log_in_clears_earlier_failures(services, frozen_clock):
 # -- Remember me -------------------------------------------------------------------------
 
 
-def test_remember_me_token_logs_the_user_back_in_until_revoked(services):
+def test_remember_me_token_logs_the_user_back_in_until_revoked(services: Services) -> None:
     user = register(services)
     token = services.accounts.issue_token(user.id)
     assert len(token) >= 22  # at least 128 bits of base64
@@ -162,7 +175,7 @@ def test_remember_me_token_logs_the_user_back_in_until_revoked(services):
     assert services.accounts.resolve_token(token) is None
 
 
-def test_tokens_are_random_and_unknown_ones_resolve_to_nobody(services):
+def test_tokens_are_random_and_unknown_ones_resolve_to_nobody(services: Services) -> None:
     user = register(services)
     first, second = services.accounts.issue_token(user.id), services.accounts.issue_token(user.id)
     assert first != second
@@ -170,7 +183,7 @@ def test_tokens_are_random_and_unknown_ones_resolve_to_nobody(services):
     assert services.accounts.resolve_token("") is None
 
 
-def test_revoke_all_ends_every_remembered_login_of_that_user_only(services):
+def test_revoke_all_ends_every_remembered_login_of_that_user_only(services: Services) -> None:
     ann = register(services)
     bob = register(services, email="bob@example.com", username="bob")
     ann_tokens = [services.accounts.issue_token(ann.id) for _ in range(3)]
@@ -180,7 +193,9 @@ def test_revoke_all_ends_every_remembered_login_of_that_user_only(services):
     assert services.accounts.resolve_token(bob_token).id == bob.id
 
 
-def test_a_token_expires_after_thirty_days(services, frozen_clock):
+def test_a_token_expires_after_thirty_days(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     user = register(services)
     token = services.accounts.issue_token(user.id)
     frozen_clock[0] += timedelta(days=29, hours=23)
@@ -189,7 +204,9 @@ def test_a_token_expires_after_thirty_days(services, frozen_clock):
     assert services.accounts.resolve_token(token) is None
 
 
-def test_ssh_key_binding_remembers_forgets_and_expires(services, frozen_clock):
+def test_ssh_key_binding_remembers_forgets_and_expires(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     user = register(services)
     key = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
     services.accounts.remember_key(user.id, key)
@@ -207,7 +224,7 @@ def test_ssh_key_binding_remembers_forgets_and_expires(services, frozen_clock):
     assert services.accounts.resolve_key(key) is None
 
 
-def test_remembering_the_same_key_twice_keeps_one_binding(services):
+def test_remembering_the_same_key_twice_keeps_one_binding(services: Services) -> None:
     ann = register(services)
     bob = register(services, email="bob@example.com", username="bob")
     services.accounts.remember_key(ann.id, "SHA256:shared")
@@ -218,7 +235,9 @@ def test_remembering_the_same_key_twice_keeps_one_binding(services):
 # -- reset and password changes -----------------------------------------------------------
 
 
-def test_reset_shows_the_question_and_takes_the_answer_trimmed_and_any_case(services):
+def test_reset_shows_the_question_and_takes_the_answer_trimmed_and_any_case(
+    services: Services,
+) -> None:
     user = register(services, question="food", answer="Pad Thai")
     assert services.accounts.question_for("ann@example.com") == "What is your favourite food?"
     token = services.accounts.issue_token(user.id)
@@ -233,7 +252,9 @@ def test_reset_shows_the_question_and_takes_the_answer_trimmed_and_any_case(serv
     assert services.accounts.resolve_key("SHA256:ann-laptop") is None
 
 
-def test_reset_with_a_wrong_answer_or_unknown_email_is_generic_and_changes_nothing(services):
+def test_reset_with_a_wrong_answer_or_unknown_email_is_generic_and_changes_nothing(
+    services: Services,
+) -> None:
     register(services)
     with pytest.raises(AuthError) as wrong_answer:
         services.accounts.reset_password("ann@example.com", "Fido", "brand new secret")
@@ -246,14 +267,16 @@ def test_reset_with_a_wrong_answer_or_unknown_email_is_generic_and_changes_nothi
     assert services.accounts.question_for("nobody@example.com").endswith("?")
 
 
-def test_reset_refuses_a_bad_new_password_before_checking_the_answer(services):
+def test_reset_refuses_a_bad_new_password_before_checking_the_answer(services: Services) -> None:
     register(services)
     with pytest.raises(ValidationError, match="72 bytes"):
         services.accounts.reset_password("ann@example.com", "Rex", "x" * 100)
     assert services.accounts.authenticate("ann@example.com", PASSWORD)
 
 
-def test_reset_answers_count_towards_the_lockout(services, frozen_clock):
+def test_reset_answers_count_towards_the_lockout(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     for _ in range(5):
         with pytest.raises(AuthError):
@@ -264,7 +287,7 @@ def test_reset_answers_count_towards_the_lockout(services, frozen_clock):
         services.accounts.authenticate("ann@example.com", PASSWORD)
 
 
-def test_change_password_needs_the_current_one_and_revokes_tokens(services):
+def test_change_password_needs_the_current_one_and_revokes_tokens(services: Services) -> None:
     user = register(services)
     token = services.accounts.issue_token(user.id)
     with pytest.raises(AuthError, match="current password"):
@@ -276,7 +299,7 @@ def test_change_password_needs_the_current_one_and_revokes_tokens(services):
     assert services.accounts.authenticate("ann@example.com", "another secret").id == user.id
 
 
-def test_change_question_then_reset_with_the_new_answer(services):
+def test_change_question_then_reset_with_the_new_answer(services: Services) -> None:
     user = register(services)
     with pytest.raises(AuthError):
         services.accounts.change_question(user.id, "wrong password", "mother", "Maria")
@@ -287,7 +310,7 @@ def test_change_question_then_reset_with_the_new_answer(services):
     services.accounts.reset_password("ann@example.com", "maria", "brand new secret")
 
 
-def test_shipping_address_is_cleaned_and_kept(services):
+def test_shipping_address_is_cleaned_and_kept(services: Services) -> None:
     user = register(services)
     updated = services.accounts.set_address(user.id, "  1 Main St\x1b[31m \r\n\r\n Springfield  ")
     assert updated.ship_address == "1 Main St[31m\nSpringfield"
@@ -317,8 +340,8 @@ def _everything_stored(backend: str, home: Path) -> bytes:
 
 
 def test_passwords_answers_and_tokens_are_not_in_the_database_file(
-    services, home: Path, backend: str
-):
+    services: Services, home: Path, backend: str
+) -> None:
     password, answer = "Plaintext-Canary-42", "Quokka Island"
     user = register(services, password=password, answer=answer)
     token = services.accounts.issue_token(user.id)

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import register
-from shop_support import press_key
-from test_shell_support import (
-    fill,
-    header_text,
-    make_app,
-    screen_text,
-    settle,
-    type_text,
-)
 from textual.widgets import Input, Select
 
 from buynow_tui.screens.account import AccountScreen
@@ -21,6 +11,16 @@ from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.register import RegisterScreen
 from buynow_tui.screens.reset_password import ResetPasswordScreen
 from buynow_tui.widgets.form import Field, FormStatus
+from tests.support.app import (
+    fill,
+    header_text,
+    make_app,
+    press_key,
+    screen_text,
+    settle,
+    type_text,
+)
+from tests.support.store import register
 
 
 def field_problem(app, field_id: str) -> str | None:  # type: ignore[no-untyped-def]

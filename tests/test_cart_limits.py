@@ -10,10 +10,10 @@ import re
 from typing import Any
 
 import pytest
-from conftest import product_named, register
 
 from buynow_tui.store.errors import OutOfStock, ValidationError
 from buynow_tui.store.views import more_words, room_for
+from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
 

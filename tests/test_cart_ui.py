@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from conftest import product_named
-from shop_support import (
-    log_in,
+from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.shop import ShopScreen
+from tests.support.app import (
     make_app,
     notices,
     press_key,
@@ -17,9 +17,8 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.cart import CartScreen
-from buynow_tui.screens.shop import ShopScreen
+from tests.support.shop import log_in
+from tests.support.store import product_named
 
 
 def fill(services: Any, user: Any, *items: tuple[str, int]) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import product_named
-from shop_support import log_in, make_app, notices, press_key, wait_for, wait_for_screen
+from textual.widgets import DataTable
 
 from buynow_tui.screens.cart import CartScreen
+from tests.support.app import make_app, notices, press_key, wait_for, wait_for_screen
+from tests.support.shop import log_in
+from tests.support.store import product_named
 
 
 async def open_filled_cart(pilot: Any, services: Any, user: Any) -> CartScreen:
@@ -41,6 +43,7 @@ async def test_u_brings_back_a_removed_line_with_its_quantity_and_place(
         await pilot.press("u")
         await wait_for(pilot, lambda: not screen.saving)
         assert lines(services, user) == before
+        assert screen.cart is not None
         assert [(line.name, line.quantity) for line in screen.cart.lines] == before
         assert screen.undoable is None  # once
         await wait_for(pilot, lambda: app.cart_count == 3)
@@ -56,7 +59,7 @@ async def test_minus_at_one_removes_the_line_and_can_be_undone_too(
     async with app.run_test(size=(100, 30)) as pilot:
         user = log_in(app, services)
         screen = await open_filled_cart(pilot, services, user)
-        screen.query_one("#lines").move_cursor(row=1)  # Bluetooth Headphone, 1
+        screen.query_one("#lines", DataTable).move_cursor(row=1)  # Bluetooth Headphone, 1
         await pilot.pause()
         await pilot.press("minus")
         await wait_for(pilot, lambda: not screen.saving and screen.undoable is not None)
@@ -85,9 +88,8 @@ async def test_the_undo_window_ends(services: Any, home: Any) -> None:
 async def test_the_product_page_offers_what_is_left_after_the_cart(
     services: Any, home: Any
 ) -> None:
-    from shop_support import screen_text, wait_for_text
-
     from buynow_tui.screens.product import ProductScreen
+    from tests.support.app import screen_text, wait_for_text
 
     watch = product_named(services, "Smart Watch")
     services.catalog.set_stock(watch.sku, 35)
@@ -143,10 +145,10 @@ async def test_an_order_keeps_the_carts_order_and_a_removed_product_says_so(
         camera = product_named(services, "Digital Camera")
         services.catalog.remove(camera.sku)
         assert [line.name for line in services.orders.detail(user.id, order.id).lines] == names
-        app.navigate(f"order/{order.id}")
+        app.navigate(f"order/{order.number}")  # the shopper's own number
         screen = await wait_for_screen(pilot, OrderDetailScreen)
         await wait_for(pilot, lambda: screen.order is not None)
-        screen.query_one("#lines").move_cursor(row=2)
+        screen.query_one("#lines", DataTable).move_cursor(row=2)
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("no longer sold" in n for n in notices(app)))
         assert isinstance(app.screen, OrderDetailScreen)  # nothing opened

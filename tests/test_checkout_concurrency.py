@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import product_named, register
+
+from buynow_tui.store.services import Services
+from tests.support.store import product_named, register
 
 ADDRESS = "1 Main Street\nSpringfield"
 BUYERS = 8
@@ -93,8 +95,8 @@ def _sold_via_store(product_id: int) -> int:
 
 @pytest.mark.backends
 def test_eight_processes_racing_for_the_last_five_units_buy_exactly_five(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     plenty = product_named(
         services, "Portable Speakers"
     )  # lower id: drawn first, rolled back for losers
@@ -149,7 +151,8 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
     assert _sql(home, "PRAGMA integrity_check") == [("ok",)]
     orphans = _sql(
         home,
-        "SELECT id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)",
+        "SELECT id FROM orders o"
+        " WHERE NOT EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id)",
     )
     assert orphans == [], "an order without lines"
     wrong = _sql(
@@ -169,7 +172,9 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
 KILL_ROUNDS = 20  # each a fresh process killed at a random moment mid-checkouts
 
 
-def test_a_process_killed_during_checkout_leaves_no_partial_order(services, home: Path):
+def test_a_process_killed_during_checkout_leaves_no_partial_order(
+    services: Services, home: Path
+) -> None:
     user = register(services)
     first = product_named(services, "Portable Speakers")
     second = product_named(services, "Smart Watch")

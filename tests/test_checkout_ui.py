@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
 
-from conftest import FIXED_NOW, product_named
-from shop_support import (
-    log_in,
+from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.order_detail import OrderDetailScreen
+from buynow_tui.screens.order_placed import OrderPlacedScreen
+from buynow_tui.screens.orders import OrdersScreen
+from buynow_tui.store.services import Services
+from tests.support.app import (
     make_app,
     press_key,
     screen_text,
@@ -16,51 +19,18 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.cart import CartScreen
-from buynow_tui.screens.checkout import CheckoutScreen
-from buynow_tui.screens.order_detail import OrderDetailScreen
-from buynow_tui.screens.order_placed import OrderPlacedScreen
-from buynow_tui.screens.orders import OrdersScreen
-
-ADDRESS = "12 Harbour Road\nPort Town 4021"
+from tests.support.shop import cart_quantities, fill_cart, shopper, to_checkout
+from tests.support.store import FIXED_NOW, product_named
 
 
-def shopper(app: Any, services: Any, *, address: str | None = ADDRESS, **fields: Any) -> Any:
-    user = log_in(app, services, **fields)
-    if address:
-        user = services.accounts.set_address(user.id, address)
-        app.user = user
-    return user
-
-
-def fill(services: Any, user: Any, *items: tuple[str, int]) -> None:
-    for name, quantity in items:
-        services.cart.add(user.id, product_named(services, name).id, quantity)
-
-
-def quantities(services: Any, user: Any) -> dict[str, int]:
-    return {line.name: line.quantity for line in services.cart.get(user.id).lines}
-
-
-async def to_checkout(pilot: Any) -> CheckoutScreen:
-    await press_key(pilot, "2")
-    cart = await wait_for_screen(pilot, CartScreen)
-    await wait_for(pilot, lambda: cart.cart is not None)
-    await pilot.press("b")
-    modal = await wait_for_screen(pilot, CheckoutScreen)
-    await settle(pilot)
-    return modal
-
-
-async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
+async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Digital Camera", 1))
+        fill_cart(services, user, ("Digital Camera", 1))
         services.orders.checkout(user.id)  # an older order
-        fill(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
+        fill_cart(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
         app.refresh_badge()
 
         await to_checkout(pilot)
@@ -106,12 +76,12 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services, home):
         assert "12 Harbour Road" in text
 
 
-async def test_confirm_pressed_twice_makes_one_order(services, home):
+async def test_confirm_pressed_twice_makes_one_order(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await press_key(pilot, "2")
         cart = await wait_for_screen(pilot, CartScreen)
         await wait_for(pilot, lambda: cart.cart is not None)
@@ -124,12 +94,14 @@ async def test_confirm_pressed_twice_makes_one_order(services, home):
         assert isinstance(app.screen, (OrderPlacedScreen, OrdersScreen))
 
 
-async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
+async def test_confirm_is_disabled_while_the_order_is_placed(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         modal = await to_checkout(pilot)
         key = modal.checkout_key
         modal.action_confirm()
@@ -144,13 +116,15 @@ async def test_confirm_is_disabled_while_the_order_is_placed(services, home):
         assert again.id == orders[0].id
 
 
-async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
+async def test_stock_that_ran_out_is_named_and_nothing_changes(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 2), ("Digital Camera", 1))
-        before = quantities(services, user)
+        fill_cart(services, user, ("Smart Watch", 2), ("Digital Camera", 1))
+        before = cart_quantities(services, user)
         camera_stock = product_named(services, "Digital Camera").stock
 
         modal = await to_checkout(pilot)
@@ -164,21 +138,21 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(services, home):
         await wait_for_text(pilot, "Nothing was ordered")
         assert not modal.placing
         assert services.orders.history(user.id) == []
-        assert quantities(services, user) == before
+        assert cart_quantities(services, user) == before
         assert product_named(services, "Digital Camera").stock == camera_stock
 
         await pilot.press("n")
         await wait_for_screen(pilot, CartScreen)
         await wait_for_text(pilot, "Out of stock")  # the cart shows which line ran out
-        assert quantities(services, user) == before
+        assert cart_quantities(services, user) == before
 
 
-async def test_missing_address_is_asked_for_and_saved(services, home):
+async def test_missing_address_is_asked_for_and_saved(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services, address=None)
-        fill(services, user, ("New Smart Phone", 1))
+        fill_cart(services, user, ("New Smart Phone", 1))
         modal = await to_checkout(pilot)
         await wait_for_text(pilot, "no shipping address")
         await pilot.press("enter")  # nothing typed yet
@@ -194,12 +168,12 @@ async def test_missing_address_is_asked_for_and_saved(services, home):
         assert services.orders.detail(user.id, order.id).ship_address == "9 Elm Street, Oak City"
 
 
-async def test_cancel_leaves_the_cart_alone(services, home):
+async def test_cancel_leaves_the_cart_alone(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("escape")
         await wait_for_screen(pilot, CartScreen)
@@ -207,13 +181,15 @@ async def test_cancel_leaves_the_cart_alone(services, home):
         assert len(services.cart.get(user.id).lines) == 1
 
 
-async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(services, home):
+async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(
+    services: Services, home: Path
+) -> None:
     now = [FIXED_NOW]
     app = make_app(services, home, clock=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)

@@ -13,27 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
+from tests.support.repo import CATALOG_SIZE
+
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "admin secret 1"
-
-
-def run_cli(
-    home: Path, *args: str | bytes, stdin: str | None = None, database_url: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
-    env.pop("BUYNOW_DATABASE_URL", None)
-    if database_url is not None:
-        env["BUYNOW_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def dump(home: Path) -> list[str]:
@@ -87,7 +71,7 @@ def test_seed_then_products_list_shows_the_catalog_and_the_four_logs_exist(home:
     assert listed.returncode == 0, listed.stderr
     line = next(row for row in listed.stdout.splitlines() if "Bluetooth Headphone" in row)
     assert "250.00" in line
-    assert sum(1 for row in listed.stdout.splitlines()[1:] if row.strip()) == 48
+    assert sum(1 for row in listed.stdout.splitlines()[1:] if row.strip()) == CATALOG_SIZE
 
     for name in ("all.log", "info.log", "warning.log", "error.log"):
         assert (home / "logs" / name).is_file(), name
@@ -98,8 +82,8 @@ def test_seeding_twice_adds_nothing_new(home: Path):
     run_cli(home, "seed")
     again = run_cli(home, "seed")
     assert again.returncode == 0
-    assert "0 added" in again.stdout and "48 skipped" in again.stdout
-    assert product_count(home) == 48
+    assert "0 added" in again.stdout and f"{CATALOG_SIZE} skipped" in again.stdout
+    assert product_count(home) == CATALOG_SIZE
 
 
 def test_products_list_filters_by_category_and_search(shop: Path):
@@ -145,7 +129,7 @@ def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path:
     assert run_cli(home, "seed", str(json_file)).returncode == 0
     listed = run_cli(home, "products", "list", "--search", "cable braided").stdout
     assert "1,299.00" in listed
-    assert product_count(home) == 48 + 3
+    assert product_count(home) == CATALOG_SIZE + 3
 
 
 def test_products_add_update_remove_and_stock_set(home: Path):
@@ -177,7 +161,7 @@ def test_products_add_update_remove_and_stock_set(home: Path):
         if "NEW-1" in r
     )
     assert "9.99" in line and line.split()[-1] == "0"
-    assert run_cli(home, "products", "remove", "NEW-1").returncode == 0
+    assert run_cli(home, "products", "remove", "NEW-1", "--yes").returncode == 0
     assert "NEW-1" not in run_cli(home, "products", "list").stdout
 
 
@@ -306,12 +290,11 @@ def test_home_option_wins_over_nothing(tmp_path: Path):
 
 
 def test_users_and_orders_lists(home: Path):
-    from conftest import product_named, register
-
     from buynow_tui.bootstrap import open_store
     from buynow_tui.cli import app
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
+    from tests.support.store import product_named, register
 
     services = open_store(Paths(home)).services
     try:
@@ -491,7 +474,7 @@ REFUSED = {
     "missing file": (["seed", "{tmp}/nowhere.json"], None, "no such file"),
     "not json": (["seed", "{bad_json}"], None, "not valid JSON"),
     "unknown file type": (["seed", "{txt}"], None, ".csv or .json"),
-    "generate zero": (["seed", "--generate", "0"], None, "at least 1"),
+    "generate zero": (["seed", "--generate", "0"], None, "greater than or equal to 1"),
     "duplicate email": (
         [
             "users",

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, product_named, register
+from peewee import fn
 
 from buynow_tui.store import orders
 from buynow_tui.store.compiled import Compiled, Param
 from buynow_tui.store.db import close_db, init_db
 from buynow_tui.store.logins import row_lock
-from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+from buynow_tui.store.models import Cart, CartLine, Order, OrderEvent, OrderLine, Product, User
+from buynow_tui.store.services import Services
+from tests.support.store import PG_URL, product_named, register
 
 pytestmark = pytest.mark.backends
 
@@ -43,7 +45,7 @@ def cart_lines(cart: int) -> Any:
     )
 
 
-def test_checkout_statements_send_what_peewee_sends(services, backend):
+def test_checkout_statements_send_what_peewee_sends(services: Services, backend: str) -> None:
     order_values = {
         "user": 7,
         "created_at": WHEN,
@@ -52,6 +54,18 @@ def test_checkout_statements_send_what_peewee_sends(services, backend):
         "total_cents": 68000,
         "ship_address": ADDRESS,
         "checkout_key": None,
+        "number": 3,
+        "status": "paid",
+    }
+    event_values = {
+        "order": 41,
+        "user": 7,
+        "from_status": "placed",
+        "to_status": "paid",
+        "at": WHEN,
+        "actor_kind": "system",
+        "actor": "",
+        "note": "paid on placing (before payments)",
     }
     line_values = {"order": 41}
     line_rows = []
@@ -114,6 +128,12 @@ def test_checkout_statements_send_what_peewee_sends(services, backend):
             Order.insert(**order_values),
         ),
         (orders._insert_lines(2), line_values, OrderLine.insert_many(line_rows)),
+        (
+            orders._NEXT_NUMBER,
+            {"user": 7},
+            Order.select(fn.COALESCE(fn.MAX(Order.number), 0).alias("last")).where(Order.user == 7),
+        ),
+        (orders._INSERT_EVENT, event_values, OrderEvent.insert(**event_values)),
         (orders._CLEAR_CART, {"cart": 9}, CartLine.delete().where(CartLine.cart == 9)),
     ]
     for compiled, values, fresh in cases:
@@ -126,7 +146,9 @@ def test_checkout_statements_send_what_peewee_sends(services, backend):
         assert not any(" FOR " in sql for sql in locks)
 
 
-def test_compiled_queries_follow_the_database_bound_last(services, backend, tmp_path: Path):
+def test_compiled_queries_follow_the_database_bound_last(
+    services: Services, backend: str, tmp_path: Path
+) -> None:
     """Bound to another database (another dialect too), a compiled query is made again."""
     count_users = Compiled(lambda: User.select(User.id).where(User.email == Param("email")))
     ann = register(services)
@@ -147,7 +169,7 @@ def test_compiled_queries_follow_the_database_bound_last(services, backend, tmp_
         close_db()
 
 
-def test_orders_of_every_size_keep_their_own_lines(services):
+def test_orders_of_every_size_keep_their_own_lines(services: Services) -> None:
     """One INSERT per line count is kept: carts of 1, 3, then 1 lines again."""
     ann = register(services)
     names = [
@@ -170,7 +192,9 @@ def test_orders_of_every_size_keep_their_own_lines(services):
     assert len(services.orders.history(ann.id)) == 3
 
 
-def test_compiled_rows_are_peewee_rows_by_column_name(services, frozen_clock):
+def test_compiled_rows_are_peewee_rows_by_column_name(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     """Each row is keyed by the field's name or its alias and read as peewee reads it
     (an aware UTC time, a foreign key's id), whatever order the columns come in."""
     ann = register(services)
@@ -198,7 +222,7 @@ def test_compiled_rows_are_peewee_rows_by_column_name(services, frozen_clock):
     assert when.first({"order": placed.id + 1}) is None
 
 
-def test_a_compiled_query_needs_a_name_for_every_column(services):
+def test_a_compiled_query_needs_a_name_for_every_column(services: Services) -> None:
     """A column without a name (an unaliased expression) or two of one name cannot be
     read by name: said when the query is first made, not by a wrong row later."""
     from peewee import fn

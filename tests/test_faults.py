@@ -28,41 +28,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import register
 from peewee import DatabaseError
-from shop_support import press_key
 from textual.worker import WorkerFailed
 
 from buynow_tui.bootstrap import open_store
 from buynow_tui.paths import Paths
 from buynow_tui.store.db import close_db
 from buynow_tui.store.errors import OutOfStock
+from buynow_tui.store.services import Services
+from tests.support.app import press_key
+from tests.support.cli import run_cli
+from tests.support.repo import CATALOG_SIZE, ROOT
+from tests.support.store import register
 
-ROOT = Path(__file__).resolve().parent.parent
 DISK_BYTES = 2 * 1024 * 1024
 SQLITE_PAGE = 4096
 LONG_ADDRESS = ("A long way down the road " * 12).strip()  # near the 300-character limit
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def run_cli(
-    home: Path, *args: str, wrap: list[str] | None = None, preexec: Callable[[], None] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`python -m buynow_tui ARGS` with BUYNOW_HOME=home (optionally under `wrap`)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), BUYNOW_HOME=str(home))
-    env.pop("BUYNOW_DATABASE_URL", None)
-    return subprocess.run(
-        [*(wrap or []), sys.executable, "-m", "buynow_tui", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=ROOT,
-        preexec_fn=preexec,
-        check=False,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *phrases: str) -> str:
@@ -122,9 +106,9 @@ def counts(db: Path) -> tuple[int, int, int, int]:
         )
 
 
-def checkout_until_full(services, user_id: int, db: Path):  # type: ignore[no-untyped-def]
+def checkout_until_full(services: Services, user_id: int, db: Path):  # type: ignore[no-untyped-def]
     """Check out (refilling the cart) until a write fails; (that error, counts just before)."""
-    products = services.catalog.page(limit=48).items
+    products = services.catalog.page(limit=CATALOG_SIZE).items
     for n in range(3000):
         before = counts(db)
         try:
@@ -143,7 +127,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def shopper_with_orders(services, orders: int = 2) -> int:  # type: ignore[no-untyped-def]
+def shopper_with_orders(services: Services, orders: int = 2) -> int:
     """A registered user who has placed `orders` orders and holds a 3-line cart."""
     user = register(services)
     services.accounts.set_address(user.id, "1 Test Street")
@@ -241,9 +225,10 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
     finally:
         close_db()
         if disk.mount is not None:
-            if subprocess.run(
+            unmounted = subprocess.run(
                 ["umount", str(disk.mount)], capture_output=True, check=False
-            ).returncode:
+            )
+            if unmounted.returncode:
                 subprocess.run(["umount", "-l", str(disk.mount)], capture_output=True, check=False)
 
 
@@ -430,7 +415,7 @@ def test_read_only_database_in_the_app_says_so_and_keeps_running(
     home: Path, read_only: ReadOnly
 ) -> None:
     """The real app on a real terminal: browsing works, a write says why it failed."""
-    from ssh_support import PtyClient
+    from tests.support.ssh import PtyClient
 
     services = open_store(Paths(home)).services
     shopper_with_orders(services)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import product_named, register
-from shop_support import make_app, press_key, settle, wait_for
-from textual.widgets import Footer
+from textual.widgets import Button, Footer
+from textual.widgets._footer import FooterKey
 
 from buynow_tui.app import BuyNowApp
+from tests.support.app import make_app, press_key, settle, wait_for
+from tests.support.store import product_named, register
 
 
 def footer_room(app: BuyNowApp) -> tuple[int, int, list[str]]:
     """(cells the footer's keys need, cells it has, its keys)."""
     footer = app.screen.query_one(Footer)
-    keys = [f"{key.key_display or key.key} {key.description}" for key in footer.query("FooterKey")]
+    keys = [f"{key.key_display or key.key} {key.description}" for key in footer.query(FooterKey)]
     return footer.virtual_size.width, footer.size.width, keys
 
 
@@ -83,7 +84,7 @@ async def test_accounts_buttons_fit_one_row_from_60_to_79_columns(services: Any,
             await pilot.resize_terminal(width, 24)
             await settle(pilot)
             await pilot.pause(0.05)
-            buttons = list(app.screen.query("#account-actions Button"))
+            buttons = list(app.screen.query("#account-actions Button").results(Button))
             assert len(buttons) == 4
             assert len({button.region.y for button in buttons}) == 1, width  # one row
             assert max(button.region.right for button in buttons) <= width, width

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import register
-from shop_support import press_key
-from test_shell_support import fill, make_app, settle
 from textual.widgets import Input, Select
 
 from buynow_tui.paths import Paths
 from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.register import RegisterScreen
 from buynow_tui.widgets.form import Field, TickBox
+from tests.support.app import fill, make_app, press_key, settle
+from tests.support.store import register
 
 
 async def to_login(pilot: Any) -> LoginScreen:
@@ -143,7 +142,7 @@ async def test_ctrl_u_after_a_focus_change_keeps_the_keys_typed_after_it(
 ) -> None:
     """ctrl+u (clear to the start) with keys arriving together: it clears what was
     there, never the characters typed after it."""
-    from test_shop_keys import burst
+    from tests.test_shop_keys import burst
 
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -12,29 +12,14 @@ reached the screen, and every line of every log file is one whole record.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
-import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
-from hostile import CONTROL, HOSTILE, WITH_CONTROLS, Hostile
-from shop_support import (
-    log_in,
-    make_app,
-    notices,
-    screen_text,
-    settle,
-    shop_ready,
-    wait_for,
-    wait_for_screen,
-    wait_for_text,
-)
 from textual import events
 from textual.widgets import Checkbox, Input, Select, TextArea
 from typer.testing import CliRunner
@@ -52,8 +37,21 @@ from buynow_tui.screens.reset_password import ResetPasswordScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.screens.wishlist import WishlistScreen
 from buynow_tui.store.errors import AuthError
+from buynow_tui.store.services import Services
+from tests.support import cli
+from tests.support.app import (
+    make_app,
+    notices,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+from tests.support.hostile import CONTROL, HOSTILE, WITH_CONTROLS, Hostile
+from tests.support.shop import log_in, shop_ready
+from tests.support.store import product_named, register
 
-REPO = Path(__file__).resolve().parent.parent
 BAD_EMAIL = "Enter a valid email address, like name@example.com."
 PASSWORD_TOO_LONG = "A password can be at most 72 bytes"
 #: The start of every log line: time | level | source | ... (see `buynow_tui.logs.FORMAT`).
@@ -125,20 +123,9 @@ async def paste(pilot: Any, selector: str, text: str) -> None:
 
 
 def run_cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The real `buynow` (its `main`, as an admin runs it) on this test's home."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), PYTHONUTF8="1")
-    env.pop("BUYNOW_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=home,
-        env=env,
-        input=stdin,
-        check=False,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
+    """The real `buynow` (its `main`, as an admin runs it) on this test's home, from the
+    home folder, in UTF-8 mode (hostile text must survive the pipes as it was)."""
+    return cli.run_cli(home, *args, stdin=stdin, cwd=home, env={"PYTHONUTF8": "1"}, timeout=60)
 
 
 def assert_one_answer(what: str, code: int, out: str, err: str) -> None:
@@ -164,7 +151,9 @@ def dump(home: Path) -> list[str]:
 # -- the account forms ---------------------------------------------------------------------
 
 
-async def test_register_then_log_in_with_hostile_username_password_and_answer(services, home):
+async def test_register_then_log_in_with_hostile_username_password_and_answer(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
         await shop_ready(pilot)
@@ -226,8 +215,8 @@ async def test_register_then_log_in_with_hostile_username_password_and_answer(se
 
 
 async def test_log_in_and_reset_password_refuse_hostile_text_and_change_nothing(
-    services, home, frozen_clock
-):
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     register(services)  # ann@example.com, "correct horse"
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
@@ -279,7 +268,9 @@ async def test_log_in_and_reset_password_refuse_hostile_text_and_change_nothing(
 
 
 @pytest.mark.backends
-async def test_a_10000_character_email_gets_the_usual_log_in_message(services, home, backend):
+async def test_a_10000_character_email_gets_the_usual_log_in_message(
+    services: Services, home: Path, backend: str
+) -> None:
     """On PostgreSQL the failed-login record has a 254-character column: no crash there."""
     register(services)
     long_email = "x" * 10_000 + "@example.com"
@@ -299,7 +290,9 @@ async def test_a_10000_character_email_gets_the_usual_log_in_message(services, h
     assert_logs_clean(home)
 
 
-async def test_account_dialogs_take_hostile_address_answer_and_password(services, home):
+async def test_account_dialogs_take_hostile_address_answer_and_password(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
         await shop_ready(pilot)
@@ -364,7 +357,9 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(services
     assert_logs_clean(home)
 
 
-async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, home):
+async def test_checkout_address_box_takes_hostile_text_onto_the_order(
+    services: Services, home: Path
+) -> None:
     phone = product_named(services, "New Smart Phone")
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
@@ -391,7 +386,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(services, 
             assert_harmless(app, hostile)
             order = services.orders.history(user.id)[0]
             assert services.orders.detail(user.id, order.id).ship_address == hostile.in_box
-            app.navigate(f"order/{order.id}")
+            app.navigate(f"order/{order.number}")  # the shopper's own number
             await opened(pilot, OrderDetailScreen, "order")
             await wait_for_text(pilot, "Ship to:", hostile.in_box, phone.name)
             assert_harmless(app, hostile)
@@ -402,7 +397,7 @@ def searched(shop: ShopScreen, query: str) -> Any:
     return lambda: shop.query_text == query and not shop.reading
 
 
-async def test_search_box_shows_hostile_text_literally(services, home):
+async def test_search_box_shows_hostile_text_literally(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(110, 30)) as pilot:
         await shop_ready(pilot)
@@ -427,8 +422,8 @@ async def test_search_box_shows_hostile_text_literally(services, home):
 
 
 async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen(
-    services, home, tmp_path
-):
+    services: Services, home: Path, tmp_path: Path
+) -> None:
     accepted: list[tuple[str, Hostile]] = []
     for number, hostile in enumerate(HOSTILE):
         sku, before = f"HOST-{number}", dump(home)
@@ -544,7 +539,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         order = services.orders.history(user.id)[0]
-        app.navigate(f"order/{order.id}")
+        app.navigate(f"order/{order.number}")
         await opened(pilot, OrderDetailScreen, "order")
         await wait_for_text(pilot, *names)
         assert_harmless(app, "catalog")
@@ -570,7 +565,9 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
     assert_logs_clean(home)
 
 
-async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(services, home):
+async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(
+    services: Services, home: Path
+) -> None:
     added: list[tuple[str, Hostile]] = []
     for number, hostile in enumerate(HOSTILE):
         email, before = f"cli{number}@example.com", dump(home)
@@ -633,7 +630,7 @@ CLI_COMMANDS: dict[str, Any] = {
 @pytest.mark.parametrize("command", sorted(CLI_COMMANDS))
 def test_cli_commands_answer_hostile_arguments_with_success_or_one_error_line(
     home: Path, command: str
-):
+) -> None:
     from buynow_tui.cli import app
 
     runner = CliRunner()
@@ -668,7 +665,7 @@ USAGE_MISTAKES: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("mistake", sorted(USAGE_MISTAKES))
-def test_usage_mistakes_with_hostile_text_are_one_clean_line(home: Path, mistake: str):
+def test_usage_mistakes_with_hostile_text_are_one_clean_line(home: Path, mistake: str) -> None:
     for hostile in WITH_CONTROLS:
         done = run_cli(home, *USAGE_MISTAKES[mistake](hostile.text))
         assert done.returncode == 2, (hostile.id, done.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.repo import ROOT
 
 
 def modules_after(code: str, tmp_path: Path) -> dict:
@@ -23,7 +23,7 @@ def modules_after(code: str, tmp_path: Path) -> dict:
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
     env = dict(
-        os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
+        os.environ, PYTHONPATH=str(ROOT), HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data")
     )
     env.pop("BUYNOW_HOME", None)
     done = subprocess.run(
@@ -52,13 +52,13 @@ def modules_after(code: str, tmp_path: Path) -> dict:
         "buynow_tui.bootstrap",
     ],
 )
-def test_the_store_does_not_import_textual(module: str, tmp_path: Path):
+def test_the_store_does_not_import_textual(module: str, tmp_path: Path) -> None:
     seen = modules_after(f"import {module}", tmp_path)
     assert "textual" not in seen["modules"]
     assert seen["files"] == set(), "importing the store made files"
 
 
-def test_views_errors_and_validation_are_plain_python(tmp_path: Path):
+def test_views_errors_and_validation_are_plain_python(tmp_path: Path) -> None:
     """Screens may import these for types and live form checks: no peewee behind them."""
     seen = modules_after(
         "import buynow_tui.store.views, buynow_tui.store.errors, buynow_tui.store.validation",
@@ -68,14 +68,14 @@ def test_views_errors_and_validation_are_plain_python(tmp_path: Path):
     assert "textual" not in seen["modules"]
 
 
-def test_the_cli_imports_neither_textual_nor_peewee(tmp_path: Path):
+def test_the_cli_imports_neither_textual_nor_peewee(tmp_path: Path) -> None:
     seen = modules_after("import buynow_tui.cli", tmp_path)
     assert "textual" not in seen["modules"]
     assert "peewee" not in seen["modules"]
     assert seen["files"] == set()
 
 
-def test_the_shop_entry_point_loads_no_cli_machinery(tmp_path: Path):
+def test_the_shop_entry_point_loads_no_cli_machinery(tmp_path: Path) -> None:
     """`buynow` with no arguments opens the shop without Typer (and the pydantic it
     brings), which cost about as much start-up time as the rest of the shop's own code."""
     seen = modules_after("import buynow_tui.__main__, buynow_tui.launch", tmp_path)
@@ -83,7 +83,7 @@ def test_the_shop_entry_point_loads_no_cli_machinery(tmp_path: Path):
     assert seen["files"] == set()
 
 
-def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path):
+def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path) -> None:
     """The shop's process on SQLite imports peewee without psycopg2 (or any other
     server driver); the drivers stay importable, and a PostgreSQL shop gets its own."""
     on_sqlite = modules_after(
@@ -110,7 +110,7 @@ def test_the_shop_on_sqlite_loads_no_server_driver(tmp_path: Path):
     assert "psycopg2" in on_postgres["modules"]
 
 
-def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
+def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path) -> None:
     code = (
         "sys.argv = ['buynow', '--help']\n"
         "from buynow_tui.cli import app\n"
@@ -125,28 +125,28 @@ def test_buynow_help_imports_neither_textual_nor_peewee(tmp_path: Path):
     assert seen["files"] == set(), "--help made files"
 
 
-def test_the_web_server_runs_no_app_and_opens_no_store_at_import(tmp_path: Path):
+def test_the_web_server_runs_no_app_and_opens_no_store_at_import(tmp_path: Path) -> None:
     """The web front end only starts app processes: importing it pulls in neither
     Textual (each tab's app has its own) nor peewee, and makes no files."""
-    seen = modules_after("import buynow_tui.web.server, buynow_tui.web.__main__", tmp_path)
+    seen = modules_after("import buynow_tui.web.server, buynow_tui.cli.web", tmp_path)
     assert "textual" not in seen["modules"]
     assert "peewee" not in seen["modules"]
     assert seen["files"] == set()
 
 
-def test_the_login_session_is_headless(tmp_path: Path):
+def test_the_login_session_is_headless(tmp_path: Path) -> None:
     """`session.py` is plain Python over the store: a web front end could drive it too."""
     seen = modules_after("import buynow_tui.session", tmp_path)
     assert {"textual", "rich"}.isdisjoint(seen["modules"])
     assert seen["files"] == set()
 
 
-def test_screens_widgets_and_the_palette_never_import_the_app():
+def test_screens_widgets_and_the_palette_never_import_the_app() -> None:
     """They post messages and read `context.Context` instead; not even a TYPE_CHECKING
     import of `buynow_tui.app` (or its part, `session_bridge`) couples them to it."""
     import ast
 
-    package = REPO / "buynow_tui"
+    package = ROOT / "buynow_tui"
     sources = [*(package / "screens").glob("*.py"), *(package / "widgets").glob("*.py")]
     sources += [package / name for name in ("commands.py", "messages.py", "context.py")]
     app_modules = {"buynow_tui.app", "buynow_tui.session_bridge"}
@@ -160,5 +160,5 @@ def test_screens_widgets_and_the_palette_never_import_the_app():
             else:
                 continue
             if names & app_modules:
-                offenders.append(f"{source.relative_to(REPO)}:{node.lineno}")
+                offenders.append(f"{source.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []

@@ -8,12 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import AuthError, NotFound
+from tests.support.store import register
 
 LINE = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL)"
+    r" \| buynow[\w.]* \| .* \| .*$"
 )
 LOG_FILES = ("all.log", "info.log", "warning.log", "error.log")
 
@@ -66,7 +67,7 @@ def test_lines_name_the_user_or_someone(services, home: Path):
 
 
 def test_the_events_an_admin_looks_for_are_logged(services, home: Path, frozen_clock):
-    from conftest import product_named
+    from tests.support.store import product_named
 
     user = register(services)
     services.accounts.authenticate("ann@example.com", "correct horse")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
+from tests.support.repo import CATALOG_SIZE
+
 REPO = Path(__file__).resolve().parent.parent
-FTS_PREFIXES = ("product_fts", "product_tri")
+FTS_PREFIXES = ("product_fts", "product_tri", "product_search")
 #: Every checked-in migration, oldest first.
 MIGRATIONS = sorted(
     p.stem for p in (REPO / "buynow_tui" / "store" / "migrations").glob("m[0-9]*.py")
@@ -77,7 +77,7 @@ def schema(path: Path) -> dict[str, dict]:
         for table, sql in tables:
             columns = [row[1:] for row in conn.execute(f'PRAGMA table_info("{table}")')]
             indexes = set()
-            for _, index, unique, origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
+            for _, index, unique, _origin, partial in conn.execute(f'PRAGMA index_list("{table}")'):
                 cols = tuple(row[2] for row in conn.execute(f'PRAGMA index_info("{index}")'))
                 if None in cols:  # an expression index: compare its expression
                     index_sql = conn.execute(
@@ -103,7 +103,8 @@ def master(path: Path) -> list[tuple]:
     try:
         return sorted(
             conn.execute(
-                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'sqlite_sequence'"
+                "SELECT type, name, tbl_name, sql FROM sqlite_master"
+                " WHERE name != 'sqlite_sequence'"
             )
         )
     finally:
@@ -129,36 +130,43 @@ def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
     conn.execute("PRAGMA foreign_keys = 1")
     now = "2026-01-01 00:00:00"
     conn.execute(
-        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+        "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at,"
+        " is_admin) "
         "VALUES ('ann@example.com', 'ann', 'x', 'pet', 'x', ?, 0)",
         (now,),
     )
     conn.execute(
-        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+        "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+        " created_at) "
         "VALUES ('S1', 'Thing', 'Audio', 100, 1, '', '{}', ?)",
         (now,),
     )
     conn.execute("INSERT INTO cart (user_id) VALUES (1)")
     conn.execute("INSERT INTO wishlist (user_id) VALUES (1)")
     conn.commit()
+    cart_line = "INSERT INTO cart_line (cart_id, product_id, quantity, added_at)"
     refused = [
         (
-            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at, is_admin) "
+            "INSERT INTO user (email, username, password_hash, question, answer_hash, created_at,"
+            " is_admin) "
             "VALUES ('ANN@Example.com', 'other', 'x', 'pet', 'x', '2026-01-01', 0)"
         ),
         (
-            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+            " created_at) "
             "VALUES ('S2', 'Neg', 'Audio', -1, 1, '', '{}', '2026-01-01')"
         ),
         (
-            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, created_at) "
+            "INSERT INTO product (sku, name, category, price_cents, stock, description, specs,"
+            " created_at) "
             "VALUES ('S1', 'Dup', 'Audio', 1, 1, '', '{}', '2026-01-01')"
         ),
         "UPDATE product SET stock = -1 WHERE sku = 'S1'",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 0, '2026-01-01')",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 100, '2026-01-01')",
-        "INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 999, 1, '2026-01-01')",
-        "INSERT INTO wishlist_line (wishlist_id, product_id, added_at) VALUES (1, 1, '2026-01-01'), (1, 1, '2026-01-01')",
+        f"{cart_line} VALUES (1, 1, 0, '2026-01-01')",
+        f"{cart_line} VALUES (1, 1, 100, '2026-01-01')",
+        f"{cart_line} VALUES (1, 999, 1, '2026-01-01')",
+        "INSERT INTO wishlist_line (wishlist_id, product_id, added_at)"
+        " VALUES (1, 1, '2026-01-01'), (1, 1, '2026-01-01')",
     ]
     for statement in refused:
         with pytest.raises(sqlite3.IntegrityError):
@@ -208,14 +216,14 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     assert master(path) == before
 
     # The round-tripped database is a working shop: seed, register, buy.
-    from conftest import product_named, register
-
     from buynow_tui.store.seed import seed
     from buynow_tui.store.services import Services
+    from tests.support.store import product_named, register
 
     services = Services()
-    assert seed(services.catalog).added == 48
-    assert (seed(services.catalog).added, seed(services.catalog).skipped) == (0, 48)  # by SKU
+    assert seed(services.catalog).added == CATALOG_SIZE
+    again = seed(services.catalog)
+    assert (again.added, again.skipped) == (0, CATALOG_SIZE)  # by SKU
     user = register(services)
     services.cart.add(user.id, product_named(services, "Smart Watch").id, 1)
     assert services.orders.checkout(user.id, ship_address="1 Main St").total_cents == 18000
@@ -227,10 +235,10 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
     from buynow_tui.paths import Paths
 
     first = open_store(Paths(home))
-    assert first.seeded == 48
+    assert first.seeded == CATALOG_SIZE
     again = open_store(Paths(home))
     assert again.seeded == 0
-    assert again.services.catalog.count() == 48
+    assert again.services.catalog.count() == CATALOG_SIZE
     tables = {name for kind, name, _, _ in master(home / "buynow.db") if kind == "table"}
     assert {
         "user",
@@ -259,19 +267,6 @@ def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
-
-
-def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_db_commands_show_downgrade_and_upgrade(home: Path):
@@ -303,11 +298,13 @@ SELECT 'column', c.table_name, c.column_name || ' ' || c.data_type || ' ' || c.i
   FROM information_schema.columns c WHERE c.table_schema = current_schema()
 UNION ALL
 SELECT 'index', t.relname, regexp_replace(pg_get_indexdef(i.indexrelid), ' ON [^ ]+ ', ' ON _ ')
-  FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+  FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
  WHERE n.nspname = current_schema()
 UNION ALL
 SELECT 'constraint', t.relname, pg_get_constraintdef(k.oid)
-  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
  WHERE n.nspname = current_schema()
 """
 
@@ -319,8 +316,15 @@ def pg_schema(url: str) -> set[tuple[str, str, str]]:
     with connection():
         rows = {tuple(r) for r in database.execute_sql(PG_CATALOG)}
     close_db()
-    # Index names differ in nothing but the trigram search index, which only migrations add.
-    return {r for r in rows if "product_name_trgm" not in r[2]}
+    # They differ in nothing but the search index only migrations add (m0001's trigram
+    # index; m0005's tsvector columns, their GIN indexes, and the name key's pattern ops).
+    return {
+        (kind, table, text.replace(" text_pattern_ops", ""))
+        for kind, table, text in rows
+        if "product_name_trgm" not in text
+        and "search_vector" not in text
+        and "search_head" not in text
+    }
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import product_named, register
 
 from buynow_tui.store.errors import EmptyCart, NotFound, OutOfStock, ValidationError
+from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import product_named, register
-from shop_support import (
-    log_in,
+from buynow_tui.screens.not_found import NotFoundScreen
+from buynow_tui.screens.order_detail import OrderDetailScreen
+from buynow_tui.screens.orders import OrdersScreen
+from tests.support.app import (
     make_app,
     press_key,
     screen_text,
@@ -16,10 +17,8 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.not_found import NotFoundScreen
-from buynow_tui.screens.order_detail import OrderDetailScreen
-from buynow_tui.screens.orders import OrdersScreen
+from tests.support.shop import log_in
+from tests.support.store import product_named, register
 
 
 def order(services: Any, user: Any, *items: tuple[str, int]) -> Any:

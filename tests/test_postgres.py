@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.cli import run_cli
 
 
 def cli(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_HOME=str(home), BUYNOW_DATABASE_URL=url)
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(home, *args, database_url=url, timeout=60)
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: str):
+def test_upgrade_seed_and_list_on_a_fresh_postgresql(home: Path, database_url: str) -> None:
     upgraded = cli(home, database_url, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "m0001_initial" in upgraded.stdout

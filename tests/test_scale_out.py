@@ -12,15 +12,11 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from ssh_support import (
-    ROOT,
-    async_wait_for,
-    connect,
-    open_shop,
-    run_cli,
-    start_server,
-    subprocess_env,
-)
+
+from buynow_tui.store.services import Services
+from tests.support.cli import run_cli, subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import async_wait_for, connect, open_shop, start_server
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -48,7 +44,7 @@ def front_ends(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-de
             server.kill_leftovers()
 
 
-def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_ends):  # type: ignore[no-untyped-def]
+def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_ends) -> None:  # type: ignore[no-untyped-def]
     servers, env = front_ends
 
     async def host_key_of(port: int) -> str:
@@ -72,8 +68,8 @@ def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_en
 
 
 def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
-    services, front_ends
-):  # type: ignore[no-untyped-def]
+    services: Services, front_ends
+) -> None:  # type: ignore[no-untyped-def]
     servers, env = front_ends
     shopper_key = asyncssh.generate_private_key("ssh-ed25519")
     register = subprocess.run(
@@ -148,9 +144,11 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
     assert asyncio.run(opens_logged_in(servers[1].port))
 
 
-def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(services, front_ends):  # type: ignore[no-untyped-def]
+def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(
+    services: Services, front_ends
+) -> None:  # type: ignore[no-untyped-def]
     """Six shoppers, three on each front end, confirm at once; four units exist."""
-    from conftest import product_named, register
+    from tests.support.store import product_named, register
 
     servers, _ = front_ends
     watch = product_named(services, "Smart Watch")

@@ -9,18 +9,10 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from conftest import FIXED_NOW, product_named, register
-from shop_support import press_key
-from test_shell_support import (
-    file_mode,
-    fill,
-    header_text,
-    make_app,
-    screen_text,
-    settle,
-)
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from buynow_tui.paths import Paths
@@ -31,15 +23,27 @@ from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.not_found import NotFoundScreen
 from buynow_tui.screens.privacy import PrivacyScreen
 from buynow_tui.screens.shop import ShopScreen
+from buynow_tui.store.services import Services
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.too_small import TooSmall
+from tests.support.app import (
+    file_mode,
+    fill,
+    header_text,
+    make_app,
+    press_key,
+    screen_text,
+    settle,
+    wait_for,
+)
+from tests.support.store import FIXED_NOW, product_named, register
 
 SSH = {"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:q1w2e3r4t5y6"}
 
 
 async def log_in_through_the_form(
-    pilot, *, remember: bool = False, password: str = "correct horse"
-) -> None:  # type: ignore[no-untyped-def]
+    pilot: Pilot[Any], *, remember: bool = False, password: str = "correct horse"
+) -> None:
     app = pilot.app
     if not isinstance(app.screen, LoginScreen):
         await press_key(pilot, "5")
@@ -55,7 +59,7 @@ async def log_in_through_the_form(
 
 
 async def test_remember_me_across_two_runs_then_log_out_revokes_it(
-    services, home, frozen_clock
+    services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     user = register(services)
     token_file = Paths(home).token_file
@@ -94,7 +98,7 @@ async def test_remember_me_across_two_runs_then_log_out_revokes_it(
 
 
 async def test_remember_me_is_stored_before_the_shopper_sees_they_are_logged_in(
-    services, home
+    services: Services, home: Path
 ) -> None:
     """An SSH window closed the moment "@ann" appears must not lose Remember me: by the
     time the header can show the user, the login is already in the store."""
@@ -117,7 +121,9 @@ async def test_remember_me_is_stored_before_the_shopper_sees_they_are_logged_in(
     assert remembered_when_shown == [True]
 
 
-async def test_without_remember_me_the_next_run_is_logged_out(services, home) -> None:
+async def test_without_remember_me_the_next_run_is_logged_out(
+    services: Services, home: Path
+) -> None:
     register(services)
     app = make_app(services, home)
     async with app.run_test() as pilot:
@@ -131,7 +137,7 @@ async def test_without_remember_me_the_next_run_is_logged_out(services, home) ->
         assert again.user is None
 
 
-async def test_an_expired_or_revoked_token_file_is_dropped(services, home) -> None:
+async def test_an_expired_or_revoked_token_file_is_dropped(services: Services, home: Path) -> None:
     user = register(services)
     token = services.accounts.issue_token(user.id)
     paths = Paths(home)
@@ -144,7 +150,9 @@ async def test_an_expired_or_revoked_token_file_is_dropped(services, home) -> No
     assert not paths.token_file.exists()
 
 
-async def test_over_ssh_remember_me_binds_to_the_key_not_a_file(services, home) -> None:
+async def test_over_ssh_remember_me_binds_to_the_key_not_a_file(
+    services: Services, home: Path
+) -> None:
     user = register(services)
     app = make_app(services, home, environ=SSH)
     async with app.run_test() as pilot:
@@ -168,7 +176,9 @@ async def test_over_ssh_remember_me_binds_to_the_key_not_a_file(services, home) 
         assert other_key.user is None
 
 
-async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(services, home) -> None:
+async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": ""})
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -179,7 +189,9 @@ async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(services, 
         assert "SSH key" in str(remember.label)
 
 
-async def test_a_password_change_revokes_every_remembered_login(services, home) -> None:
+async def test_a_password_change_revokes_every_remembered_login(
+    services: Services, home: Path
+) -> None:
     user = register(services)
     other_device = services.accounts.issue_token(user.id)
     app = make_app(services, home)
@@ -215,7 +227,7 @@ async def test_a_password_change_revokes_every_remembered_login(services, home) 
 
 
 async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_done(
-    services, home
+    services: Services, home: Path
 ) -> None:
     user = register(services)
     watch = product_named(services, "Smart Watch")
@@ -246,7 +258,7 @@ async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_do
         assert "Cart (1)" in header_text(app)
 
 
-async def test_escape_from_log_in_drops_the_pending_action(services, home) -> None:
+async def test_escape_from_log_in_drops_the_pending_action(services: Services, home: Path) -> None:
     register(services)
     done = []
     app = make_app(services, home)
@@ -265,7 +277,9 @@ async def test_escape_from_log_in_drops_the_pending_action(services, home) -> No
 # -- consent -------------------------------------------------------------------------------
 
 
-async def test_consent_notice_until_accepted_then_remembered(services, home) -> None:
+async def test_consent_notice_until_accepted_then_remembered(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -285,7 +299,7 @@ async def test_consent_notice_until_accepted_then_remembered(services, home) -> 
         assert not again.screen.query_one(ConsentNotice).display
 
 
-async def test_consent_read_policy_then_accept_there(services, home) -> None:
+async def test_consent_read_policy_then_accept_there(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -302,7 +316,9 @@ async def test_consent_read_policy_then_accept_there(services, home) -> None:
         assert not app.screen.query_one(ConsentNotice).display
 
 
-async def test_consent_for_a_logged_in_user_is_kept_on_their_account(services, home) -> None:
+async def test_consent_for_a_logged_in_user_is_kept_on_their_account(
+    services: Services, home: Path
+) -> None:
     from buynow_tui.store.models import User
 
     user = register(services)
@@ -323,7 +339,9 @@ async def test_consent_for_a_logged_in_user_is_kept_on_their_account(services, h
 # -- deep links and Not found -------------------------------------------------------------
 
 
-async def test_unknown_deep_link_shows_not_found_and_logs_a_warning(services, home) -> None:
+async def test_unknown_deep_link_shows_not_found_and_logs_a_warning(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home, open_path="nosuchpage/\x1b[2J")
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -338,7 +356,7 @@ async def test_unknown_deep_link_shows_not_found_and_logs_a_warning(services, ho
     assert "nosuchpage" in line and "| someone |" in line and "\x1b" not in line
 
 
-async def test_not_found_names_the_user_in_the_log(services, home) -> None:
+async def test_not_found_names_the_user_in_the_log(services: Services, home: Path) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test() as pilot:
@@ -354,7 +372,9 @@ async def test_not_found_names_the_user_in_the_log(services, home) -> None:
     assert "| ann | not found: 'order/abc'" in text
 
 
-async def test_deep_link_to_a_login_screen_waits_for_remember_me(services, home) -> None:
+async def test_deep_link_to_a_login_screen_waits_for_remember_me(
+    services: Services, home: Path
+) -> None:
     """`--open account` with a remembered login opens Account, not Log in."""
     user = register(services)
     Paths(home).token_file.write_text(services.accounts.issue_token(user.id))
@@ -364,7 +384,7 @@ async def test_deep_link_to_a_login_screen_waits_for_remember_me(services, home)
         assert isinstance(app.screen, AccountScreen)
 
 
-async def test_deep_links_about_and_account_when_logged_out(services, home) -> None:
+async def test_deep_links_about_and_account_when_logged_out(services: Services, home: Path) -> None:
     app = make_app(services, home, open_path="about")
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -375,7 +395,7 @@ async def test_deep_links_about_and_account_when_logged_out(services, home) -> N
         assert isinstance(app.screen, LoginScreen)
 
 
-def test_buynow_open_nosuchpage_from_the_command_line(home) -> None:
+def test_buynow_open_nosuchpage_from_the_command_line(home: Path) -> None:
     """The real entry point: a subprocess, in a pseudo-terminal-free headless run."""
     code = (
         "import asyncio, sys\n"
@@ -410,13 +430,13 @@ def test_buynow_open_nosuchpage_from_the_command_line(home) -> None:
 # -- keys and Help ----------------------------------------------------------------------------
 
 
-def test_a_burst_of_keys_fills_the_log_in_form_in_order(services, home) -> None:
+def test_a_burst_of_keys_fills_the_log_in_form_in_order(services: Services, home: Path) -> None:
     """What a password manager's auto-type sends (email, Tab, password, Enter) arrives in
     one read on a real terminal: the password must reach the password field, not the
     email field in clear."""
     import os
 
-    from ssh_support import PtyClient
+    from tests.support.ssh import PtyClient
 
     register(services)
     env = {**os.environ, "BUYNOW_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1])}
@@ -442,7 +462,7 @@ def help_rows(app, which: str) -> set[tuple[str, str]]:  # type: ignore[no-untyp
     return {tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)}  # type: ignore[misc]
 
 
-async def test_help_lists_every_key_of_the_current_screen(services, home) -> None:
+async def test_help_lists_every_key_of_the_current_screen(services: Services, home: Path) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -494,7 +514,7 @@ async def test_help_lists_every_key_of_the_current_screen(services, home) -> Non
         )  # the notice is up
 
 
-async def test_number_keys_escape_and_quit(services, home) -> None:
+async def test_number_keys_escape_and_quit(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -516,7 +536,9 @@ async def test_number_keys_escape_and_quit(services, home) -> None:
     assert app.return_code == 0
 
 
-async def test_slash_goes_to_the_shop_and_focuses_its_search_box(services, home) -> None:
+async def test_slash_goes_to_the_shop_and_focuses_its_search_box(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -534,7 +556,9 @@ async def test_slash_goes_to_the_shop_and_focuses_its_search_box(services, home)
 # -- the too-small notice and the narrow layout ------------------------------------------------
 
 
-async def test_too_small_notice_comes_and_goes_with_the_window(services, home) -> None:
+async def test_too_small_notice_comes_and_goes_with_the_window(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -565,7 +589,9 @@ async def test_too_small_notice_comes_and_goes_with_the_window(services, home) -
         assert app.screen.has_class("-wide")
 
 
-async def test_a_screen_opened_while_too_small_shows_the_notice_too(services, home) -> None:
+async def test_a_screen_opened_while_too_small_shows_the_notice_too(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(50, 15)) as pilot:
         await settle(pilot)
@@ -581,7 +607,7 @@ async def test_a_screen_opened_while_too_small_shows_the_notice_too(services, ho
 # -- command palette and themes ----------------------------------------------------------------
 
 
-async def palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
+async def palette(pilot: Pilot[Any], query: str) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
     assert CommandPalette.is_open(pilot.app)
@@ -590,7 +616,7 @@ async def palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)  # every provider has answered (products in a thread)
 
 
-async def pick_first(pilot) -> None:  # type: ignore[no-untyped-def]
+async def pick_first(pilot: Pilot[Any]) -> None:
     """Highlight the best hit and run it, as `down` then `enter` do."""
     await pilot.press("down", "enter")
     await pilot.pause()
@@ -603,7 +629,7 @@ def palette_prompts(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_theme(
-    services, home
+    services: Services, home: Path
 ) -> None:
     user = register(services)
     app = make_app(services, home)
@@ -636,7 +662,9 @@ async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_them
         assert app.user is None
 
 
-async def test_palette_shows_a_product_named_like_markup_as_text(services, home) -> None:
+async def test_palette_shows_a_product_named_like_markup_as_text(
+    services: Services, home: Path
+) -> None:
     from buynow_tui.store.catalog import ProductInput
 
     services.catalog.add(
@@ -657,7 +685,7 @@ async def test_palette_shows_a_product_named_like_markup_as_text(services, home)
         assert any("Open [bold red]Zapper[/" in prompt for prompt in prompts)
 
 
-async def test_themes_default_and_high_contrast(services, home) -> None:
+async def test_themes_default_and_high_contrast(services: Services, home: Path) -> None:
     app = make_app(services, home, theme=None)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -668,9 +696,10 @@ async def test_themes_default_and_high_contrast(services, home) -> None:
         assert pinned.current_theme.name == "buynow-high-contrast"
 
 
-async def test_no_color_is_respected_and_states_stay_in_words(services, home, monkeypatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(services, home)
+async def test_no_color_is_respected_and_states_stay_in_words(
+    services: Services, home: Path
+) -> None:
+    app = make_app(services, home, no_color=True)
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.no_color
@@ -693,7 +722,7 @@ def test_uptime_in_words() -> None:
     assert uptime_words(timedelta(days=2, hours=1, seconds=3)) == "2 days, 1 hour and 3 seconds"
 
 
-async def test_about_ticks_from_the_apps_launch(services, home) -> None:
+async def test_about_ticks_from_the_apps_launch(services: Services, home: Path) -> None:
     now = [FIXED_NOW]
     app = make_app(services, home, now=now)
     async with app.run_test() as pilot:
@@ -704,11 +733,10 @@ async def test_about_ticks_from_the_apps_launch(services, home) -> None:
         assert str(uptime.render()) == "0 seconds"
         assert "Wednesday 25 November 2026, 12:00:00 UTC" in screen_text(app)
         now[0] += timedelta(hours=1, seconds=2)
-        await pilot.pause(1.2)  # one tick
-        assert str(uptime.render()) == "1 hour and 2 seconds"
+        await wait_for(pilot, lambda: str(uptime.render()) == "1 hour and 2 seconds")  # a tick
 
 
-async def test_about_over_ssh_shows_the_servers_launch(services, home) -> None:
+async def test_about_over_ssh_shows_the_servers_launch(services: Services, home: Path) -> None:
     started = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
     env = {**SSH, "BUYNOW_SERVER_STARTED": started.isoformat()}
     app = make_app(services, home, environ=env, open_path="about")
@@ -719,7 +747,9 @@ async def test_about_over_ssh_shows_the_servers_launch(services, home) -> None:
         assert "the shop's SSH server" in screen_text(app)
 
 
-async def test_account_shows_who_you_are_but_never_the_answer(services, home, frozen_clock) -> None:
+async def test_account_shows_who_you_are_but_never_the_answer(
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     user = register(services, answer="Rex the dog")
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -740,7 +770,7 @@ async def test_account_shows_who_you_are_but_never_the_answer(services, home, fr
         assert "rex" not in text.lower()
 
 
-async def test_account_edits_address_and_question(services, home) -> None:
+async def test_account_edits_address_and_question(services: Services, home: Path) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -778,7 +808,7 @@ async def test_account_edits_address_and_question(services, home) -> None:
     assert services.accounts.get(user.id).question == "food"
 
 
-async def test_dialog_escape_changes_nothing(services, home) -> None:
+async def test_dialog_escape_changes_nothing(services: Services, home: Path) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -822,7 +852,7 @@ def test_screens_never_import_peewee_and_the_store_never_imports_textual() -> No
     assert not _imports("import buynow_tui.store.services", "textual")
 
 
-async def test_remembering_again_replaces_the_old_token(services, home) -> None:
+async def test_remembering_again_replaces_the_old_token(services: Services, home: Path) -> None:
     user = register(services)
     app = make_app(services, home)
     async with app.run_test() as pilot:

@@ -7,16 +7,19 @@ change, and look at the report before committing the new SVGs.
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import register
-from test_shell_support import make_app, settle, utc_and_colour  # noqa: F401
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.store.services import Services
 from buynow_tui.widgets.consent import ConsentNotice
+from tests.support.app import SnapCompare, make_app, settle
+from tests.support.store import register
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -67,12 +70,24 @@ def value(selector: str, text: str) -> Any:
 
 
 @SIZES
-def test_login(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_login(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home), size, go("login"))
 
 
 @SIZES
-def test_login_refused(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_login_refused(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     register(services)
     snapshot(
         snap_compare,
@@ -86,12 +101,24 @@ def test_login_refused(snap_compare, services, home, frozen_clock, size) -> None
 
 
 @SIZES
-def test_register(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_register(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home), size, go("register"))
 
 
 @SIZES
-def test_register_with_problems(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_register_with_problems(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare,
         make_app(services, home),
@@ -106,7 +133,13 @@ def test_register_with_problems(snap_compare, services, home, frozen_clock, size
 
 
 @SIZES
-def test_reset_password_email(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_reset_password_email(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare,
         make_app(services, home),
@@ -117,7 +150,13 @@ def test_reset_password_email(snap_compare, services, home, frozen_clock, size) 
 
 
 @SIZES
-def test_reset_password_question(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_reset_password_question(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     register(services)
     snapshot(
         snap_compare,
@@ -138,19 +177,38 @@ def ann(services: Any) -> Any:
 
 
 @SIZES
-def test_account(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_account(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home), size, logged_in(ann(services)), go("account"))
 
 
 @SIZES
-def test_account_markup_username(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_account_markup_username(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     user = register(services, username="[bold red]x[/")
     snapshot(snap_compare, make_app(services, home), size, logged_in(user), go("account"))
 
 
 @SIZES
 @pytest.mark.parametrize("key", ["e", "p", "c"], ids=["address", "password", "question"])
-def test_account_dialogs(snap_compare, services, home, frozen_clock, size, key) -> None:  # type: ignore[no-untyped-def]
+def test_account_dialogs(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+    key,
+) -> None:  # type: ignore[no-untyped-def]
     snapshot(
         snap_compare,
         make_app(services, home),
@@ -165,17 +223,35 @@ def test_account_dialogs(snap_compare, services, home, frozen_clock, size, key) 
 
 
 @SIZES
-def test_about(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_about(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home), size, go("about"))
 
 
 @SIZES
-def test_privacy(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_privacy(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home), size, go("privacy"))
 
 
 @SIZES
-def test_help_on_account(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_help_on_account(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare,
         make_app(services, home),
@@ -187,27 +263,46 @@ def test_help_on_account(snap_compare, services, home, frozen_clock, size) -> No
 
 
 @SIZES
-def test_not_found(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_not_found(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(snap_compare, make_app(services, home, open_path="product/x"), size)
 
 
-def test_too_small(snap_compare, services, home, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+def test_too_small(
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     snapshot(snap_compare, make_app(services, home), (50, 15), go("login"))
 
 
 @SIZES
-def test_high_contrast_login(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_high_contrast_login(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare, make_app(services, home, theme="buynow-high-contrast"), size, go("login")
     )
 
 
 @SIZES
-def test_no_color_login(snap_compare, services, home, frozen_clock, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("NO_COLOR", "1")
+def test_no_color_login(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare,
-        make_app(services, home),
+        make_app(services, home, no_color=True),
         size,
         go("login"),
         lambda pilot: setattr(pilot.app.screen.query_one("#remember"), "value", True),
@@ -226,7 +321,13 @@ class NoticeHost(BaseScreen):
 
 
 @SIZES
-def test_consent_notice(snap_compare, services, home, frozen_clock, size) -> None:  # type: ignore[no-untyped-def]
+def test_consent_notice(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     snapshot(
         snap_compare,
         make_app(services, home),

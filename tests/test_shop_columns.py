@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shop_support import make_app, screen_text, search, settle, wait_for, wait_for_text
 
 from buynow_tui.bootstrap import open_store
 from buynow_tui.paths import Paths
 from buynow_tui.store.db import close_db
 from buynow_tui.store.seed import generate
+from tests.support.app import make_app, screen_text, settle, wait_for, wait_for_text
+from tests.support.shop import search
 
 OPENS = 10
 LABELS = ("Name", "Category", "Price", "Stock")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop_support import log_in, make_app, settle, shop_ready, wait_for, wait_for_screen
 from textual import events
 
 from buynow_tui.app import BuyNowApp
@@ -13,6 +12,8 @@ from buynow_tui.screens.product import ProductScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.screens.shop_dialogs import CategoryPicker, PageJump
 from buynow_tui.store.seed import generate
+from tests.support.app import make_app, settle, wait_for, wait_for_screen
+from tests.support.shop import log_in, shop_ready
 
 
 def burst(app: BuyNowApp, *keys: str) -> None:

@@ -6,39 +6,18 @@ blinking. Regenerate with `--snapshot-update` only after looking at the differen
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named
-from shop_support import log_in, make_app, no_blink, search, settle, wait_for_text
+
+from buynow_tui.store.services import Services
+from tests.support.app import SnapCompare, make_app, no_blink, settle, wait_for_text
+from tests.support.shop import search, shopper
+from tests.support.store import product_named
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-ADDRESS = "12 Harbour Road\nPort Town 4021"
-
-
-@pytest.fixture(autouse=True)
-def utc_local_time() -> Iterator[None]:
-    """Orders show local time: pin the local zone so snapshots match anywhere."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
-
-
-def shopper(app: Any, services: Any) -> Any:
-    user = log_in(app, services)
-    user = services.accounts.set_address(user.id, ADDRESS)
-    app.user = user
-    return user
 
 
 def fill(services: Any, user: Any) -> None:
@@ -55,7 +34,13 @@ async def ready(pilot: Any, *texts: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_shop(snap_compare, services, home, frozen_clock, size):
+def test_shop(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     async def run_before(pilot: Any) -> None:
         await ready(pilot, "Page 1 of 1")
 
@@ -63,7 +48,13 @@ def test_shop(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_shop_search_without_results(snap_compare, services, home, frozen_clock, size):
+def test_shop_search_without_results(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await search(pilot, "zeppelin")
@@ -73,7 +64,13 @@ def test_shop_search_without_results(snap_compare, services, home, frozen_clock,
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_product_out_of_stock(snap_compare, services, home, frozen_clock, size):
+def test_product_out_of_stock(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     gone = next(p for p in services.catalog.page(limit=100).items if p.stock == 0)
     app = make_app(services, home, open_path=f"product/{gone.id}")
 
@@ -84,7 +81,13 @@ def test_product_out_of_stock(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_cart_empty(snap_compare, services, home, frozen_clock, size):
+def test_cart_empty(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -97,7 +100,13 @@ def test_cart_empty(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_cart_filled(snap_compare, services, home, frozen_clock, size):
+def test_cart_filled(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -110,7 +119,13 @@ def test_cart_filled(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_checkout_confirmation(snap_compare, services, home, frozen_clock, size):
+def test_checkout_confirmation(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -125,7 +140,13 @@ def test_checkout_confirmation(snap_compare, services, home, frozen_clock, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_order_placed(snap_compare, services, home, frozen_clock, size):
+def test_order_placed(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -150,7 +171,13 @@ def _two_orders(services: Any, user: Any, frozen_clock: list[Any]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_orders(snap_compare, services, home, frozen_clock, size):
+def test_orders(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -163,7 +190,13 @@ def test_orders(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_order_detail(snap_compare, services, home, frozen_clock, size):
+def test_order_detail(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:
@@ -176,7 +209,13 @@ def test_order_detail(snap_compare, services, home, frozen_clock, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_wishlist(snap_compare, services, home, frozen_clock, size):
+def test_wishlist(
+    snap_compare: SnapCompare,
+    services: Services,
+    home: Path,
+    frozen_clock: list[datetime],
+    size: tuple[int, int],
+) -> None:
     app = make_app(services, home)
 
     async def run_before(pilot: Any) -> None:

@@ -32,7 +32,8 @@ from buynow_tui.ssh.policy import (
     refusal,
     span,
 )
-from tests.ssh_support import ROOT, async_wait_for, connect
+from tests.support.repo import ROOT
+from tests.support.ssh import async_wait_for, connect
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
         [
             sys.executable,
             "-c",
-            f"from buynow_tui.ssh import forkserver; forkserver.preload()\n{then}",
+            f"from buynow_tui import forkserver; forkserver.preload()\n{then}",
         ],
         env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
         cwd=cwd,
@@ -79,7 +80,7 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
     return done.stdout
 
 
-# -- identity: only the key the client proved ---------------------------------------------------------
+# -- identity: only the key the client proved ------------------------------------------------------
 
 
 def test_the_key_proved_last_is_the_identity(hub: Hub, two_keys) -> None:
@@ -112,7 +113,7 @@ def test_anyone_may_come_in_but_never_by_password(hub: Hub) -> None:
         conn.unix_connection_requested("/var/run/docker.sock")
 
 
-# -- admission -----------------------------------------------------------------------------------------
+# -- admission -------------------------------------------------------------------------------------
 
 
 def test_connections_per_minute_turn_busy_then_drop_then_recover() -> None:
@@ -177,19 +178,26 @@ def test_limits_below_one_are_refused_with_one_line(tmp_path: Path) -> None:
 
 
 OPENS = ["cart", "Cart", "/orders/", " shop ", "product/7", "order/12", "product/1234567890"]
-REFUSED = ["product/0", "product/007", "order/", "nosuchpage", "cart; rm -rf /", "help", "login"]
+#: Unknown pages: with a PTY the app shows Not found for them, as `buynow --open` does.
+NOT_FOUND = ["product/0", "product/007", "order/", "nosuchpage", "help", "login"]
+REFUSED = ["cart; rm -rf /", "rm -rf /", "-help", "--home=/tmp", "../../etc/passwd", "a b"]
 
 
-@pytest.mark.parametrize("command", OPENS + REFUSED)
+@pytest.mark.parametrize("command", OPENS + NOT_FOUND + REFUSED)
 def test_ssh_deep_links_are_exactly_the_apps(command: str) -> None:
     """What `ssh -t host PAGE` opens is what `buynow --open PAGE` opens (navigation's
-    allowlist): a page the app would show Not found for (`product/0`) is refused before
-    an app is started for it, and `Cart` opens the cart as it does locally."""
+    allowlist) and `Cart` opens the cart as it does locally; an unknown page shows Not
+    found (a screen no link may open, `login`, too); anything else, or an unknown page
+    without a PTY, is refused with a line."""
     request = Request(RequestKind.EXEC, command, term_type="xterm")
     assert is_deep_link(command) == (command in OPENS)
     if command in OPENS:
         assert refusal(request) is None
         assert resolve(request.open_path or "") is not None, "the app opens that page"
+    elif command in NOT_FOUND:
+        assert refusal(request) is None
+        assert resolve(request.open_path or "") is None, "the app shows Not found"
+        assert refusal(Request(RequestKind.EXEC, command)) == MSG_NO_COMMANDS, "no PTY"
     else:
         assert refusal(request) == MSG_NO_COMMANDS
 
@@ -228,7 +236,7 @@ def test_the_agent_request_hook_still_exists_in_asyncssh() -> None:
 
 
 async def test_an_agent_forwarding_request_is_refused_and_said_so(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = "import time; print('app up'); time.sleep(60)"
     running = await serve_stand_in(tmp_path, monkeypatch, app, Limits())
@@ -256,14 +264,14 @@ async def test_an_agent_forwarding_request_is_refused_and_said_so(
     assert line not in seen[False]
 
 
-# -- output to a client that stops reading ---------------------------------------------------------------
+# -- output to a client that stops reading ---------------------------------------------------------
 
 
 FLOOD = "import os\nblock = b'x' * 4096\nwhile True:\n    os.write(1, block)\n"
 
 
 async def test_output_to_a_client_that_stops_reading_is_bounded(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = Limits(output_buffer=64 * 1024)
     running = await serve_stand_in(tmp_path, monkeypatch, FLOOD, limits)
@@ -296,7 +304,7 @@ async def test_output_to_a_client_that_stops_reading_is_bounded(
 
 
 async def test_sessions_beyond_the_starting_limit_wait_then_hear_busy(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An "app" that never draws holds its starting slot.
     limits = Limits(max_starting=1, start_wait=0.5)

@@ -14,7 +14,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.ssh_support import (
+from tests.support.cli import subprocess_env
+from tests.support.ssh import (
     PtyClient,
     Server,
     drew_at,
@@ -24,7 +25,6 @@ from tests.ssh_support import (
     pty_size_of,
     ssh_argv,
     start_server,
-    subprocess_env,
     wait_for,
     write_key,
 )
@@ -131,8 +131,10 @@ def test_commands_sftp_scp_and_no_terminal_are_refused_with_one_line(
     assert rm.returncode == 1
     assert rm.stderr.strip().splitlines() == [
         (
-            "BuyNow runs no commands. To open a page: ssh -t HOST PAGE, where PAGE is one of: "
-            "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>."
+            "BuyNow runs no commands but its own: orders, order N, cart, wishlist, "
+            "search TEXT, product ID, whoami (each with --json). To open a page: ssh -t HOST "
+            "PAGE, where PAGE is one of: cart, orders, wishlist, account, about, shop, "
+            "product/<id>, order/<n>."
         )
     ]
 

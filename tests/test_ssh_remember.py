@@ -1,32 +1,19 @@
 """Remember me over SSH, end to end: a shopper logs in with Remember me in one session,
 the next session with the same key opens logged in, logging out forgets the key.
 
-This drives the real app through a real SSH session with keystrokes, so it needs the
-app that uses `BUYNOW_SSH_FINGERPRINT` (the shell issue); with the placeholder app it
-is skipped, and test_ssh.py checks the fingerprint and the store binding instead.
+This drives the real app through a real SSH session with keystrokes (test_ssh.py checks
+the fingerprint and the store binding on their own).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
 import pytest
 
-from tests.ssh_support import Server, Terminal, async_wait_for, connect, open_shop, start_server
-
-
-def app_uses_the_ssh_key() -> bool:
-    import buynow_tui.app
-
-    return "BUYNOW_SSH_FINGERPRINT" in inspect.getsource(buynow_tui.app)
-
-
-pytestmark = pytest.mark.skipif(
-    not app_uses_the_ssh_key(), reason="the app does not use the SSH key yet"
-)
+from tests.support.ssh import Server, Terminal, async_wait_for, connect, open_shop, start_server
 
 TAB, SHIFT_TAB, ENTER, CLEAR_FIELD = b"\t", b"\x1b[Z", b"\r", b"\x15"
 

@@ -15,6 +15,7 @@ app is left running.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,14 +26,14 @@ from typing import Any
 import asyncssh
 import pytest
 
-from tests.ssh_support import (
+from tests.support.cli import run_cli
+from tests.support.ssh import (
     Server,
     Terminal,
     add_users,
     async_wait_for,
     connect,
     open_shop,
-    run_cli,
     start_server,
 )
 
@@ -45,7 +46,6 @@ OTHER_STOCK = 50
 OTHER_QUANTITY = 2
 PLACED = re.compile(rb"Order #(\d+) placed")
 OUT_OF_STOCK = f"Not enough stock for: {SCARCE}".encode()
-ORDER_ROW = re.compile(r"^\s*(\d+)\s+(\S+@\S+)\s+.*?\s(\d+)\s+\S+\s*$")
 
 
 @dataclass
@@ -191,16 +191,17 @@ def test_sixteen_shoppers_check_out_at_once_and_sell_exactly_the_stock(shop) -> 
             "nor neither"
         )
     assert all(o.order is not None for o in others), "the other products had stock to spare"
-    confirmed = {o.order: o.shopper.email for o in outcomes if o.order is not None}
-    assert len(confirmed) == SCARCE_STOCK + len(OTHERS), "every order number is different"
+    # Orders are numbered per shopper (issue 14): "#N" is the shopper's own number.
+    confirmed = {(o.shopper.email, o.order) for o in outcomes if o.order is not None}
+    assert len(confirmed) == SCARCE_STOCK + len(OTHERS), "every order is a shopper's own"
 
     # What the admin sees: every confirmation is that shopper's order, and nothing else.
-    listed = run_cli(server.home, "orders", "list")
+    listed = run_cli(server.home, "orders", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    rows = [m.groups() for line in listed.stdout.splitlines() if (m := ORDER_ROW.match(line))]
-    assert {int(number): email for number, email, _ in rows} == confirmed
+    rows = [(o["email"], o["number"], o["units"]) for o in json.loads(listed.stdout)]
+    assert {(email, number) for email, number, _ in rows} == confirmed
     assert len(rows) == len(confirmed), "no order the shoppers were not told about"
-    assert all(int(units) > 0 for _, _, units in rows), "no order without lines"
+    assert all(units > 0 for _, _, units in rows), "no order without lines"
 
     # What the store holds: the stock ledger balances, refused carts are untouched.
     with store_of(server.home) as services:

@@ -17,14 +17,15 @@ import pytest
 
 from buynow_tui.config import ConfigError
 from buynow_tui.store.db import SQLITE_NEEDS_A_FILE, init_db, postgres_options
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.repo import ROOT
 
 
 @pytest.mark.parametrize(
     "url", ["sqlite:///shop.db", "sqlite:///:memory:", "sqlite:///", "sqlite://shop.db", "sqlite:"]
 )
-def test_sqlite_needs_an_absolute_file(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_sqlite_needs_an_absolute_file(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A relative file would be a different database for the server (started anywhere)
     and its sessions (run in the home folder); `:memory:` one per connection."""
     monkeypatch.chdir(tmp_path)
@@ -34,7 +35,7 @@ def test_sqlite_needs_an_absolute_file(url: str, tmp_path: Path, monkeypatch: py
     assert list(tmp_path.iterdir()) == []
 
 
-def test_postgresql_urls_are_read_as_peewee_reads_them_options_as_written():
+def test_postgresql_urls_are_read_as_peewee_reads_them_options_as_written() -> None:
     options = postgres_options(
         "postgresql://shop:p%40ss%2Fword@db.internal:6543/buynow"
         "?options=-csearch_path%3Dshop,public&connect_timeout=10&application_name=true"
@@ -102,12 +103,12 @@ print(os.waitstatus_to_exitcode(status), used() == parent)
 @pytest.mark.backends
 def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents(
     backend: str, database_url: str
-):
+) -> None:
     """The child gets connections of its own; closing them leaves the parent's pooled
     connection working (on PostgreSQL a shared one would be ended for both)."""
     done = subprocess.run(
         [sys.executable, "-c", FORK_SCRIPT, database_url, backend],
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True,
         text=True,
         timeout=120,

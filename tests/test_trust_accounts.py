@@ -14,20 +14,21 @@ import multiprocessing
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, register
-from test_shell_support import fill, make_app, settle, utc_and_colour  # noqa: F401
 
 from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
 from buynow_tui.store.errors import AuthError, LockedError
+from buynow_tui.store.services import Services
 from buynow_tui.store.validation import QUESTIONS
+from tests.support.app import fill, make_app, settle
+from tests.support.repo import ROOT
+from tests.support.store import FIXED_NOW, register
 
-REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse"
 GUESSERS = 12
 
@@ -114,8 +115,8 @@ def slow_account() -> Any:
 
 @pytest.mark.backends
 def test_twelve_wrong_guesses_at_once_are_five_checked_and_the_account_locked(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     user = slow_account()
     outcomes = race(home, database_url, [f"wrong guess {n}" for n in range(GUESSERS)])
 
@@ -144,8 +145,8 @@ CHANGES = {
 @pytest.mark.backends
 @pytest.mark.parametrize("what", list(CHANGES))
 def test_guessing_the_current_password_locks_the_account_like_log_in(
-    services, home: Path, frozen_clock, what: str
-):
+    services: Services, home: Path, frozen_clock: list[datetime], what: str
+) -> None:
     change = CHANGES[what]
     user = register(services)
     for _ in range(4):
@@ -179,7 +180,9 @@ def test_guessing_the_current_password_locks_the_account_like_log_in(
 
 
 @pytest.mark.backends
-def test_the_question_step_is_throttled_alike_for_known_and_unknown_emails(services, frozen_clock):
+def test_the_question_step_is_throttled_alike_for_known_and_unknown_emails(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     unlock = frozen_clock[0] + timedelta(minutes=15)
     for email in ("ann@example.com", "nobody@example.com"):
@@ -196,7 +199,9 @@ def test_the_question_step_is_throttled_alike_for_known_and_unknown_emails(servi
 
 
 @pytest.mark.backends
-def test_a_locked_account_is_refused_at_the_question_step(services, frozen_clock):
+def test_a_locked_account_is_refused_at_the_question_step(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     for _ in range(5):
         with pytest.raises(AuthError):
@@ -206,7 +211,7 @@ def test_a_locked_account_is_refused_at_the_question_step(services, frozen_clock
 
 
 @pytest.mark.backends
-def test_decoy_questions_come_from_the_shops_own_secret(services, home: Path):
+def test_decoy_questions_come_from_the_shops_own_secret(services: Services, home: Path) -> None:
     """Nobody can work out offline which question an unknown email would be shown."""
     from buynow_tui.store.db import connection, write
     from buynow_tui.store.models import ShopSecret
@@ -235,7 +240,7 @@ def test_decoy_questions_come_from_the_shops_own_secret(services, home: Path):
 
 
 async def test_the_reset_form_says_until_when_the_question_step_is_locked(
-    services, home: Path, frozen_clock
+    services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     from buynow_tui.screens.reset_password import ResetPasswordScreen
     from buynow_tui.widgets.form import FormStatus
@@ -267,7 +272,9 @@ async def test_the_reset_form_says_until_when_the_question_step_is_locked(
 
 
 @pytest.mark.backends
-def test_attempts_older_than_the_window_are_purged(services, frozen_clock):
+def test_attempts_older_than_the_window_are_purged(
+    services: Services, frozen_clock: list[datetime]
+) -> None:
     register(services)
     for email in ("gone1@example.com", "gone2@example.com"):
         with pytest.raises(AuthError):
@@ -288,7 +295,7 @@ def test_attempts_older_than_the_window_are_purged(services, frozen_clock):
 # -- unknown emails take as long as known ones ------------------------------------------
 
 
-def test_unknown_emails_are_checked_against_a_hash_of_the_shops_cost():
+def test_unknown_emails_are_checked_against_a_hash_of_the_shops_cost() -> None:
     import bcrypt
 
     from buynow_tui.store.accounts import dummy_hash
@@ -300,11 +307,11 @@ def test_unknown_emails_are_checked_against_a_hash_of_the_shops_cost():
     assert not any(bcrypt.checkpw(p, low.encode()) for p in (b"", b"not-a-password", b"x" * 72))
 
 
-def test_the_fork_server_makes_the_dummy_hash_before_forking_sessions():
+def test_the_fork_server_makes_the_dummy_hash_before_forking_sessions() -> None:
     """What a forked session's store checks unknown emails against is the fork
     server's, made before the fork: no session makes its own on its first log in."""
     code = (
-        "from buynow_tui.ssh import forkserver; forkserver.preload(); "
+        "from buynow_tui import forkserver; forkserver.preload(); "
         "from buynow_tui.store import accounts; made = dict(accounts._dummy_hashes); "
         "import os; pid = os.fork()\n"
         "if pid == 0:\n"
@@ -313,7 +320,7 @@ def test_the_fork_server_makes_the_dummy_hash_before_forking_sessions():
         "    os._exit(0 if same else 3)\n"
         "print(sorted(made), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO), BUYNOW_BCRYPT_ROUNDS="12")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BUYNOW_BCRYPT_ROUNDS="12")
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

@@ -3,28 +3,25 @@ shows the new figures, and only a second "y" orders them."""
 
 from __future__ import annotations
 
-from conftest import product_named
-from shop_support import (
-    make_app,
-    notices,
-    settle,
-    wait_for,
-    wait_for_screen,
-    wait_for_text,
-)
-from test_checkout_ui import fill, shopper, to_checkout
+from pathlib import Path
 
 from buynow_tui.screens.cart import CartScreen
 from buynow_tui.screens.checkout import CheckoutScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
+from buynow_tui.store.services import Services
+from tests.support.app import make_app, notices, settle, wait_for, wait_for_screen, wait_for_text
+from tests.support.shop import fill_cart, shopper, to_checkout
+from tests.support.store import product_named
 
 
-async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(services, home):
+async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 2))
+        fill_cart(services, user, ("Smart Watch", 2))
         modal = await to_checkout(pilot)
         await wait_for_text(pilot, "$330.00")
         first_key = modal.checkout_key
@@ -49,12 +46,14 @@ async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(service
         assert [order.total_cents for order in orders] == [27000]
 
 
-async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(services, home):
+async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         modal = await to_checkout(pilot)
         await wait_for_text(pilot, "12 Harbour Road")
         services.accounts.set_address(user.id, "7 New Street\nFar Town")  # another session
@@ -72,12 +71,14 @@ async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(servi
         assert services.orders.detail(user.id, order.id).ship_address == "7 New Street\nFar Town"
 
 
-async def test_the_only_product_removed_closes_the_dialog_and_says_so(services, home):
+async def test_the_only_product_removed_closes_the_dialog_and_says_so(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = shopper(app, services)
-        fill(services, user, ("Smart Watch", 1))
+        fill_cart(services, user, ("Smart Watch", 1))
         await to_checkout(pilot)
         services.catalog.remove(product_named(services, "Smart Watch").sku)
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import register
 
 from buynow_tui.store.errors import AuthError
+from buynow_tui.store.services import Services
+from tests.support.store import register
 
 LINE = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL) \| buynow[\w.]* \| .* \| .*$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| (INFO|WARNING|ERROR|CRITICAL)"
+    r" \| buynow[\w.]* \| .* \| .*$"
 )
 WRITERS = 10
 LINES_EACH = 300
@@ -30,7 +32,9 @@ def every_log(home: Path) -> str:
 
 
 @pytest.mark.backends
-def test_a_password_typed_into_the_email_box_never_reaches_a_log(services, home: Path):
+def test_a_password_typed_into_the_email_box_never_reaches_a_log(
+    services: Services, home: Path
+) -> None:
     register(services)
     typed = "Hunter2-Canary-Pass!"
     with pytest.raises(AuthError):
@@ -51,7 +55,9 @@ def test_a_password_typed_into_the_email_box_never_reaches_a_log(services, home:
     assert "failed log in for unknown m…@corp.example" in logged
 
 
-def test_a_pipe_in_a_username_or_message_cannot_forge_a_column(services, home: Path):
+def test_a_pipe_in_a_username_or_message_cannot_forge_a_column(
+    services: Services, home: Path
+) -> None:
     from buynow_tui.logs import get_logger
 
     register(services, username="eve | ERROR | forged")
@@ -96,7 +102,7 @@ def in_order(folder: Path, name: str) -> list[str]:
     return lines
 
 
-def test_ten_processes_writing_and_rotating_one_log_lose_and_double_nothing(tmp_path: Path):
+def test_ten_processes_writing_and_rotating_one_log_lose_and_double_nothing(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(WRITERS)
     procs = [ctx.Process(target=_writer, args=(str(tmp_path), n, barrier)) for n in range(WRITERS)]
@@ -121,7 +127,7 @@ def test_ten_processes_writing_and_rotating_one_log_lose_and_double_nothing(tmp_
 # -- private files ------------------------------------------------------------------------
 
 
-def test_log_files_are_created_private_and_old_ones_made_so(tmp_path: Path):
+def test_log_files_are_created_private_and_old_ones_made_so(tmp_path: Path) -> None:
     from buynow_tui.logs import get_logger, setup_logging
 
     folder = tmp_path / "logs"

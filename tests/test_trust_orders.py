@@ -9,12 +9,12 @@ after round.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
 
 from buynow_tui.store.errors import (
     CartChanged,
@@ -23,7 +23,9 @@ from buynow_tui.store.errors import (
     OutOfStock,
     ValidationError,
 )
-from buynow_tui.store.views import Confirmation
+from buynow_tui.store.services import Services
+from buynow_tui.store.views import Confirmation, UserView
+from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
 
@@ -31,7 +33,7 @@ ADDRESS = "1 Main Street\nSpringfield"
 
 
 @pytest.fixture
-def ann(services):  # type: ignore[no-untyped-def]
+def ann(services: Services):  # type: ignore[no-untyped-def]
     user = register(services)
     return services.accounts.set_address(user.id, ADDRESS)
 
@@ -123,8 +125,8 @@ ROUNDS = 40
 
 
 def test_two_sessions_checking_out_one_cart_at_once_make_one_order(
-    services, ann, home: Path, database_url: str
-):
+    services: Services, ann: UserView, home: Path, database_url: str
+) -> None:
     """The same shopper confirms in two sessions at the same moment, each with its own
     checkout key: one order, stock drawn once, the other finds the cart empty."""
     watch = product_named(services, "Smart Watch")
@@ -156,8 +158,8 @@ ITEMS = 10
 
 
 def test_two_sessions_adding_the_same_items_at_once_both_count_within_the_limit(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     """Each round a shopper with no cart yet adds the same ten items, one of each, in
     two sessions at once: every item lands on one line with both units. Then both add
     60 Smart Watches at once: 99 is the most, so one is refused in words and the line
@@ -204,8 +206,8 @@ STEP_ROUNDS = 20
 
 
 def test_two_sessions_pressing_plus_on_one_line_at_once_both_count(
-    services, ann, home: Path, database_url: str
-):
+    services: Services, ann: UserView, home: Path, database_url: str
+) -> None:
     """The Cart's + is a step the store takes from the line as it is: the same shopper
     pressing + in two sessions at the same moment gets two more, round after round."""
     watch = product_named(services, "Smart Watch")
@@ -223,8 +225,8 @@ def test_two_sessions_pressing_plus_on_one_line_at_once_both_count(
 
 
 def test_two_sessions_saving_an_address_at_once_take_turns(
-    services, ann, home: Path, database_url: str
-):
+    services: Services, ann: UserView, home: Path, database_url: str
+) -> None:
     """Both lock the user's row to check their login before writing it: they queue
     (never deadlock on PostgreSQL), and one of the two addresses is kept."""
     plans = [
@@ -251,7 +253,9 @@ def confirm(services: Any, user: Any) -> Confirmation:
     return Confirmation.of(services.cart.get(user.id), shown.ship_address or "")
 
 
-def test_a_price_changed_after_confirming_is_refused_with_both_prices(services, ann):
+def test_a_price_changed_after_confirming_is_refused_with_both_prices(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 2)
     shown = confirm(services, ann)
@@ -272,7 +276,9 @@ def test_a_price_changed_after_confirming_is_refused_with_both_prices(services, 
     assert order.total_cents == 27000
 
 
-def test_a_product_removed_after_confirming_is_named_and_nothing_is_ordered(services, ann):
+def test_a_product_removed_after_confirming_is_named_and_nothing_is_ordered(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     speakers = product_named(services, "Portable Speakers")
     services.cart.add(ann.id, watch.id, 1)
@@ -290,18 +296,22 @@ def test_a_product_removed_after_confirming_is_named_and_nothing_is_ordered(serv
     assert [line.name for line in services.cart.get(ann.id).lines] == ["Portable Speakers"]
 
 
-def test_the_only_product_removed_says_so_rather_than_an_empty_cart(services, ann):
+def test_the_only_product_removed_says_so_rather_than_an_empty_cart(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 1)
     shown = confirm(services, ann)
     services.catalog.remove(watch.sku)
 
-    with pytest.raises(CartChanged, match="Smart Watch was removed from the shop."):
+    with pytest.raises(CartChanged, match=re.escape("Smart Watch was removed from the shop.")):
         services.orders.checkout(ann.id, expected=shown)
     assert counts() == (0, 0)
 
 
-def test_an_address_changed_after_confirming_is_refused_and_named(services, ann):
+def test_an_address_changed_after_confirming_is_refused_and_named(
+    services: Services, ann: UserView
+) -> None:
     services.cart.add(ann.id, product_named(services, "Smart Watch").id, 1)
     shown = confirm(services, ann)
     services.accounts.set_address(ann.id, "99 Other Road\nElsewhere")
@@ -314,7 +324,9 @@ def test_an_address_changed_after_confirming_is_refused_and_named(services, ann)
     assert counts() == (0, 0)
 
 
-def test_lines_added_removed_or_changed_in_another_session_are_each_named(services, ann):
+def test_lines_added_removed_or_changed_in_another_session_are_each_named(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     speakers = product_named(services, "Portable Speakers")
     camera = product_named(services, "Digital Camera")
@@ -338,7 +350,9 @@ def test_lines_added_removed_or_changed_in_another_session_are_each_named(servic
     assert stock(services, "Smart Watch") == watch.stock
 
 
-def test_a_cart_ordered_from_another_session_meanwhile_is_just_empty(services, ann):
+def test_a_cart_ordered_from_another_session_meanwhile_is_just_empty(
+    services: Services, ann: UserView
+) -> None:
     services.cart.add(ann.id, product_named(services, "Smart Watch").id, 1)
     shown = confirm(services, ann)
     services.orders.checkout(ann.id, checkout_key="other-session", expected=shown)
@@ -348,7 +362,9 @@ def test_a_cart_ordered_from_another_session_meanwhile_is_just_empty(services, a
     assert counts() == (1, 1)
 
 
-def test_an_unchanged_confirmation_orders_exactly_what_was_shown(services, ann):
+def test_an_unchanged_confirmation_orders_exactly_what_was_shown(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 2)
     shown = confirm(services, ann)
@@ -365,7 +381,7 @@ def test_an_unchanged_confirmation_orders_exactly_what_was_shown(services, ann):
 # -- money and limits -------------------------------------------------------------------
 
 
-def test_totals_past_32_bits_are_stored_and_read_back(services, ann):
+def test_totals_past_32_bits_are_stored_and_read_back(services: Services, ann: UserView) -> None:
     """$25,000,000.00 is 2.5 billion cents: more than a 32-bit column holds."""
     watch = product_named(services, "Smart Watch")
     services.catalog.update(watch.sku, price="25000000")
@@ -379,7 +395,9 @@ def test_totals_past_32_bits_are_stored_and_read_back(services, ann):
     assert product_named(services, "Smart Watch").price_cents == 2_500_000_000
 
 
-def test_an_order_above_the_maximum_is_refused_in_words_and_changes_nothing(services, ann):
+def test_an_order_above_the_maximum_is_refused_in_words_and_changes_nothing(
+    services: Services, ann: UserView
+) -> None:
     from buynow_tui.store.orders import MAX_ORDER_TOTAL_CENTS
 
     assert MAX_ORDER_TOTAL_CENTS == 10_000_000_000  # $100,000,000.00, as the README says
@@ -399,7 +417,7 @@ def test_an_order_above_the_maximum_is_refused_in_words_and_changes_nothing(serv
     assert services.cart.get(ann.id).units == 2
 
 
-def test_a_cart_holds_at_most_a_hundred_different_items(services, ann):
+def test_a_cart_holds_at_most_a_hundred_different_items(services: Services, ann: UserView) -> None:
     from buynow_tui.store.cart import MAX_LINES
     from buynow_tui.store.catalog import ProductInput
 
@@ -414,7 +432,9 @@ def test_a_cart_holds_at_most_a_hundred_different_items(services, ann):
     for product_id in ids[:MAX_LINES]:
         services.cart.add(ann.id, product_id, 1)
 
-    with pytest.raises(ValidationError, match="A cart holds at most 100 different items."):
+    with pytest.raises(
+        ValidationError, match=re.escape("A cart holds at most 100 different items.")
+    ):
         services.cart.add(ann.id, ids[MAX_LINES], 1)
     services.cart.add(ann.id, ids[0], 1)  # more of one already there is fine
     cart = services.cart.get(ann.id)
@@ -424,29 +444,35 @@ def test_a_cart_holds_at_most_a_hundred_different_items(services, ann):
 # -- add to cart, and from the wishlist -------------------------------------------------
 
 
-def test_adding_to_a_line_past_99_or_the_stock_is_refused_and_keeps_the_line(services, ann):
+def test_adding_to_a_line_past_99_or_the_stock_is_refused_and_keeps_the_line(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.catalog.set_stock(watch.sku, 500)
     services.cart.add(ann.id, watch.id, 90)
-    with pytest.raises(ValidationError, match="At most 99 of one item per order."):
+    with pytest.raises(ValidationError, match=re.escape("At most 99 of one item per order.")):
         services.cart.add(ann.id, watch.id, 10)
     services.catalog.set_stock(watch.sku, 95)
-    with pytest.raises(OutOfStock, match="Only 95 of Smart Watch left in stock."):
+    with pytest.raises(OutOfStock, match=re.escape("Only 95 of Smart Watch left in stock.")):
         services.cart.add(ann.id, watch.id, 6)
     services.cart.add(ann.id, watch.id, 5)
     assert services.cart.get(ann.id).units == 95
 
 
 @pytest.mark.parametrize("quantity", [0, -1, -50, 100])
-def test_wishlist_to_cart_refuses_a_quantity_outside_1_to_99(services, ann, quantity):
+def test_wishlist_to_cart_refuses_a_quantity_outside_1_to_99(
+    services: Services, ann: UserView, quantity
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.wishlist.add(ann.id, watch.id)
-    with pytest.raises(ValidationError, match="Quantity must be between 1 and 99."):
+    with pytest.raises(ValidationError, match=re.escape("Quantity must be between 1 and 99.")):
         services.wishlist.add_to_cart(ann.id, watch.id, quantity)
     assert services.cart.get(ann.id).is_empty
 
 
-def test_wishlist_to_cart_of_a_line_already_in_the_cart_adds_to_it(services, ann):
+def test_wishlist_to_cart_of_a_line_already_in_the_cart_adds_to_it(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 2)
     services.wishlist.add(ann.id, watch.id)
@@ -456,7 +482,7 @@ def test_wishlist_to_cart_of_a_line_already_in_the_cart_adds_to_it(services, ann
         services.wishlist.add_to_cart(ann.id, 999_999, 1)
 
 
-def test_the_money_migration_goes_down_and_up_again(services, backend):
+def test_the_money_migration_goes_down_and_up_again(services: Services, backend: str) -> None:
     """m0002's `down` gives back 32-bit money and no credentials version; `up` again
     and the shop takes a 64-bit total."""
     from buynow_tui.store.db import connection
@@ -480,7 +506,8 @@ def test_the_money_migration_goes_down_and_up_again(services, backend):
 
     applied = list(status().applied)
     from_m0002 = applied[applied.index("m0002_money_and_sessions") :]  # and the ones after it
-    assert downgrade(len(from_m0002)) == list(reversed(from_m0002))
+    # (the demo catalog's pictures go with m0007: accepted, they are not the point here)
+    assert downgrade(len(from_m0002), accept_loss=True) == list(reversed(from_m0002))
     assert "credentials_version" not in columns()
     assert columns()["price_cents"] == ("INTEGER" if backend == "sqlite" else "integer")
     assert upgrade() == from_m0002

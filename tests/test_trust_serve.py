@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ssh_support import Server, connect, open_shop, process_gone, start_server
+
+from tests.support.ssh import Server, connect, open_shop, process_gone, start_server
 
 MSG_CLOSING = b"The shop is closing. Goodbye."
 RESTORE_ALT_SCREEN = b"\x1b[?1049l"

@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import product_named, register
-from shop_support import make_app, notices, press_key, search, shop_ready, wait_for, wait_for_screen
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
 from buynow_tui.store.errors import SessionEnded
 from buynow_tui.store.services import Services
 from buynow_tui.store.views import Confirmation
+from tests.support.app import make_app, notices, press_key, wait_for, wait_for_screen
+from tests.support.repo import ROOT
+from tests.support.shop import search, shop_ready
+from tests.support.store import product_named, register
 
-REPO = Path(__file__).resolve().parent.parent
 ADDRESS = "1 Main Street\nSpringfield"
 ENDED = "Your password was changed; please log in again."
 NEW_PASSWORD = "a brand new password"
@@ -53,7 +54,7 @@ def snapshot(services: Any, user_id: int) -> tuple[Any, ...]:
 
 
 @pytest.mark.backends
-def test_a_session_outlived_by_a_reset_can_write_nothing(services):
+def test_a_session_outlived_by_a_reset_can_write_nothing(services: Services) -> None:
     ann = register(services)
     services.accounts.set_address(ann.id, ADDRESS)
     watch = product_named(services, "Smart Watch")
@@ -90,7 +91,7 @@ def test_a_session_outlived_by_a_reset_can_write_nothing(services):
 
 
 @pytest.mark.backends
-def test_consent_from_a_stale_session_is_refused(services):
+def test_consent_from_a_stale_session_is_refused(services: Services) -> None:
     from buynow_tui.store.db import write
     from buynow_tui.store.models import User
 
@@ -105,7 +106,9 @@ def test_consent_from_a_stale_session_is_refused(services):
 
 
 @pytest.mark.backends
-def test_the_session_that_changes_the_password_goes_on_and_the_others_end(services):
+def test_the_session_that_changes_the_password_goes_on_and_the_others_end(
+    services: Services,
+) -> None:
     ann = register(services)
     watch = product_named(services, "Smart Watch")
     here, there = session_of(ann), session_of(ann)
@@ -127,7 +130,7 @@ def test_the_session_that_changes_the_password_goes_on_and_the_others_end(servic
 
 
 @pytest.mark.backends
-def test_a_new_login_after_the_reset_works_and_the_cli_is_never_checked(services):
+def test_a_new_login_after_the_reset_works_and_the_cli_is_never_checked(services: Services) -> None:
     ann = register(services)
     watch = product_named(services, "Smart Watch")
     session_of(ann)
@@ -141,7 +144,7 @@ def test_a_new_login_after_the_reset_works_and_the_cli_is_never_checked(services
 
 
 @pytest.mark.backends
-def test_a_reset_revokes_every_remember_me_token_and_ssh_key_binding(services):
+def test_a_reset_revokes_every_remember_me_token_and_ssh_key_binding(services: Services) -> None:
     ann = register(services)
     token = services.accounts.issue_token(ann.id)
     services.accounts.remember_key(ann.id, "SHA256:attackerskey")
@@ -168,8 +171,8 @@ def _blocked_by(url: str, pid: int) -> bool:
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_on_postgresql_a_write_racing_a_reset_waits_for_it_and_is_refused(
-    services, database_url: str
-):
+    services: Services, database_url: str
+) -> None:
     """A reset in progress holds the user's row: the session's write (which locks that
     row FOR SHARE to check its login) waits, then sees the reset and writes nothing.
     Without the lock it would read the old version and write after the reset."""
@@ -227,10 +230,10 @@ def reset_elsewhere(database_url: str, email: str = "ann@example.com") -> None:
         "upgrade()\n"
         "Services().accounts.reset_password(sys.argv[2], 'Rex', sys.argv[3])\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-c", script, database_url, email, NEW_PASSWORD],
-        cwd=REPO,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -248,8 +251,8 @@ async def remembered_login(app: BuyNowApp, services: Any) -> Any:
 
 
 async def test_a_reset_elsewhere_logs_this_session_out_at_its_next_add_to_cart(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     register(services)
     token_file = Paths(home).token_file
     app = make_app(services, home)
@@ -272,8 +275,8 @@ async def test_a_reset_elsewhere_logs_this_session_out_at_its_next_add_to_cart(
 
 
 async def test_a_reset_elsewhere_logs_this_session_out_when_a_screen_opens(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     from buynow_tui.screens.shop import ShopScreen
 
     register(services)
@@ -290,8 +293,8 @@ async def test_a_reset_elsewhere_logs_this_session_out_when_a_screen_opens(
 
 
 async def test_over_ssh_the_ended_session_loses_its_key_binding(
-    services, home: Path, database_url: str
-):
+    services: Services, home: Path, database_url: str
+) -> None:
     register(services)
     fingerprint = "SHA256:sessionkey"
     app = BuyNowApp(
@@ -312,7 +315,9 @@ async def test_over_ssh_the_ended_session_loses_its_key_binding(
     assert services.accounts.resolve_key(fingerprint) is None
 
 
-async def test_changing_the_password_in_this_session_keeps_it_logged_in(services, home: Path):
+async def test_changing_the_password_in_this_session_keeps_it_logged_in(
+    services: Services, home: Path
+) -> None:
     from buynow_tui.screens.account import AccountScreen
     from buynow_tui.screens.account_dialogs import PasswordDialog
 

@@ -4,19 +4,26 @@ Product page that counts the cart. Fixed clock, pinned theme, cursors still."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from conftest import product_named
-from shop_support import make_app, settle, wait_for_screen
-from test_shop_snapshots import ready, shopper, utc_local_time  # noqa: F401 - a fixture
+from textual.pilot import Pilot
 
 from buynow_tui.screens.shop_dialogs import CategoryPicker, PageJump
+from buynow_tui.store.services import Services
+from tests.support.app import SnapCompare, make_app, settle, wait_for_screen
+from tests.support.shop import shopper
+from tests.support.store import product_named
+from tests.test_shop_snapshots import ready
 
 SIZE = (80, 24)
 
 
-def test_shop_list_keys(snap_compare: Any, services: Any, home: Any, frozen_clock: Any) -> None:
-    async def run_before(pilot: Any) -> None:
+def test_shop_list_keys(
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await ready(pilot, "Page 1 of 1")
         await pilot.press("down")
         await ready(pilot, "a Add")
@@ -24,8 +31,10 @@ def test_shop_list_keys(snap_compare: Any, services: Any, home: Any, frozen_cloc
     assert snap_compare(make_app(services, home), terminal_size=SIZE, run_before=run_before)
 
 
-def test_category_picker(snap_compare: Any, services: Any, home: Any, frozen_clock: Any) -> None:
-    async def run_before(pilot: Any) -> None:
+def test_category_picker(
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await ready(pilot, "Page 1 of 1")
         await pilot.press("down", "c")
         await wait_for_screen(pilot, CategoryPicker)
@@ -35,8 +44,10 @@ def test_category_picker(snap_compare: Any, services: Any, home: Any, frozen_clo
     assert snap_compare(make_app(services, home), terminal_size=SIZE, run_before=run_before)
 
 
-def test_page_jump(snap_compare: Any, services: Any, home: Any, frozen_clock: Any) -> None:
-    async def run_before(pilot: Any) -> None:
+def test_page_jump(
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await ready(pilot, "Page 1 of 1")
         await pilot.press("down", "g")
         await wait_for_screen(pilot, PageJump)
@@ -45,10 +56,12 @@ def test_page_jump(snap_compare: Any, services: Any, home: Any, frozen_clock: An
     assert snap_compare(make_app(services, home), terminal_size=SIZE, run_before=run_before)
 
 
-def test_cart_undo_toast(snap_compare: Any, services: Any, home: Any, frozen_clock: Any) -> None:
+def test_cart_undo_toast(
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     app = make_app(services, home)
 
-    async def run_before(pilot: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         user = shopper(app, services)
         services.cart.add(user.id, product_named(services, "Smart Watch").id, 3)
@@ -62,12 +75,12 @@ def test_cart_undo_toast(snap_compare: Any, services: Any, home: Any, frozen_clo
 
 
 def test_product_counts_the_cart(
-    snap_compare: Any, services: Any, home: Any, frozen_clock: Any
+    snap_compare: SnapCompare, services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     watch = product_named(services, "Smart Watch")
     app = make_app(services, home)
 
-    async def run_before(pilot: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         user = shopper(app, services)
         services.cart.add(user.id, watch.id, 3)

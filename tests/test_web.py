@@ -1,5 +1,5 @@
-"""The shop in a browser: a real `python -m buynow_tui.web` server, a real headless
-Chromium (Selenium) and real WebSocket clients (aiohttp), on loopback.
+"""The shop in a browser: a real `buynow web` server, a real headless Chromium
+(Selenium) and real WebSocket clients (aiohttp), on loopback.
 
 One server and one browser serve the module (each test leaves no tab behind); the
 tests that need other limits start a server of their own.
@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +20,21 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.ssh_support import ROOT, children_of, environ_of, process_gone, subprocess_env, wait_for
-from tests.web_support import (
+from tests.support.cli import subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import (
+    FORK_SERVER,
+    SESSION,
+    cmdline_of,
+    environ_of,
+    fork_server_of,
+    name_of,
+    process_ended,
+    process_gone,
+    sessions_of,
+    wait_for,
+)
+from tests.support.web import (
     MSG_BUSY,
     WebServer,
     chromium,
@@ -34,6 +46,7 @@ from tests.web_support import (
     type_keys,
     wait_page_text,
     wait_screen,
+    web_argv,
 )
 
 SHOP = ("Search by name or price", "10-inch Family Tablet")
@@ -302,48 +315,50 @@ async def test_the_session_cap_and_the_shop_closing_are_told(tmp_path: Path) -> 
             web.wait_no_tabs()
             staying = await client.ws_connect(web.ws_url, origin=web.url)
             assert (await staying.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
-            apps = children_of(web.proc.pid)
+            apps = sessions_of(web.proc.pid)
+            assert len(apps) == 1
             web.proc.send_signal(signal.SIGTERM)
             while (message := await staying.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY:
                 pass
             assert (staying.close_code, message.extra) == (4004, "The shop is closing. Goodbye.")
         assert web.stop() == 0
-        assert all(process_gone(pid) or _zombie(pid) for pid in apps)
-        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".web-tabs-")] == []
+        assert all(process_ended(pid) for pid in apps)
         assert "Stopped after serving 2 tabs." in web.output
     finally:
         web.stop()
 
 
-async def test_each_tab_app_gets_the_allowlisted_environment_and_a_private_home(
+async def test_tabs_are_forked_from_the_fork_server_with_the_allowlisted_environment(
     server: WebServer,
 ) -> None:
-    """Until the app has a web session (phase 2), each tab runs in a home of its own, so
-    no tab sees another's Remember me or consent files; the folder goes with the tab."""
-    shop = server.home
+    """Each tab's app is forked from the server's own fork server (`buynow-forksrv`, then
+    `buynow-session`), which runs with the allowlisted environment (a forked app's
+    /proc environ is the fork server's), in the shop's home."""
     async with aiohttp.ClientSession() as client:
         sockets = [await client.ws_connect(server.ws_url, origin=server.url) for _ in range(2)]
         for ws in sockets:
             assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
-        apps = wait_for(lambda: len(children_of(server.proc.pid)) == 2, 10, "two apps") and (
-            children_of(server.proc.pid)
+        forkserver = fork_server_of(server.proc.pid)
+        assert forkserver is not None and name_of(forkserver) == FORK_SERVER
+        apps = wait_for(lambda: len(sessions_of(server.proc.pid)) == 2, 10, "two apps") and (
+            sessions_of(server.proc.pid)
         )
-        envs = [environ_of(pid) for pid in apps]
-        homes = [Path(env["BUYNOW_HOME"]) for env in envs]
-        for env, home in zip(envs, homes, strict=True):
-            assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
-            assert env["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
-            assert env["BUYNOW_DATABASE_URL"] == f"sqlite:///{shop / 'buynow.db'}"
-            assert home.parent.parent == shop and home != shop
-            assert (home / "logs").resolve() == (shop / "logs").resolve()
-            assert home.stat().st_mode & 0o077 == 0
-        assert homes[0] != homes[1]
+        assert [name_of(pid) for pid in apps] == [SESSION, SESSION]
+        assert cmdline_of(forkserver)[-2] == "buynow_tui.forkserver"
+        env = environ_of(forkserver)
+        assert set(env) <= ALLOWED_ENV, set(env) - ALLOWED_ENV
+        assert env["TEXTUAL_DRIVER"] == "buynow_tui.drivers:BrowserDriver"
+        assert env["TEXTUAL_FPS"] == "60"
+        assert env["BUYNOW_DATABASE_URL"] == f"sqlite:///{server.home / 'buynow.db'}"
+        assert env["BUYNOW_HOME"] == str(server.home)
+        for pid in apps:
+            assert Path(f"/proc/{pid}/cwd").resolve() == server.home.resolve()
         for ws in sockets:
             await ws.close()
     server.wait_no_tabs()
-    for pid, home in zip(apps, homes, strict=True):
+    for pid in apps:
         assert wait_for(lambda pid=pid: process_gone(pid), 10, "the app to end")
-        assert not home.exists()
+    assert server.log().count("(forked)") >= 2
 
 
 ALLOWED_ENV = {
@@ -363,6 +378,7 @@ ALLOWED_ENV = {
     "ROWS",
     "BUYNOW_WEB",
     "BUYNOW_WEB_PEER",
+    "BUYNOW_WEB_CLIENT",
     "BUYNOW_SERVER_STARTED",
     "BUYNOW_TESTING",
     "BUYNOW_BCRYPT_ROUNDS",
@@ -376,19 +392,11 @@ async def test_no_tab_app_outlives_a_killed_server(tmp_path: Path) -> None:
     async with aiohttp.ClientSession() as client:
         ws = await client.ws_connect(web.ws_url, origin=web.url)
         assert (await ws.receive(timeout=20)).type == aiohttp.WSMsgType.BINARY
-        apps = children_of(web.proc.pid)
+        apps = sessions_of(web.proc.pid)
         assert len(apps) == 1
         web.stop(signal.SIGKILL)
-        assert wait_for(lambda: process_gone(apps[0]) or _zombie(apps[0]), 15, "the app to end")
+        assert wait_for(lambda: process_ended(apps[0]), 15, "the app to end")
         await ws.close()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat[stat.rindex(")") + 2 :].split()[0] in ("Z", "X")
 
 
 @pytest.mark.parametrize(
@@ -399,20 +407,21 @@ def _zombie(pid: int) -> bool:
         (["--host", "0.0.0.0"], "error: listening on 0.0.0.0 needs --public-url"),
         (["--public-url", "ftp://shop.example"], "error: the public URL must start with https://"),
         (["--public-url", "https://shop.example/app"], "must be only scheme://host[:port]"),
+        (["--spawn", "thread"], "error: --spawn must be fork or exec, not 'thread'"),
     ],
 )
 def test_bad_options_get_one_line_and_start_nothing(
     tmp_path: Path, args: list[str], words: str
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "buynow_tui.web", "--home", str(tmp_path), *args],
+        web_argv(tmp_path, *args),
         capture_output=True,
         text=True,
         timeout=30,
         env=subprocess_env({"BUYNOW_WEB_PORT": "0"}),
         cwd=str(ROOT),
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "buynow.db").exists()  # nothing was started

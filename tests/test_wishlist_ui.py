@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from conftest import product_named
-from shop_support import (
-    log_in,
+from buynow_tui.screens.product import ProductScreen
+from buynow_tui.screens.wishlist import WishlistScreen
+from buynow_tui.store.services import Services
+from tests.support.app import (
     make_app,
     notices,
     press_key,
@@ -17,9 +19,8 @@ from shop_support import (
     wait_for_screen,
     wait_for_text,
 )
-
-from buynow_tui.screens.product import ProductScreen
-from buynow_tui.screens.wishlist import WishlistScreen
+from tests.support.shop import log_in
+from tests.support.store import product_named
 
 
 async def open_wishlist(pilot: Any) -> WishlistScreen:
@@ -34,8 +35,8 @@ def names(screen: WishlistScreen) -> list[str]:
 
 
 async def test_wishlist_is_newest_first_and_adds_the_selected_item_to_the_cart(
-    services, home, frozen_clock
-):
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -53,13 +54,13 @@ async def test_wishlist_is_newest_first_and_adds_the_selected_item_to_the_cart(
         await pilot.press("a")
         await wait_for(pilot, lambda: "Added Smart Watch to your cart." in notices(app))
         await wait_for(pilot, lambda: app.cart_count == 1)
-        assert [(l.name, l.quantity) for l in services.cart.get(user.id).lines] == [
+        assert [(line.name, line.quantity) for line in services.cart.get(user.id).lines] == [
             ("Smart Watch", 1)
         ]
         assert "Smart Watch" in names(screen)  # adding to the cart keeps it on the wishlist
 
 
-async def test_x_removes_from_the_wishlist(services, home):
+async def test_x_removes_from_the_wishlist(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -77,7 +78,7 @@ async def test_x_removes_from_the_wishlist(services, home):
         await wait_for_text(pilot, "Your wishlist is empty.")
 
 
-async def test_wishlisting_twice_from_a_product_is_refused(services, home):
+async def test_wishlisting_twice_from_a_product_is_refused(services: Services, home: Path) -> None:
     speakers = product_named(services, "Portable Speakers")
     app = make_app(services, home, open_path=f"product/{speakers.id}")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -93,7 +94,7 @@ async def test_wishlisting_twice_from_a_product_is_refused(services, home):
         assert len(services.wishlist.items(user.id)) == 1
 
 
-async def test_enter_opens_the_product(services, home):
+async def test_enter_opens_the_product(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

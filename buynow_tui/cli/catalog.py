@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from buynow_tui import shapes
+from buynow_tui.cli.completion import complete_category, complete_sku
+from buynow_tui.cli.output import (
+    DRY_RUN_OPTION,
+    FORMAT_OPTION,
+    JSON_OPTION,
+    YES_OPTION,
+    confirm,
+    emit,
+)
 from buynow_tui.cli.shared import cli_errors, fail, opened, services
+from buynow_tui.formats import Format
 
 if TYPE_CHECKING:
+    from buynow_tui.store.services import Services
     from buynow_tui.store.views import Cursor, ProductView
 
 products_app = typer.Typer(help="List, add, update and remove products.", no_args_is_help=True)
@@ -24,7 +36,9 @@ def seed(
     file: Path | None = typer.Argument(  # Typer declares arguments so
         None, help="A .csv or .json catalog; the shipped one if omitted."
     ),
-    generate: int | None = typer.Option(None, "--generate", help="Add N synthetic products."),
+    generate: int | None = typer.Option(
+        None, "--generate", min=1, max=5_000_000, help="Add N synthetic products."
+    ),
     update: bool = typer.Option(
         False,
         "--update",
@@ -36,6 +50,8 @@ def seed(
     ),
 ) -> None:
     """Add the catalog's products that are missing (by SKU); existing ones are left alone."""
+    if generate is not None and (file is not None or update or reset_stock):
+        fail("--generate makes new products: give it no FILE, --update or --reset-stock", code=2)
     from buynow_tui.store import seed as seeding
 
     store = opened()
@@ -43,10 +59,6 @@ def seed(
     if store.seeded:
         typer.echo(f"A new shop: the demo catalog ({store.seeded:,} products) is in.")
     if generate is not None:
-        if generate < 1:
-            fail("--generate takes a number of at least 1")
-        if file is not None or update or reset_stock:
-            fail("--generate makes new products: give it no FILE, --update or --reset-stock")
         added = 0
         with typer.progressbar(
             length=generate, label="Generating products", file=sys.stderr
@@ -82,38 +94,68 @@ def seed(
     typer.echo(line + ".")
 
 
-def _products_table(items: Iterable[ProductView]) -> None:
-    from buynow_tui.store.views import format_money
+def _search_all(
+    svc: Services, text: str, category: str | None, limit: int | None
+) -> tuple[list[ProductView], int]:
+    """Every match of `text` (or the first `limit`), best first, read `MAX_LIMIT` at a
+    time; and how many there are."""
+    from buynow_tui.store.search import MAX_LIMIT
 
-    typer.echo(f"{'SKU':<14} {'NAME':<40} {'CATEGORY':<12} {'PRICE':>10} {'STOCK':>6}")
-    for p in items:
-        typer.echo(
-            f"{p.sku:<14} {p.name[:40]:<40} {p.category[:12]:<12} "
-            f"{format_money(p.price_cents):>10} {p.stock:>6}"
+    first = svc.catalog.search(text, limit=min(MAX_LIMIT, limit or MAX_LIMIT), category=category)
+    wanted = first.total if limit is None else min(limit, first.total)
+    items = list(first.items)
+    while len(items) < wanted:
+        page = svc.catalog.search(
+            text, offset=len(items), limit=min(MAX_LIMIT, wanted - len(items)), category=category
         )
+        if not page.items:
+            break  # products went meanwhile
+        items.extend(page.items)
+    return items, first.total
 
 
 @products_app.command("list")
 @cli_errors
 def products_list(
-    category: str | None = typer.Option(None, "--category", help="Only this category."),
+    category: str | None = typer.Option(
+        None, "--category", help="Only this category.", autocompletion=complete_category
+    ),
     search: str | None = typer.Option(None, "--search", help="Only products matching this text."),
-    limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        max=100000,
+        help="At most this many rows (default: 200 products; every match of --search).",
+    ),
+    form: Format | None = FORMAT_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """List products by name."""
+    """List products by name, or every product matching --search, best match first.
+
+    At most --limit rows; a line on stderr says when there are more."""
     svc = services()
+    note = None
     if search:
-        _products_table(svc.catalog.search(search, limit=min(limit, 500), category=category))
+        found, matches = _search_all(svc, search, category, limit)
+        if matches > len(found):
+            note = f"Showing {len(found):,} of {matches:,} matches; --limit shows more."
+        emit(shapes.products(found, note=note), form, as_json)
         return
+    limit = limit or 200
     items: list[ProductView] = []
     cursor: Cursor | None = None
+    total = 0
     while len(items) < limit:
         page = svc.catalog.page(category=category, after=cursor, limit=min(500, limit - len(items)))
         items.extend(page.items)
+        total = page.total
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    _products_table(items)
+    if total > len(items):
+        note = f"Showing {len(items):,} of {total:,} products; --limit shows more."
+    emit(shapes.products(items, note=note), form, as_json)
 
 
 @products_app.command("add")
@@ -165,34 +207,74 @@ def products_update(
         False, "--new-category", help="Make --category if no product has it yet."
     ),
     description: str | None = typer.Option(None, "--description"),
+    image: Path | None = typer.Option(
+        None, "--image", help="A PNG or JPEG picture (at most 2 MB), shown on its pages."
+    ),
 ) -> None:
     """Change a product's fields (the SKU in any case)."""
+    picture = None
+    if image is not None:
+        from buynow_tui.store.pictures import read_file
+
+        picture = read_file(image)  # checked before anything is changed
     with new_category_hint():
         product = services().catalog.update(
             sku,
             new_category=new_category,
+            picture=picture,
             name=name,
             price=price,
             stock=stock,
             category=category,
             description=description,
         )
-    typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
+    pictured = f" Picture: {picture.width}x{picture.height} pixels." if picture else ""
+    typer.echo(
+        f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}."
+        + pictured
+    )
 
 
 @products_app.command("remove")
 @cli_errors
-def products_remove(sku: str = typer.Argument(...)) -> None:
-    """Remove a product (past orders keep their copy of it)."""
+def products_remove(
+    sku: str = typer.Argument(..., autocompletion=complete_sku),
+    yes: bool = YES_OPTION,
+    dry_run: bool = DRY_RUN_OPTION,
+) -> None:
+    """Remove a product (past orders keep their copy of it); asks first."""
     svc = services()
-    stored = svc.catalog.get_by_sku(sku).sku
-    svc.catalog.remove(stored)
-    typer.echo(f"Removed {stored}.")
+    product = svc.catalog.get_by_sku(sku)
+    carts = svc.cart.carts_holding(product.id)
+    held = f", which {carts:,} open cart{'s' if carts != 1 else ''} hold{'s' if carts == 1 else ''}"
+    confirm(
+        f"remove {product.sku} ({product.name}){held if carts else ''}", yes=yes, dry_run=dry_run
+    )
+    svc.catalog.remove(product.sku)
+    typer.echo(f"Removed {product.sku}.")
 
 
 @stock_app.command("set", context_settings={"ignore_unknown_options": True})
 @cli_errors
-def stock_set(sku: str = typer.Argument(...), quantity: str = typer.Argument(...)) -> None:
-    """Set a product's stock."""
-    product = services().catalog.set_stock(sku, quantity)
+def stock_set(
+    sku: str = typer.Argument(..., autocompletion=complete_sku),
+    quantity: str = typer.Argument(...),
+    yes: bool = YES_OPTION,
+    dry_run: bool = DRY_RUN_OPTION,
+) -> None:
+    """Set a product's stock; setting it to 0 while open carts hold it asks first."""
+    from buynow_tui.store.validation import check_stock
+
+    svc = services()
+    product = svc.catalog.get_by_sku(sku)
+    new_stock = check_stock(quantity)
+    carts = svc.cart.carts_holding(product.id) if new_stock == 0 else 0
+    held = f" ({carts:,} open cart{'s' if carts != 1 else ''} hold it)" if carts else ""
+    confirm(
+        f"set the stock of {product.sku} from {product.stock:,} to {new_stock:,}{held}",
+        yes=yes,
+        dry_run=dry_run,
+        needed=carts > 0,
+    )
+    product = svc.catalog.set_stock(product.sku, new_stock)
     typer.echo(f"{product.sku} stock is now {product.stock}.")

@@ -6,25 +6,55 @@ from pathlib import Path
 
 import typer
 
+from buynow_tui import formats as f
+from buynow_tui.cli.output import FORMAT_OPTION, JSON_OPTION, emit
 from buynow_tui.cli.shared import cli_errors, fail, paths
+from buynow_tui.formats import Format
+
+PATHS_FIELDS = (
+    f.text("home"),
+    f.text("database"),
+    f.text("logs"),
+    f.text("config"),
+    f.text("host_key"),
+    f.text("host_key_fingerprint"),
+)
 
 
-def paths_cmd() -> None:
+@cli_errors
+def paths_cmd(form: Format | None = FORMAT_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Where the database, logs, config and SSH host key live."""
     from buynow_tui.config import Locations
     from buynow_tui.paths import masked_url
     from buynow_tui.ssh.hostkey import fingerprint_of, host_key_path
 
     p = paths()
-    typer.echo(f"home      {p.home}")
-    typer.echo(f"database  {masked_url(Locations.from_env().database_url or '') or p.database}")
-    typer.echo(f"logs      {p.logs}")
-    typer.echo(f"config    {p.config}")
     key_file = host_key_path(p)
-    typer.echo(f"host key  {key_file}")
-    fingerprint = fingerprint_of(key_file) if key_file.exists() else None
-    if fingerprint:
-        typer.echo(f"host key fingerprint  {fingerprint}")
+    values = {
+        "home": str(p.home),
+        "database": masked_url(Locations.from_env().database_url or "") or str(p.database),
+        "logs": str(p.logs),
+        "config": str(p.config),
+        "host_key": str(key_file),
+        "host_key_fingerprint": fingerprint_of(key_file) if key_file.exists() else None,
+    }
+
+    def lines() -> list[str]:
+        shown = [f"{name:<10}{values[key]}" for key, name in PATHS_LABELS]
+        if values["host_key_fingerprint"]:
+            shown.append(f"host key fingerprint  {values['host_key_fingerprint']}")
+        return shown
+
+    emit(f.Record(PATHS_FIELDS, values, lines=lines), form, as_json)
+
+
+PATHS_LABELS = (
+    ("home", "home"),
+    ("database", "database"),
+    ("logs", "logs"),
+    ("config", "config"),
+    ("host_key", "host key"),
+)
 
 
 @cli_errors
@@ -120,18 +150,51 @@ def serve(
     raise typer.Exit(code)
 
 
-def uptime() -> None:
-    """Since when the SSH server runs, and how long ("not running" otherwise)."""
+UPTIME_FIELDS = (
+    f.flag("running"),
+    f.time("started_at"),
+    f.number("up_seconds"),
+    f.text("up_for"),
+    f.number("pid"),
+    f.text("host"),
+    f.number("port"),
+    f.number("sessions_served"),
+    f.number("sessions_live"),
+)
+
+
+@cli_errors
+def uptime(form: Format | None = FORMAT_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Since when the SSH server runs, and how long ("not running" and exit code 1
+    otherwise)."""
     from buynow_tui.clock import system_clock
     from buynow_tui.ssh.status_file import format_duration, running_status
 
     running = running_status(paths().server_state)
     if running is None:
-        typer.echo("not running")
+        values: dict[str, object] = {"running": False}
+        emit(f.Record(UPTIME_FIELDS, values, lines=lambda: ["not running"]), form, as_json)
         raise typer.Exit(1)
     started = running.started_at
-    up = (system_clock() - started).total_seconds()
-    since = started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-    typer.echo(f"running since {since} (pid {running.pid}, {running.host}:{running.port})")
-    typer.echo(f"up for        {format_duration(up)}")
-    typer.echo(f"sessions      {running.sessions_served} served, {running.sessions_live} live")
+    up = int((system_clock() - started).total_seconds())
+    values = {
+        "running": True,
+        "started_at": started,
+        "up_seconds": up,
+        "up_for": format_duration(up),
+        "pid": running.pid,
+        "host": running.host,
+        "port": running.port,
+        "sessions_served": running.sessions_served,
+        "sessions_live": running.sessions_live,
+    }
+
+    def lines() -> list[str]:
+        since = started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        return [
+            f"running since {since} (pid {running.pid}, {running.host}:{running.port})",
+            f"up for        {format_duration(up)}",
+            f"sessions      {running.sessions_served} served, {running.sessions_live} live",
+        ]
+
+    emit(f.Record(UPTIME_FIELDS, values, lines=lines), form, as_json)

@@ -6,24 +6,41 @@ import sys
 
 import typer
 
+from buynow_tui import formats as f
+from buynow_tui.cli.output import FORMAT_OPTION, JSON_OPTION, emit
 from buynow_tui.cli.shared import cli_errors, fail, services
+from buynow_tui.formats import Format
+from buynow_tui.store.validation import QUESTIONS
 
 users_app = typer.Typer(help="See and add users.", no_args_is_help=True)
+
+USER_COLUMNS = (
+    f.number("id"),
+    f.text("email"),
+    f.text("username"),
+    f.time("joined_at", "JOINED"),
+    f.number("orders"),
+)
 
 
 @users_app.command("list")
 @cli_errors
-def users_list() -> None:
+def users_list(form: Format | None = FORMAT_OPTION, as_json: bool = JSON_OPTION) -> None:
     """List users."""
-    from buynow_tui.logs import escape_control
+    rows = [
+        {
+            "id": u.id,
+            "email": u.email,
+            "username": u.username,
+            "joined_at": u.created_at,
+            "orders": u.orders,
+        }
+        for u in services().accounts.list_users()
+    ]
+    emit(f.Listing(USER_COLUMNS, rows), form, as_json)
 
-    typer.echo(f"{'ID':>5} {'EMAIL':<32} {'USERNAME':<20} {'JOINED':<16} {'ORDERS':>6}")
-    for u in services().accounts.list_users():
-        joined = u.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        typer.echo(
-            f"{u.id:>5} {u.email[:32]:<32} {escape_control(u.username)[:20]:<20} "
-            f"{joined:<16} {u.orders:>6}"
-        )
+
+QUESTION_KEYS = ", ".join(QUESTIONS)
 
 
 @users_app.command("add")
@@ -35,7 +52,7 @@ def users_add(
         False, "--password-stdin", help="Read the password from standard input."
     ),
     question: str = typer.Option(
-        "pet", "--question", help="Security question key (pet, mother, father, food, ...)."
+        "pet", "--question", help=f"Security question key: one of {QUESTION_KEYS}."
     ),
     answer: str = typer.Option(
         ..., "--answer", help="Answer to the security question: how a forgotten password is reset."
@@ -43,6 +60,10 @@ def users_add(
 ) -> None:
     """Add a user with the same rules as registering (a question and answer included:
     they are the only way to reset a forgotten password)."""
+    if question not in QUESTIONS:
+        from buynow_tui.logs import escape_control
+
+        fail(f"unknown --question {escape_control(question[:40])!r}: use one of {QUESTION_KEYS}")
     if not password_stdin:
         fail("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")

@@ -44,10 +44,12 @@ class AboutScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         context = self.context
-        # What "Up for" counts from, said plainly: over SSH the shop is the server.
+        # What "Up for" counts from, said plainly: over SSH or the web the shop is the server.
         since = (
             "when the shop's SSH server started"
             if context.over_ssh
+            else "when the shop's web server started"
+            if context.over_web
             else "when you opened this app (it is not a server)"
         )
         with VerticalScroll(classes="page", id="about"):

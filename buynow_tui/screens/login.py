@@ -67,6 +67,14 @@ class LoginScreen(BaseScreen):
 
     def _remember_box(self) -> TickBox:
         context = self.context
+        if context.over_web:
+            if context.can_remember:
+                return TickBox("Remember me in this browser for 30 days", id="remember")
+            return TickBox(
+                "Remember me (needs cookies: allow them for this shop to use it)",
+                id="remember",
+                disabled=True,
+            )
         if not context.over_ssh:
             return TickBox("Remember me on this computer for 30 days", id="remember")
         if context.can_remember:

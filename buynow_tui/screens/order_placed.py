@@ -63,7 +63,7 @@ class OrderPlacedScreen(BaseScreen):
         order = self.order
         units = f"{order.units} unit{'s' if order.units != 1 else ''}"
         with Vertical(id="placed"):
-            yield Static(Content(f"Order #{order.id} placed"), id="headline")
+            yield Static(Content(f"Order #{order.number} placed"), id="headline")
             yield Static(Content(f"Total {dollars(order.total_cents)} · {units}"), id="total")
             yield Static(Content("Ship to: ") + Content(order.ship_address), id="ship-to")
             yield Static(id="countdown")

@@ -1,4 +1,6 @@
-"""Orders: the shopper's orders, newest first; `enter` opens one."""
+"""Orders: the shopper's orders, newest first, each with its state in words; `enter`
+opens one. Orders are numbered per shopper ("#1" is their first). When one moves
+elsewhere (an admin ships it) the App tells this screen and it reads them again."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from buynow_tui.messages import Navigate
+from buynow_tui.messages import Navigate, OrdersMoved
 from buynow_tui.screens.actions import open_search
 from buynow_tui.screens.base import ReloadingScreen, off_the_footer
+from buynow_tui.store.states import status_words
 from buynow_tui.store.views import OrderSummary, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
 
@@ -41,7 +44,13 @@ class OrdersScreen(ReloadingScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your orders…", id="heading")
         yield ListTable(
-            [("Order", "order"), ("Placed", "placed"), ("Units", "units"), ("Total", "total")],
+            [
+                ("Order", "order"),
+                ("Placed", "placed"),
+                ("Status", "status"),
+                ("Units", "units"),
+                ("Total", "total"),
+            ],
             id="orders",
         )
         yield Static("You have not ordered anything yet. Press 1 to go to the Shop.", id="empty")
@@ -62,11 +71,12 @@ class OrdersScreen(ReloadingScreen):
         table.clear()
         for order in orders:
             table.add_row(
-                text(f"#{order.id}"),
+                text(f"#{order.number}"),
                 text(local_time(order.created_at)),
+                text(status_words(order.status)),
                 right(str(order.units)),
                 right(dollars(order.total_cents)),
-                key=str(order.id),
+                key=str(order.number),
             )
         table.select_key(key, row)
         self.query_one("#heading", Static).update(Content(orders_heading(len(orders))))
@@ -78,6 +88,10 @@ class OrdersScreen(ReloadingScreen):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(Navigate(f"order/{event.row_key.value}"))
+
+    @on(OrdersMoved)
+    def _moved(self) -> None:
+        self.reload()
 
     def action_search(self) -> None:
         open_search(self)

@@ -32,9 +32,10 @@ kept for the shop's accounts.
 
 Only if you tick **Remember me** when logging in. In your own terminal, a random login
 token is saved in a file only you can read in the shop's config folder; over SSH, the
-login is bound to your SSH key instead. The shop stores only a hash of the token, with
-its expiry: 30 days. Logging out revokes it; changing or resetting your password
-revokes all of them.
+login is bound to your SSH key instead; in a browser, to a random id in a cookie only
+this shop's pages send (it also remembers that this browser accepted this notice). The
+shop stores only a hash of the token or id, with its expiry: 30 days. Logging out
+revokes it; changing or resetting your password revokes all of them.
 
 ## Logs
 

@@ -1,7 +1,10 @@
 """Shop: the catalog a page at a time, search as you type, filter and sort.
 
 The table holds one keyset page (`PAGE_SIZE` rows) and asks for the next or previous
-page when the cursor moves past its edge, so 100,000 products cost what 50 do. Catalog
+page when the cursor moves past its edge, so 100,000 products cost what 50 do. Search
+results are paged the same way (by offset, best first), under their true count; when
+the text names a category ("cameras"), the status line offers it: ctrl+g (or a click)
+shows that category (just browsing it if the text was only its name). Catalog
 reads are exclusive workers of one group: whatever the shopper asked for last is what
 is shown, however the worker threads finish.
 """
@@ -9,12 +12,14 @@ is shown, however the worker threads finish.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
@@ -24,9 +29,11 @@ from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, pages_for
+from buynow_tui.screens.shop_preview import ShopPreview
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import ProductPage, ProductView
+from buynow_tui.store.views import ProductPage, SearchResults
 from buynow_tui.widgets.consent import ConsentNotice
+from buynow_tui.widgets.preview import PreviewPane
 from buynow_tui.widgets.product_table import ProductTable
 from buynow_tui.widgets.search_box import SearchBox
 
@@ -38,7 +45,7 @@ SORTS = ("name", "price", "price_desc")
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
 
-class ShopScreen(ShopKeys, BaseScreen):
+class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
     SCREEN_TITLE = "Shop"
     AUTO_FOCUS = "#search"
 
@@ -47,8 +54,12 @@ class ShopScreen(ShopKeys, BaseScreen):
         #search { margin: 0 1; }
         #filters { height: 1; padding: 0 1; }
         #status { height: 1; padding: 0 1; color: $text-muted; }
-        #products { height: 1fr; }
+        #browse { height: 1fr; }
+        #products { height: 1fr; width: 1fr; }
         #empty { height: 1fr; padding: 1 2; display: none; }
+        #preview { display: none; }
+        &.-preview #products { width: auto; max-width: 50%; }
+        &.-preview #preview { display: block; width: 1fr; height: 1fr; }
     }
     """
 
@@ -71,6 +82,7 @@ class ShopScreen(ShopKeys, BaseScreen):
         ),
         Binding("s", "next_sort", "Sort", id="shop-sort"),
         Binding("g", "jump", "Go to page", id="shop-jump", show=False),
+        Binding("ctrl+g", "take_category", "Suggested category", id="shop-suggested", show=False),
     ]
 
     #: Help's first rows on the Shop: what typing does.
@@ -88,6 +100,7 @@ class ShopScreen(ShopKeys, BaseScreen):
         self.page: ProductPage | None = None
         self.page_number = 1
         self.query_text = ""  # the search being shown; "" when browsing
+        self.found: SearchResults | None = None  # the page of results being shown
         #: A catalog read is on its way (the screen's `loading` overlay is shown only
         #: once one has taken SLOW_READ: a flash of it on every key cost a full redraw).
         self.reading = False
@@ -103,12 +116,15 @@ class ShopScreen(ShopKeys, BaseScreen):
         #: Row keys pressed while a read was on its way: run on the rows it shows, the
         #: ones the shopper sees (never on the rows that were there before a re-sort).
         self._pending: list[Callable[[], object]] = []
+        self.init_preview()
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield SearchBox(placeholder="Search by name or price  ( / )", id="search")
         yield Static(id="filters")
-        yield ProductTable(id="products")
+        with Horizontal(id="browse"):
+            yield ProductTable(id="products")
+            yield PreviewPane(picture_mode=self.context.picture_mode, id="preview")
         yield Static(id="empty")
         yield Static("Loading…", id="status")
         yield ConsentNotice()
@@ -213,33 +229,51 @@ class ShopScreen(ShopKeys, BaseScreen):
         table.show_page(page.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
-    def _search(self, text: str, row: int | None = None, *, typed: bool = False) -> Worker[None]:
-        """Search the catalog for `text`; `typed` for the search as you type."""
-        worker = self._find(text, self.category, self.sort, row, typed)
+    def _search(
+        self,
+        text: str,
+        row: int | None = None,
+        *,
+        typed: bool = False,
+        offset: int = 0,
+        at_end: bool = False,
+    ) -> Worker[None]:
+        """Search the catalog for `text` (the page of results from `offset`); `typed`
+        for the search as you type."""
+        worker = self._find(text, self.category, self.sort, row, typed, offset, at_end)
         self._reading(worker)
         return worker
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _find(
-        self, text: str, category: str | None, sort: str, row: int | None, typed: bool
+        self,
+        text: str,
+        category: str | None,
+        sort: str,
+        row: int | None,
+        typed: bool,
+        offset: int,
+        at_end: bool,
     ) -> None:
         worker = get_current_worker()
         if worker.is_cancelled:
             return  # a newer read made this one moot before it began
-        found = self.services.catalog.search(text, limit=SEARCH_LIMIT, category=category)
-        if sort == "price":
-            found.sort(key=lambda p: (p.price_cents, p.id))
-        elif sort == "price_desc":
-            found.sort(key=lambda p: (-p.price_cents, -p.id))
-        self.reply(self._show_found, worker, text, found, row, typed)
+        found = self.services.catalog.search(
+            text, offset=offset, limit=SEARCH_LIMIT, category=category
+        )
+        if sort != "name":  # a sort by price orders each page of results
+            items = sorted(found.items, key=lambda p: (p.price_cents, p.id))
+            found = replace(found, items=tuple(items[::-1] if sort == "price_desc" else items))
+        self.reply(self._show_found, worker, text, found, row, typed, at_end)
 
     def _show_found(
         self,
         worker: Worker[None],
         text: str,
-        found: list[ProductView],
+        found: SearchResults,
         row: int | None,
         typed: bool,
+        at_end: bool = False,
     ) -> None:
         if typed:
             self._search_settled()  # the text typed meanwhile goes now, and wins if it does
@@ -248,16 +282,22 @@ class ShopScreen(ShopKeys, BaseScreen):
         self._read_over()
         self.page = None
         self.query_text = text
+        self.found = found
         table = self.table
-        table.has_next = table.has_prev = False
-        table.show_page(found, row=row)
+        table.has_next = found.offset + len(found.items) < found.total
+        table.has_prev = found.offset > 0
+        table.show_page(found.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
     def worker_over(self, worker: Worker[Any]) -> None:
         if worker is self._typed_search:  # failed or cancelled before it could answer
             self._search_settled()
+        elif worker is self._previewing:  # a product removed meanwhile, say
+            self._preview_settled()
 
     def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.group == "preview":
+            return  # the pane keeps the row's part; the product opens with its own words
         if worker.group != "catalog":
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
@@ -272,7 +312,8 @@ class ShopScreen(ShopKeys, BaseScreen):
             return  # opening: the mount loads the first page
         row = self.table.cursor_row
         if self.query_text:
-            self._search(self.query_text, row=row)
+            offset = self.found.offset if self.found else 0
+            self._search(self.query_text, row=row, offset=offset)
         elif self.page is not None:
             self._load_page(**self._page_args, row=row)
 
@@ -289,11 +330,15 @@ class ShopScreen(ShopKeys, BaseScreen):
         empty = self.query_one("#empty", Static)
         has_rows = table.row_count > 0
         table.display = has_rows
+        self.query_one("#browse").display = has_rows
         empty.display = not has_rows
+        status: str | Content
         if self.query_text:
-            count = table.row_count
-            if count == 0:
-                status = "No results"
+            found = self.found
+            total = found.total if found else 0
+            offer = self._suggestion()
+            if total == 0:
+                status = Content("No results") + offer
                 where = f" in {self.category}" if self.category else ""
                 empty.update(
                     Content(f"No products match “{self.query_text}”{where}.\n\n")
@@ -304,9 +349,13 @@ class ShopScreen(ShopKeys, BaseScreen):
                     )
                 )
             else:
-                more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
-                plural = "s" if count != 1 else ""
-                status = f"{count} product{plural} match{'es' if count == 1 else ''}{more}"
+                plural = "s" if total != 1 else ""
+                status = Content(f"{total:,} result{plural}")
+                if total > SEARCH_LIMIT:
+                    offset = found.offset if found else 0
+                    pages = -(-total // SEARCH_LIMIT)
+                    status += Content(f" · page {offset // SEARCH_LIMIT + 1:,} of {pages:,}")
+                status += offer
         else:
             total = self.page.total if self.page else 0
             status = self._page_words(self.page_number, total)
@@ -331,8 +380,10 @@ class ShopScreen(ShopKeys, BaseScreen):
         plural = "s" if total != 1 else ""
         return f"Page {number:,} of {pages_for(total):,} · {total:,} product{plural}"
 
-    def _show_status(self, status: str) -> None:
-        self.query_one("#status", Static).update(Content(status))
+    def _show_status(self, status: str | Content) -> None:
+        self.query_one("#status", Static).update(
+            status if isinstance(status, Content) else Content(status)
+        )
 
     def _show_filters(self) -> None:
         category = self.category or "All"
@@ -340,13 +391,27 @@ class ShopScreen(ShopKeys, BaseScreen):
             Content(f"Category: {category} (c) · Sort: {SORT_LABELS[self.sort]} (s)")
         )
 
+    @on(DataTable.RowHighlighted, "#products")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(self.table.selected)
+
     # -- paging ------------------------------------------------------------------
     @on(ProductTable.PageRequested)
     def _turn_page(self, event: ProductTable.PageRequested) -> None:
         event.stop()
         page = self.page
-        if self.reading or page is None or self.query_text:
+        if self.reading:
             return  # a page is on its way; a held key does not pile up requests
+        found = self.found
+        if self.query_text and found is not None:
+            if event.direction > 0 and found.offset + len(found.items) < found.total:
+                self._search(self.query_text, offset=found.offset + SEARCH_LIMIT)
+            elif event.direction < 0 and found.offset > 0:
+                back = max(0, found.offset - SEARCH_LIMIT)
+                self._search(self.query_text, offset=back, at_end=True)
+            return
+        if page is None or self.query_text:
+            return
         if event.direction > 0 and page.next_cursor is not None:
             self._load_page(after=page.next_cursor, number=self.page_number + 1)
         elif event.direction < 0 and page.prev_cursor is not None:

@@ -9,7 +9,8 @@
 - A row key pressed while a read is on its way (`s` then `a`, arriving together)
   acts on the rows that read shows, the ones the shopper sees, never on the rows that
   were there before.
-- Home / End go to the first / last page, `g` to any page, `c` picks a category from
+- Home / End go to the first / last page (of the catalog or of a search's results),
+  `g` to any page, `c` picks a category from
   a small list and `C` (shift+c) steps back one.
 """
 
@@ -19,15 +20,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.content import Content
 
 from buynow_tui.widgets.product_table import ProductTable
 from buynow_tui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from textual.widget import Widget
+    from textual.worker import Worker
 
     from buynow_tui.screens.base import BaseScreen
-    from buynow_tui.store.views import ProductPage
+    from buynow_tui.store.views import ProductPage, SearchResults
 
     _Screen = BaseScreen
 else:
@@ -53,6 +56,7 @@ class ShopKeys(_Screen):
 
     # What the screen has (shop.py):
     page: ProductPage | None
+    found: SearchResults | None
     page_number: int
     query_text: str
     reading: bool
@@ -81,6 +85,17 @@ class ShopKeys(_Screen):
         raise NotImplementedError
 
     def _reload(self) -> None:
+        raise NotImplementedError
+
+    def _search(
+        self,
+        text: str,
+        row: int | None = None,
+        *,
+        typed: bool = False,
+        offset: int = 0,
+        at_end: bool = False,
+    ) -> Worker[None]:
         raise NotImplementedError
 
     def _show_filters(self) -> None:
@@ -142,42 +157,72 @@ class ShopKeys(_Screen):
             table.move_cursor(row=0)
 
     # -- pages -------------------------------------------------------------------------
+    def _pages(self) -> tuple[int, int]:
+        """(this page, the last page) of what is shown: the catalog as browsed now or,
+        in a search, its results (paged the same way)."""
+        found = self.found
+        if self.query_text and found is not None:
+            return found.offset // PAGE_SIZE + 1, pages_for(found.total)
+        total = self.page.total if self.page is not None else 0
+        return self.page_number, pages_for(total)
+
     def on_product_table_edge_requested(self, event: ProductTable.EdgeRequested) -> None:
-        """Home / End: the first or last page (in a search, its first or last row)."""
+        """Home / End: the first or last page (of the catalog, or of a search's results)."""
         event.stop()
-        table, page = self.table, self.page
-        if self.query_text or page is None:
-            if table.row_count:
-                table.move_cursor(row=table.row_count - 1 if event.last else 0)
-            return
         if event.last:
-            self.go_to_page(pages_for(page.total), at_end=True)
+            self.go_to_page(self._pages()[1], at_end=True)
         else:
             self.go_to_page(1)
 
     def go_to_page(self, number: int, *, at_end: bool = False) -> None:
-        """Show page `number` (1 to the last) of the catalog as browsed now."""
-        total = self.page.total if self.page is not None else 0
-        number = min(max(1, number), pages_for(total))
-        if number == self.page_number and not self.reading and not self.query_text:
+        """Show page `number` (1 to the last) of what is shown."""
+        current, last_page = self._pages()
+        number = min(max(1, number), last_page)
+        if number == current and not self.reading:
             last = self.table.row_count - 1
             self.table.move_cursor(row=max(0, last) if at_end else 0)
             return
-        self._load_page(number=number, offset=(number - 1) * PAGE_SIZE, at_end=at_end)
+        offset = (number - 1) * PAGE_SIZE
+        if self.query_text:
+            self._search(self.query_text, offset=offset, at_end=at_end)
+        else:
+            self._load_page(number=number, offset=offset, at_end=at_end)
 
     def action_jump(self) -> None:
         """`g`: a small dialog asks which page."""
         from buynow_tui.screens.shop_dialogs import PageJump
 
-        if self.page is None or self.query_text:
-            self.notify("Pages are for browsing: clear the search first.", markup=False)
-            return
-        self.app.push_screen(PageJump(self.page_number, pages_for(self.page.total)), self._jumped)
+        if self.page is None and self.found is None:
+            return  # the first rows are on their way
+        self.app.push_screen(PageJump(*self._pages()), self._jumped)
 
     def _jumped(self, number: int | None) -> None:
         if number is not None:
             self.go_to_page(number)
             self.table.focus()
+
+    # -- the category a search names ----------------------------------------------------
+    def _suggestion(self) -> Content:
+        """ " · Category: Cameras (ctrl+g)" when the results name a category; clickable."""
+        named = self.found.category if self.found else None
+        if not named:
+            return Content("")
+        return Content.from_markup(
+            " · [@click=screen.take_category]Category: $name[/] (ctrl+g)", name=named
+        )
+
+    def action_take_category(self) -> None:
+        """Show the category the search names: just browse it if the search was its
+        name ("cameras"), else search within it ("sony cameras")."""
+        found = self.found
+        if not self.query_text or found is None or not found.category:
+            return
+        self.category = found.category
+        self._show_filters()
+        if found.whole:
+            self.search_box.value = ""  # an emptied box shows the category's first page
+        else:
+            self._reload()
 
     # -- categories ----------------------------------------------------------------
     def action_pick_category(self) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from buynow_tui.ssh.forkserver import ForkServer
+    from buynow_tui.forkserver import ForkServer
 
 
 def set_winsize(fd: int, cols: int, rows: int) -> None:

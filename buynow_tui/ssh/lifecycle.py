@@ -4,7 +4,10 @@ A session channel is OPENING while the client says what it wants (PTY, shell or 
 environment) and the server decides (`policy.refusal`, then the limits: a seat among
 the live sessions, a starting slot), LIVE from the moment its app runs, and ENDED
 after any of: the app quit, the client left or closed its input, it was idle too long,
-it reached the session cap, the server is stopping, or it was refused.
+it reached the session cap, the server is stopping, or it was refused. A shopper's
+command without a PTY (`policy.ShopperCommand`) takes the same seat and starting slot
+but runs `command_child.CommandChild` instead of the app, and ends with its exit
+status (or after `COMMAND_TIMEOUT`).
 
 The child's stdin, stdout and stderr are the PTY; it should leave the terminal as it
 found it on exit, but the server restores the client's terminal itself on every exit
@@ -28,9 +31,10 @@ from enum import Enum
 import asyncssh
 
 from buynow_tui.limits import Claim, Limits, Verdict, clamp_size
-from buynow_tui.logs import get_logger
+from buynow_tui.logs import ANONYMOUS, get_logger
 from buynow_tui.ssh import policy
 from buynow_tui.ssh.child import PtyChild
+from buynow_tui.ssh.command_child import COMMAND_TIMEOUT, MSG_TOO_SLOW, CommandChild
 from buynow_tui.ssh.hub import Hub
 from buynow_tui.ssh.policy import MSG_BUSY, MSG_CLOSING, MSG_NO_AGENT, Request, RequestKind
 from buynow_tui.ssh.pump import Pump
@@ -111,6 +115,8 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self.timers = Timers()
         self.ending: asyncio.Task[None] | None = None
         self.reason = ""
+        self.writable = asyncio.Event()  # the client keeps up (a shopper's command's output)
+        self.writable.set()
 
     @property
     def limits(self) -> Limits:
@@ -154,8 +160,10 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
             self.pump.feed(data)
 
     def eof_received(self) -> bool:
-        # The client's input has ended: a shop nobody can type into is closed.
-        self.end("the client closed its input")
+        # The client's input has ended: a shop nobody can type into is closed. A
+        # shopper's command reads no input (`ssh host orders < /dev/null`): it goes on.
+        if self.request.shopper_command is None:
+            self.end("the client closed its input")
         return True
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
@@ -164,9 +172,11 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
             self.child.resize(self.cols, self.rows)
 
     def pause_writing(self) -> None:
+        self.writable.clear()
         self.pump.pause_output()
 
     def resume_writing(self) -> None:
+        self.writable.set()
         self.pump.resume_output()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -231,6 +241,9 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
             self.start_slot.release()
             self.seat.release()
             return
+        if self.request.shopper_command is not None:
+            await self._run_command(self.request.shopper_command)
+            return
         try:
             child = await self.hub.spawner.spawn(
                 self.request.open_path, env=self.environment(), cols=self.cols, rows=self.rows
@@ -261,6 +274,58 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self._arm_idle_timer()
         self.pump.start(child)
         self.hub.keep(self._watch_child(child))
+
+    async def _run_command(self, command: policy.ShopperCommand) -> None:
+        """A shopper's command, in a process of its own on pipes (`command_child`); the
+        session stays OPENING throughout, so `end()` only marks it ENDED and the relay
+        below kills the process and gives the seat back."""
+        started = time.monotonic()
+        log.info("command %s from %s", command.verb, self.described())
+        try:
+            child = await CommandChild.start(
+                command.words, env=self.environment(), cwd=self.hub.paths.home
+            )
+        except OSError as error:
+            log.error("could not start a shopper's command: %s", error)
+            self.start_slot.release()
+            self.seat.release()
+            self.refuse(MSG_BUSY)
+            return
+        eol = b"\r\n" if self.request.pty else b"\n"
+
+        def out(data: bytes) -> None:
+            self.start_slot.release()  # it has started: the slot goes to the next one
+            if self.chan is not None:
+                with contextlib.suppress(asyncssh.Error, OSError):
+                    self.chan.write(data.replace(b"\n", eol))
+
+        def err(data: bytes) -> None:
+            self.start_slot.release()
+            if self.chan is not None:
+                with contextlib.suppress(asyncssh.Error, OSError):
+                    self.chan.write_stderr(data.replace(b"\n", eol))
+
+        async def ready() -> bool:
+            while not self.writable.is_set() and self.phase is not Phase.ENDED:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.writable.wait(), 1.0)
+            return self.phase is not Phase.ENDED and self.chan is not None
+
+        timeout = min(COMMAND_TIMEOUT, self.limits.session_cap)
+        status = await child.run(out, err, ready, timeout)
+        self.start_slot.release()
+        self.seat.release()
+        if status is None:
+            self.say(MSG_TOO_SLOW)
+        log.info(
+            "command %s from %s ended after %.1fs (exit %s)",
+            command.verb,
+            self.peer.address,
+            time.monotonic() - started,
+            "timeout" if status is None else status,
+        )
+        self.phase = Phase.ENDED
+        self._exit(1 if status is None or status < 0 else status)
 
     def described(self) -> str:
         """The session as its log lines name it: address, key, terminal type and size."""
@@ -330,7 +395,14 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self._exit(status if status is not None and status >= 0 else 0)
         if child is not None:
             duration = time.monotonic() - self.live_since
-            log.info("disconnect from %s after %.1fs (%s)", self.described(), duration, self.reason)
+            who = self.hub.session_user(child.pid)
+            log.info(
+                "disconnect from %s after %.1fs (%s)",
+                self.described(),
+                duration,
+                self.reason,
+                extra={"user": who or ANONYMOUS},
+            )
             self.hub.session_gone(self)
 
     def _exit(self, status: int) -> None:

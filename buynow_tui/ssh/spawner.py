@@ -16,9 +16,9 @@ from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
+from buynow_tui.forkserver import ForkServer
 from buynow_tui.logs import get_logger
 from buynow_tui.ssh.child import PtyChild, app_args, app_argv
-from buynow_tui.ssh.forkserver import ForkServer
 
 log = get_logger("ssh")
 

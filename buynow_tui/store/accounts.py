@@ -270,16 +270,21 @@ class Accounts:
         return token
 
     def _store_token(self, user_id: int, token_hash: str, kind: str) -> None:
+        """One row per hash, the newest login's: an upsert, so two sessions remembering
+        one key or browser at once both succeed (on PostgreSQL a delete and an insert
+        raced into a unique-index error), and the later one wins."""
         now = self.clock()
+        fields = {
+            "user": user_id,
+            "kind": kind,
+            "created_at": now,
+            "expires_at": now + timedelta(days=self.settings.remember_days),
+        }
         with write():
-            RememberToken.delete().where(RememberToken.token_hash == token_hash).execute()
-            RememberToken.create(
-                user=user_id,
-                token_hash=token_hash,
-                kind=kind,
-                created_at=now,
-                expires_at=now + timedelta(days=self.settings.remember_days),
-            )
+            RememberToken.insert(token_hash=token_hash, **fields).on_conflict(
+                conflict_target=[RememberToken.token_hash],
+                update={getattr(RememberToken, name): value for name, value in fields.items()},
+            ).execute()
 
     def _resolve_hash(self, token_hash: str) -> UserView | None:
         with connection():
@@ -318,6 +323,9 @@ class Accounts:
     def _key_hash(fingerprint: str) -> str:
         return hash_token("ssh-key:" + fingerprint)
 
+    #: How the store names an SSH key (its remembered login, its preferences).
+    key_hash = _key_hash
+
     def remember_key(self, user_id: int, fingerprint: str) -> None:
         self._store_token(user_id, self._key_hash(fingerprint), "ssh")
 
@@ -328,6 +336,25 @@ class Accounts:
         with write():
             RememberToken.delete().where(
                 RememberToken.token_hash == self._key_hash(fingerprint)
+            ).execute()
+
+    # -- browser binding (Remember me in a browser) -------------------------------
+    @staticmethod
+    def _browser_hash(client_hash: str) -> str:
+        return hash_token("web-client:" + v.check_client_hash(client_hash))
+
+    def remember_browser(self, user_id: int, client_hash: str) -> None:
+        """Remember `user_id` for the browser whose cookie id hashes to `client_hash`
+        (the web front end hands over only that hash; the id stays in the browser)."""
+        self._store_token(user_id, self._browser_hash(client_hash), "web")
+
+    def resolve_browser(self, client_hash: str) -> UserView | None:
+        return self._resolve_hash(self._browser_hash(client_hash)) if client_hash else None
+
+    def forget_browser(self, client_hash: str) -> None:
+        with write():
+            RememberToken.delete().where(
+                RememberToken.token_hash == self._browser_hash(client_hash)
             ).execute()
 
     # -- reset -----------------------------------------------------------------

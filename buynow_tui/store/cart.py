@@ -150,6 +150,17 @@ class CartService:
                 or 0
             )
 
+    def carts_holding(self, product_id: int) -> int:
+        """How many shoppers' carts hold the product: what the admin is warned of before
+        removing it or setting its stock to 0 (`buynow products remove`, `stock set`)."""
+        with connection():
+            return (
+                CartLine.select(fn.COUNT(fn.DISTINCT(CartLine.cart)))
+                .where(CartLine.product == product_id)
+                .scalar()
+                or 0
+            )
+
     def add(self, user_id: int, product_id: int, quantity: int = 1) -> CartView:
         v.check_quantity(quantity)
         with write():

@@ -72,6 +72,16 @@ class SessionEnded(StoreError):
         super().__init__("Your password was changed; please log in again.")
 
 
+class IllegalMove(StoreError):
+    """An order cannot make this move from the state it is in (`store.states`); nothing
+    was changed. `current` is the state it is in, `wanted` the one asked for."""
+
+    def __init__(self, message: str, *, current: str, wanted: str) -> None:
+        self.current = current
+        self.wanted = wanted
+        super().__init__(message)
+
+
 class CartChanged(StoreError):
     """What the shopper confirmed is not what the cart holds now; nothing was ordered.
 
@@ -112,7 +122,8 @@ class DataWouldBeLost(StoreError):
         self.migrations = migrations
         self.rows = rows
         super().__init__(
-            f"reverting {', '.join(migrations)} would drop {describe_rows(rows)}; nothing was changed"
+            f"reverting {', '.join(migrations)} would drop {describe_rows(rows)};"
+            " nothing was changed"
         )
 
 

@@ -12,12 +12,13 @@ PostgreSQL, whose INTEGER is 32-bit).
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import (
     SQL,
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     Check,
@@ -85,6 +86,12 @@ class Product(BaseModel):
     description = TextField(default="")
     specs = TextField(default="{}")  # JSON object of name -> value
     created_at = UTCDateTimeField()
+    # The normalised search document (`store.search_text`), kept in step by every write;
+    # SQLite's FTS5 table and PostgreSQL's tsvector column index it (migration m0005).
+    search_name = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_category = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_body = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    search_tag = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "product"
@@ -93,6 +100,18 @@ class Product(BaseModel):
             (("price_cents", "id"), False),
             (("category", "price_cents", "id"), False),
         )
+
+
+class SearchWord(BaseModel):
+    """Every word the search index holds (4+ characters, not all digits): what a typo
+    may be corrected to. Words are added as products are written and never removed:
+    a word left by a removed product only ever corrects a typo to a word that
+    matches nothing more."""
+
+    word = CharField(max_length=64, primary_key=True)
+
+    class Meta:
+        table_name = "search_word"
 
 
 # One SKU regardless of case (SKUs are ASCII by validation, so every lower() agrees).
@@ -147,10 +166,30 @@ class Order(BaseModel):
     total_cents = BigIntegerField(constraints=[Check("total_cents >= 0")])
     ship_address = TextField(default="")
     checkout_key = CharField(max_length=64, null=True, unique=True)
+    # From m0006 (issue 14): the shopper's own number for it ("#1" is their first), its
+    # state (`store.lifecycle.Status`) and, once shipped, how to track it.
+    number = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    status = CharField(
+        max_length=12,
+        default="paid",
+        constraints=[
+            SQL("DEFAULT 'paid'"),
+            Check("status IN ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded')"),
+        ],
+    )
+    carrier = CharField(max_length=20, null=True)
+    tracking_number = CharField(max_length=40, null=True)
+    tracking_url = CharField(max_length=100, null=True)
+    if TYPE_CHECKING:
+        user_id: int  # peewee's column attribute for `user`
 
     class Meta:
         table_name = "orders"
-        indexes = ((("user", "created_at"), False),)
+        indexes = (
+            (("user", "created_at"), False),
+            (("user", "number"), True),
+            (("status", "created_at"), False),
+        )
 
 
 class OrderLine(BaseModel):
@@ -161,9 +200,42 @@ class OrderLine(BaseModel):
     name = CharField(max_length=200)
     unit_price_cents = BigIntegerField(constraints=[Check("unit_price_cents >= 0")])
     quantity = IntegerField(constraints=[Check("quantity >= 1 AND quantity <= 99")])
+    if TYPE_CHECKING:
+        order_id: int
+        product_id: int | None
 
     class Meta:
         table_name = "order_line"
+
+
+class OrderEvent(BaseModel):
+    """One change of an order's state, written in the transaction that made it.
+
+    `user` is the order's shopper (not who made the change): the change feed reads a
+    shopper's events by it (`store.feed`). `actor_kind` is "shopper", "admin" or
+    "system"; `actor` names them (a username, the admin's login name); `note` says more
+    (the carrier and tracking number, a reason).
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="events", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    from_status = CharField(max_length=12, null=True)
+    to_status = CharField(max_length=12)
+    at = UTCDateTimeField()
+    actor_kind = CharField(max_length=8)
+    actor = CharField(max_length=64, default="")
+    note = TextField(default="")
+    if TYPE_CHECKING:
+        order_id: int
+        user_id: int
+
+    class Meta:
+        table_name = "order_event"
+        indexes = (
+            (("order", "id"), False),
+            (("user", "id"), False),
+        )
 
 
 class MigrationHistory(BaseModel):
@@ -198,12 +270,28 @@ class RememberToken(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, on_delete="CASCADE")
     token_hash = CharField(max_length=64, unique=True)
-    kind = CharField(max_length=10, default="local")  # "local" or "ssh"
+    kind = CharField(max_length=10, default="local")  # "local", "ssh" or "web"
     created_at = UTCDateTimeField()
     expires_at = UTCDateTimeField()
 
     class Meta:
         table_name = "remember_token"
+
+
+class WebClient(BaseModel):
+    """A browser the web front end knows, by the SHA-256 of the random id in its cookie
+    (never the id itself): the consent it gave while nobody was logged in. Its Remember
+    me is a `RememberToken` of kind "web" (see `store/web_clients.py`). A row exists
+    only once the browser has something to remember, and goes once unseen for as long
+    as its cookie lasts."""
+
+    client_hash = CharField(max_length=64, primary_key=True)
+    consent_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField()
+    seen_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        table_name = "web_client"
 
 
 class LoginFailure(BaseModel):
@@ -236,18 +324,54 @@ class ShopSecret(BaseModel):
         table_name = "shop_secret"
 
 
+class ProductImage(BaseModel):
+    """A product's picture (at most one): a PNG the store made from the admin's file,
+    scaled to fit `store.pictures.MAX_SIDE` and stripped of metadata. Kept in the
+    database, so every front end on one PostgreSQL shows the same pictures and a backup
+    of the database is a backup of them."""
+
+    product = ForeignKeyField(Product, primary_key=True, on_delete="CASCADE")
+    mime = CharField(max_length=20)
+    width = IntegerField()
+    height = IntegerField()
+    data = BlobField()
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "product_image"
+
+
+class ClientPreference(BaseModel):
+    """What one client (an SSH key, by the hash `Accounts` keeps of it) chose: its theme.
+
+    Keyed by the client, not the account, as the settings file is in a local terminal:
+    the theme follows the key whether or not its shopper is logged in."""
+
+    client_hash = CharField(max_length=64, primary_key=True)
+    theme = CharField(max_length=60)
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "client_preference"
+
+
 MODELS: list[type[BaseModel]] = [
     User,
     Product,
+    SearchWord,
     Cart,
     CartLine,
     Wishlist,
     WishlistLine,
     Order,
     OrderLine,
+    OrderEvent,
     MigrationHistory,
     StoreMarker,
     RememberToken,
     LoginFailure,
     ShopSecret,
+    WebClient,
+    ProductImage,
+    ClientPreference,
 ]

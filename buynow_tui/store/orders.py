@@ -27,15 +27,14 @@ that CPU was spent holding the lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, cast
 
-from peewee import JOIN, IntegrityError, fn
+from peewee import IntegrityError, fn
 
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
+from buynow_tui.store import order_reads
 from buynow_tui.store import validation as v
 from buynow_tui.store.compiled import Compiled, Param
 from buynow_tui.store.db import connection, write
@@ -47,11 +46,13 @@ from buynow_tui.store.errors import (
     ValidationError,
 )
 from buynow_tui.store.logins import Logins, row_lock
-from buynow_tui.store.models import Cart, CartLine, Order, OrderLine, Product, User
+from buynow_tui.store.models import Cart, CartLine, Order, OrderEvent, OrderLine, Product, User
+from buynow_tui.store.states import Actor, Status
 from buynow_tui.store.views import (
     AdminOrder,
     Confirmation,
     OrderDetail,
+    OrderEventView,
     OrderLineView,
     OrderSummary,
     dollars,
@@ -109,7 +110,28 @@ _ORDER_FIELDS = (
     Order.total_cents,
     Order.ship_address,
     Order.checkout_key,
+    Order.number,
+    Order.status,
 )
+#: The shopper's next order number (their cart row is locked: one checkout at a time).
+_NEXT_NUMBER = Compiled(
+    lambda: Order.select(fn.COALESCE(fn.MAX(Order.number), 0).alias("last")).where(
+        Order.user == Param("user")
+    )
+)
+_EVENT_FIELDS = (
+    OrderEvent.order,
+    OrderEvent.user,
+    OrderEvent.from_status,
+    OrderEvent.to_status,
+    OrderEvent.at,
+    OrderEvent.actor_kind,
+    OrderEvent.actor,
+    OrderEvent.note,
+)
+_INSERT_EVENT = Compiled(lambda: OrderEvent.insert({f: Param(f.name, f) for f in _EVENT_FIELDS}))
+#: Until payment exists (issue 15), an order placed is paid at once: two events.
+PAID_ON_PLACING = "paid on placing (before payments)"
 _INSERT_ORDER = Compiled(lambda: Order.insert({f: Param(f.name, f) for f in _ORDER_FIELDS}))
 #: An order line's columns and the `OrderLineView` attribute each is written from.
 _LINE_COLUMNS = (
@@ -142,11 +164,6 @@ def _insert_lines(count: int) -> Compiled:
             ),
         )
     return insert
-
-
-def _by_name(rows: object) -> Iterable[dict[str, Any]]:
-    """The rows of a `.dicts()` query, as what they are (peewee's types say less)."""
-    return cast("Iterable[dict[str, Any]]", rows)
 
 
 def _as_stored(when: datetime) -> datetime:
@@ -337,6 +354,8 @@ class OrderService:
         if short:
             raise OutOfStock(short)
         created_at = _as_stored(self.clock())
+        last = _NEXT_NUMBER.first({"user": user_id})
+        number = int(last["last"] if last else 0) + 1
         order_id = _INSERT_ORDER.insert_id(
             {
                 "user": user_id,
@@ -346,6 +365,8 @@ class OrderService:
                 "total_cents": subtotal + shipping,
                 "ship_address": address,
                 "checkout_key": checkout_key,
+                "number": number,
+                "status": str(Status.PAID),
             }
         )
         values: dict[str, object] = {"order": order_id}
@@ -357,6 +378,13 @@ class OrderService:
         if _CLEAR_CART.rowcount({"cart": cart["id"]}) != len(lines):
             # Never with the cart row locked; if it happens, the order must not stand.
             raise CartChanged(["Your cart changed while the order was being placed."])
+        events = tuple(
+            self._event(order_id, user_id, number, before, after, note, created_at)
+            for before, after, note in (
+                (None, Status.PLACED, ""),
+                (Status.PLACED, Status.PAID, PAID_ON_PLACING),
+            )
+        )
         order = OrderDetail(
             id=order_id,
             user_id=user_id,
@@ -366,74 +394,56 @@ class OrderService:
             shipping_cents=shipping,
             total_cents=subtotal + shipping,
             ship_address=address,
+            number=number,
+            status=str(Status.PAID),
+            events=events,
         )
         return order, user["username"]
 
+    @staticmethod
+    def _event(
+        order_id: int,
+        user_id: int,
+        number: int,
+        before: Status | None,
+        after: Status,
+        note: str,
+        at: datetime,
+    ) -> OrderEventView:
+        origin = None if before is None else str(before)
+        event_id = _INSERT_EVENT.insert_id(
+            {
+                "order": order_id,
+                "user": user_id,
+                "from_status": origin,
+                "to_status": str(after),
+                "at": at,
+                "actor_kind": str(Actor.SYSTEM),
+                "actor": "",
+                "note": note,
+            }
+        )
+        return OrderEventView(
+            event_id, order_id, number, origin, str(after), at, str(Actor.SYSTEM), "", note
+        )
+
     def history(self, user_id: int) -> list[OrderSummary]:
         """The user's orders, newest first."""
-        with connection():
-            units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
-            rows = (
-                Order.select(Order.id, Order.created_at, Order.total_cents, units.alias("units"))
-                .join(OrderLine, JOIN.LEFT_OUTER)
-                .where(Order.user == user_id)
-                .group_by(Order.id, Order.created_at, Order.total_cents)
-                .order_by(Order.created_at.desc(), Order.id.desc())
-                .dicts()
-            )
-            return [
-                OrderSummary(o["id"], o["created_at"], int(o["units"]), o["total_cents"])
-                for o in _by_name(rows)
-            ]
+        return order_reads.history(user_id)
 
     def detail(self, user_id: int, order_id: int) -> OrderDetail:
-        """One order of this user's; anyone else's order is simply not found."""
-        with connection():
-            order = Order.get_or_none((Order.id == order_id) & (Order.user == user_id))
-            if order is None:
-                log.warning("order %s not found for user %d", order_id, user_id)
-                raise NotFound(f"There is no order #{order_id}.")
-            rows = (
-                OrderLine.select(
-                    OrderLine.product.alias("product_id"),
-                    OrderLine.sku,
-                    OrderLine.name,
-                    OrderLine.quantity,
-                    OrderLine.unit_price_cents,
-                )
-                .where(OrderLine.order == order.id)
-                .order_by(OrderLine.id)
-                .dicts()
-            )
-            lines = tuple(OrderLineView(**line) for line in _by_name(rows))
-            return OrderDetail(
-                id=order.id,
-                user_id=user_id,
-                created_at=order.created_at,
-                lines=lines,
-                subtotal_cents=order.subtotal_cents,
-                shipping_cents=order.shipping_cents,
-                total_cents=order.total_cents,
-                ship_address=order.ship_address,
-            )
+        """One order of this user's by its global id; anyone else's is not found."""
+        return order_reads.detail(user_id, order_id)
 
-    def list_all(self, email: str | None = None, limit: int = 1000) -> list[AdminOrder]:
-        with connection():
-            units = fn.COALESCE(fn.SUM(OrderLine.quantity), 0)
-            query = (
-                Order.select(
-                    Order.id, Order.created_at, Order.total_cents, User.email, units.alias("units")
-                )
-                .join(User)
-                .switch(Order)
-                .join(OrderLine, JOIN.LEFT_OUTER)
-                .group_by(Order.id, Order.created_at, Order.total_cents, User.email)
-                .order_by(Order.created_at.desc(), Order.id.desc())
-                .limit(limit)
-            )
-            if email:
-                query = query.where(fn.lower(User.email) == v.email_key(email))
-            return [
-                AdminOrder(o["id"], o["email"], o["created_at"], int(o["units"]), o["total_cents"])
-                for o in _by_name(query.dicts())
-            ]
+    def by_number(self, user_id: int, number: int) -> OrderDetail:
+        """The shopper's own order #`number`."""
+        return order_reads.by_number(user_id, number)
+
+    def admin_detail(self, order_id: int) -> tuple[OrderDetail, str]:
+        """Any order by its global id, with its shopper's email (the admin CLI)."""
+        return order_reads.admin_detail(order_id)
+
+    def list_all(
+        self, email: str | None = None, limit: int = 1000, status: str | None = None
+    ) -> list[AdminOrder]:
+        return order_reads.list_all(email, limit, status)

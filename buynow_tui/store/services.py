@@ -16,8 +16,13 @@ from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
 from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
+from buynow_tui.store.feed import OrderFeed
+from buynow_tui.store.lifecycle import Lifecycle
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
+from buynow_tui.store.pictures import Pictures
+from buynow_tui.store.preferences import Preferences
+from buynow_tui.store.web_clients import WebClients
 from buynow_tui.store.wishlist import WishlistService
 
 
@@ -28,6 +33,13 @@ class Services:
         self.logins = Logins()
         self.accounts = Accounts(self.settings, self.logins, clock=clock)
         self.catalog = Catalog(clock=clock)
+        self.pictures = Pictures(clock=clock)
+        self.preferences = Preferences(clock=clock)
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
+        self.web_clients = WebClients(self.settings, clock=clock)
+        #: Moving orders through their states (ship, deliver, cancel, refund).
+        self.lifecycle = Lifecycle(self.logins, clock=clock)
+        #: A shopper's order events as they happen (the App's toasts).
+        self.feed = OrderFeed()

@@ -263,3 +263,13 @@ def check_category(category: str) -> str:
     if len(cleaned) > 60:
         raise ValidationError("A category is at most 60 characters.", field="category")
     return cleaned
+
+
+_CLIENT_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def check_client_hash(client_hash: str) -> str:
+    """A browser's key: the SHA-256 (64 lower-case hex digits) of its cookie's id."""
+    if not isinstance(client_hash, str) or not _CLIENT_HASH.fullmatch(client_hash):
+        raise ValidationError("That browser is not one the shop can know.", field="client")
+    return client_hash

@@ -5,6 +5,7 @@ Plain Python: no peewee, no Textual. Nothing here runs a query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -88,6 +89,17 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A product's picture as the store keeps it (`store.pictures`): PNG bytes and
+    their size in pixels."""
+
+    data: bytes
+    width: int
+    height: int
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Cursor:
     """A keyset position: the sort value and id of a row."""
 
@@ -101,6 +113,31 @@ class ProductPage:
     total: int
     next_cursor: Cursor | None
     prev_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of search results, best first: `items` from `offset` of `total` matches.
+
+    `category` is a category the text names ("cameras" names Cameras), for the shopper
+    to filter by; `whole` says the text is just that name. It iterates and indexes as
+    its items do.
+    """
+
+    items: tuple[ProductView, ...]
+    total: int
+    offset: int = 0
+    category: str | None = None
+    whole: bool = False
+
+    def __iter__(self) -> Iterator[ProductView]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> ProductView:
+        return self.items[index]
 
 
 @dataclass(frozen=True)
@@ -190,6 +227,24 @@ class OrderSummary:
     created_at: datetime
     units: int
     total_cents: int
+    #: The shopper's own number for it ("#1" is their first); `id` is the shop's.
+    number: int = 0
+    status: str = "paid"
+
+
+@dataclass(frozen=True)
+class OrderEventView:
+    """One change of an order's state (`store.lifecycle`)."""
+
+    id: int
+    order_id: int
+    number: int
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor_kind: str
+    actor: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,6 +270,13 @@ class OrderDetail:
     shipping_cents: int
     total_cents: int
     ship_address: str
+    number: int = 0
+    status: str = "paid"
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    #: Its history, oldest first.
+    events: tuple[OrderEventView, ...] = ()
 
     @property
     def units(self) -> int:
@@ -228,6 +290,10 @@ class AdminOrder:
     created_at: datetime
     units: int
     total_cents: int
+    number: int = 0
+    status: str = "paid"
+    carrier: str | None = None
+    tracking_number: str | None = None
 
 
 @dataclass(frozen=True)

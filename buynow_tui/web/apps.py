@@ -1,22 +1,23 @@
-"""One browser tab's app: a `python -P -m buynow_tui` process on pipes, driven by
-Textual's web driver, and the private folder it runs in.
+"""One browser tab's app: a `python -m buynow_tui` process on pipes, driven by Textual's
+web driver, and the environment it gets.
 
 The protocol is textual-serve's (`textual_serve.app_service.AppService`, reused here):
 the app's stdout carries `D` (screen data), `M` (JSON meta: "exit" when the app quits)
 and `P` packets after a `__GANGLION__` line; its stdin takes `D` packets (what the
 shopper typed) and `M` packets (resize, focus, blur, quit). What is BuyNow's own:
 
-- The process is exec'd without a shell, with an environment built from an allowlist
-  (nothing else of the server's environment reaches it), in a session and process
-  group of its own (one `killpg` ends it and anything it started), and with
-  `PR_SET_PDEATHSIG`, so it ends if the server is killed outright.
-- Until the app has a web session of its own (Remember me and consent per browser,
-  phase 2 of issue 17), each tab runs with a private, throwaway `BUYNOW_HOME`
-  (`TabHomes`): its `config` folder, where the app keeps its Remember me token and
-  the consent it was given, belongs to that tab alone and is deleted with it, so no
-  visitor ever opens the shop logged in as another. The shop's database is handed
-  over as `BUYNOW_DATABASE_URL`, and the tab's `logs` is a link to the shop's log
-  folder, so every tab logs where the SSH sessions do.
+- The process is forked from the web server's fork server, or exec'd without a shell
+  when that is not running (`spawn.TabSpawner`), with an environment built from an
+  allowlist (nothing else of the server's environment reaches it), in a session and
+  process group of its own (one `killpg` ends it and anything it started). It ends
+  when the server does, even one killed outright: its driver (`drivers.BrowserDriver`)
+  quits when its stdin, whose other end only the server holds, ends.
+- The web session contract (issue 17): the tab runs in the shop's home like an SSH
+  session, and is told which browser it serves by `BUYNOW_WEB_CLIENT`, the SHA-256 of
+  the browser's cookie id (never the id itself: an environment can be read by the
+  shop's user). Its Remember me and consent are that browser's, in the store
+  (`session.BrowserCookie`, `session.BrowserSettings`); it writes no token or
+  settings file.
 - Files are never delivered to the browser (the shop offers none), and the app cannot
   make the browser open a URL.
 """
@@ -25,27 +26,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import json
 import logging
 import os
-import secrets
-import shutil
 import signal
-import sys
-from asyncio.subprocess import Process
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from buynow_tui.paths import PRIVATE_FOLDER, Paths
+from buynow_tui.paths import Paths
+
+if TYPE_CHECKING:
+    from asyncio.subprocess import Process
+
+    from buynow_tui.web.spawn import ForkedProcess, TabSpawner
 
 log = logging.getLogger("buynow.web")
 
-#: What a tab's app runs on: Textual's own web driver, full colour.
-DRIVER = "textual.drivers.web_driver:WebDriver"
+#: What a tab's app runs on: Textual's web driver, quitting when the server goes.
+DRIVER = "buynow_tui.drivers:BrowserDriver"
 #: Frames per second for a tab: each frame crosses the network (textual-serve's rate).
 TAB_FPS = "60"
 #: Copied from the server's environment when set there (as the SSH server does).
@@ -55,16 +57,6 @@ SERVER_SETTINGS = (
     "BUYNOW_SHIPPING_CENTS",
 )
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-PR_SET_PDEATHSIG = 1
-#: The name of a web server's folder of tab homes inside the shop's home.
-TABS_PREFIX = ".web-tabs-"
-
-
-def app_argv(open_path: str | None) -> list[str]:
-    """`-P`: the working directory is not put on the module path, so nothing in a
-    tab's folder can stand in for the app's code (PYTHONPATH says where it is)."""
-    args = ["--open", open_path] if open_path else []
-    return [sys.executable, "-P", "-m", "buynow_tui", *args]
 
 
 def package_root() -> str:
@@ -73,68 +65,14 @@ def package_root() -> str:
     return str(Path(buynow_tui.__file__).resolve().parent.parent)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
-    """End (SIGTERM: the web driver quits the app cleanly) when the server dies."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-# -- private folders ---------------------------------------------------------------------
-
-
-class TabHomes:
-    """The folder of this server's tab homes: `<home>/.web-tabs-<pid>/<random>/`."""
-
-    def __init__(self, shop: Paths) -> None:
-        self.shop = shop
-        self.root = shop.home / f"{TABS_PREFIX}{os.getpid()}"
-
-    def open(self) -> None:
-        """Make the folder, after removing those of web servers no longer running."""
-        for old in self.shop.home.glob(f"{TABS_PREFIX}*"):
-            pid = old.name[len(TABS_PREFIX) :]
-            if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
-                shutil.rmtree(old, ignore_errors=True)
-        self.root.mkdir(mode=PRIVATE_FOLDER)
-        os.chmod(self.root, PRIVATE_FOLDER)
-
-    def new(self) -> Path:
-        """A fresh private home whose `logs` is the shop's log folder."""
-        home = self.root / secrets.token_hex(8)
-        home.mkdir(mode=PRIVATE_FOLDER)
-        os.chmod(home, PRIVATE_FOLDER)
-        (home / "logs").symlink_to(self.shop.logs, target_is_directory=True)
-        return home
-
-    @staticmethod
-    def remove(home: Path) -> None:
-        shutil.rmtree(home, ignore_errors=True)
-
-    def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def tab_environment(
-    shop: Paths, tab_home: Path, *, cols: int, rows: int, peer: str, started: str
-) -> dict[str, str]:
-    """The whole environment of a tab's app (the allowlist)."""
+def server_environment(shop: Paths, started: str) -> dict[str, str]:
+    """What every tab's app gets from the server, and what its fork server runs with:
+    Textual reads its settings (driver, frame rate, colours) when it is imported, which
+    a forked tab did in the fork server."""
     env = {
         "PATH": os.environ.get("PATH") or DEFAULT_PATH,
-        "HOME": str(tab_home),
-        "BUYNOW_HOME": str(tab_home),
+        "HOME": str(shop.home),
+        "BUYNOW_HOME": str(shop.home),
         "BUYNOW_DATABASE_URL": shop.database_url(),
         "PYTHONPATH": package_root(),
         "LANG": "C.UTF-8",
@@ -144,17 +82,26 @@ def tab_environment(
         "TEXTUAL_FPS": TAB_FPS,
         "TEXTUAL_COLOR_SYSTEM": "truecolor",
         "TERM_PROGRAM": "textual",
-        "COLUMNS": str(cols),
-        "ROWS": str(rows),
-        # For the app's web session (phase 2): who is on the other end.
         "BUYNOW_WEB": "1",
-        "BUYNOW_WEB_PEER": peer,
         "BUYNOW_SERVER_STARTED": started,
     }
     for name in SERVER_SETTINGS:
         value = os.environ.get(name)
         if value:
             env[name] = value
+    return env
+
+
+def tab_environment(
+    server: Mapping[str, str], *, cols: int, rows: int, peer: str, client: str
+) -> dict[str, str]:
+    """The whole environment of one tab's app (the allowlist): the server's part, its
+    size, who is on the other end, and which browser (`client`: the hash, or "")."""
+    env = dict(server)
+    env["COLUMNS"] = str(cols)
+    env["ROWS"] = str(rows)
+    env["BUYNOW_WEB_PEER"] = peer
+    env["BUYNOW_WEB_CLIENT"] = client
     return env
 
 
@@ -166,7 +113,8 @@ class TabApp(AppService):
 
     def __init__(
         self,
-        argv: list[str],
+        spawner: TabSpawner,
+        open_path: str | None,
         env: Mapping[str, str],
         cwd: Path,
         *,
@@ -174,15 +122,17 @@ class TabApp(AppService):
         on_exit: Callable[[], Awaitable[None]],
     ) -> None:
         super().__init__(
-            argv[0],
+            "buynow",
             write_bytes=write_bytes,
             write_str=self._no_text,
             close=on_exit,
             download_manager=DownloadManager(),
         )
-        self.argv = argv
+        self.spawner = spawner
+        self.open_path = open_path
         self.env = dict(env)
         self.cwd = cwd
+        self.forked = False
         self.first_output = asyncio.Event()
         #: Set when the app's output has ended (it quit, crashed or never started).
         self.output_ended = asyncio.Event()
@@ -192,23 +142,15 @@ class TabApp(AppService):
         return None
 
     @property
-    def process(self) -> Process | None:
+    def process(self) -> Process | ForkedProcess | None:
         return self._process
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self.env,
-            cwd=str(self.cwd),
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-            close_fds=True,
-        )
-        assert process.stdin is not None
-        self._stdin = process.stdin
+        started = await self.spawner.spawn(self.open_path, env=self.env, cwd=self.cwd)
+        process: Process = started.process  # an asyncio Process, or one forked alike
+        self._process = process
+        self._stdin = started.stdin
+        self.forked = started.forked
         return process
 
     async def run(self) -> None:
@@ -265,4 +207,7 @@ class TabApp(AppService):
                 await task
         if self._stdin is not None:
             self._stdin.close()
+        closing = getattr(process, "close", None)
+        if closing is not None:
+            closing()
         return process.returncode

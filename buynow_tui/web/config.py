@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from urllib.parse import urlsplit
 
 from buynow_tui.limits import Limits
@@ -21,6 +22,22 @@ DEFAULT_PORT = 8080
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
+
+
+class SpawnMode(Enum):
+    """How a tab's app starts: forked from the fork server, or a fresh interpreter."""
+
+    FORK = "fork"
+    EXEC = "exec"
+
+    @classmethod
+    def of(cls, value: SpawnMode | str) -> SpawnMode:
+        """`value` as a mode; a WebConfigError naming the choices for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            choices = " or ".join(mode.value for mode in cls)
+            raise WebConfigError(f"--spawn must be {choices}, not {value!r}") from None
 
 
 class WebConfigError(ValueError):
@@ -95,6 +112,7 @@ class WebConfig:
     #: Behind a reverse proxy every connection comes from the proxy: take the shopper's
     #: address from the last `X-Forwarded-For` entry (the one the proxy added) instead.
     forwarded_for: bool = False
+    spawn: SpawnMode = SpawnMode.FORK
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

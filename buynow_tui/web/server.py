@@ -13,6 +13,12 @@ Routes:
                     for anything off the allowlist, with status 404)
 ==================  ============================================================
 
+The browser's cookie (`cookies.py`): every page gives a browser without one a random
+id, and renews its 30 days; the WebSocket's handshake brings it back, and the tab's
+app is told only its SHA-256 (`BUYNOW_WEB_CLIENT`), by which the store keeps that
+browser's Remember me and consent. The server itself never opens the database after
+start-up: a page view costs the store nothing.
+
 No other method, no redirect anywhere, paths of at most 512 characters, bodies of at
 most 16 KiB, every error a short page in words. Every response carries the page's
 Content-Security-Policy and friends (`page.security_headers`).
@@ -46,9 +52,11 @@ from buynow_tui.limits import Admission, Verdict
 from buynow_tui.logs import get_logger
 from buynow_tui.navigation import UNKNOWN_PAGE, page_for_url
 from buynow_tui.paths import Paths
+from buynow_tui.web import cookies
 from buynow_tui.web import page as pages
-from buynow_tui.web.apps import TabHomes
-from buynow_tui.web.config import PublicUrl, WebConfig
+from buynow_tui.web.apps import server_environment
+from buynow_tui.web.config import PublicUrl, SpawnMode, WebConfig
+from buynow_tui.web.spawn import TabSpawner
 from buynow_tui.web.tab import CLOSE_CLOSING, MSG_CLOSING, Tab
 
 log = get_logger("web")
@@ -95,9 +103,12 @@ class WebShop:
         self.public: PublicUrl = config.public_for(config.port or 1)
         self.admission = Admission(config.limits)
         self.starting = asyncio.Semaphore(config.limits.max_starting)
-        self.homes = TabHomes(paths)
         self.tabs: set[Tab] = set()
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
+        #: The part of every tab's environment that is the server's (and the fork
+        #: server's whole environment).
+        self.server_env = server_environment(paths, self.started)
+        self.spawner = TabSpawner(config.spawn, paths.home, lambda: dict(self.server_env))
         self.served = 0
         self.closing = False
         self.noisy = LogBudget()
@@ -175,12 +186,14 @@ class WebShop:
             response.headers["Cache-Control"] = "no-store"
             return response
         opens = page_for_url(request.path)
-        return web.Response(
+        response = web.Response(
             status=404 if opens == UNKNOWN_PAGE else 200,
             text=pages.shop_page(pages.title_for(opens), nonce),
             content_type="text/html",
             headers={"Cache-Control": "no-store"},
         )
+        cookies.give(response, cookies.client_id(request, self.public), self.public)
+        return response
 
     async def csp_report(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -224,7 +237,8 @@ class WebShop:
             )
             ws.headers.update(pages.security_headers(self.public, request["nonce"]))
             await ws.prepare(request)
-            tab = Tab(self, ws, address, request)
+            client = cookies.client_id(request, self.public)
+            tab = Tab(self, ws, address, request, cookies.client_hash(client) if client else "")
             await tab.run(admitted=verdict is Verdict.OK)
             return ws
         finally:
@@ -239,7 +253,7 @@ class WebShop:
             *(tab.end("the server stopped", CLOSE_CLOSING, MSG_CLOSING) for tab in list(self.tabs)),
             return_exceptions=True,
         )
-        self.homes.close()
+        await self.spawner.close()
 
 
 # -- running the server -------------------------------------------------------------------
@@ -264,7 +278,8 @@ class Running:
 async def start(paths: Paths, config: WebConfig) -> Running:
     """Listen for browsers (port 0: any free port)."""
     shop = WebShop(paths, config)
-    shop.homes.open()
+    if config.spawn is SpawnMode.FORK:
+        await shop.spawner.start_forkserver()  # before the first tab, as `buynow serve` does
     runner = web.AppRunner(
         shop.application(),
         access_log=None,

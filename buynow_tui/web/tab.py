@@ -1,11 +1,14 @@
 """One browser tab on the server: its WebSocket, its app process, its limits.
 
-A tab is admitted (`ssh.limits.Admission`, the SSH server's bookkeeping), waits for a
-starting slot, gets a private home and its app (`apps.TabApp`), then pumps the
-browser's messages to the app until one side ends. However it ends -- the app quit,
-the browser left, idle, the session cap, the server stopping -- the page is told why
-with a close code and its sentence, the app's process group is stopped and reaped,
-its folder removed, and the disconnect logged with the reason.
+A tab is admitted (`limits.Admission`, the SSH server's bookkeeping), waits for a
+starting slot, gets its app (`apps.TabApp`, forked or exec'd by `spawn.TabSpawner`),
+then pumps the browser's messages to the app until one side ends. However it ends --
+the app quit, the browser left, idle, the session cap, the server stopping -- the page
+is told why with a close code and its sentence, the app's process group is stopped and
+reaped, and the disconnect logged with the reason. The connect and disconnect lines
+name the browser as "browser #<first 8 hex digits of its hash>" (or "no cookie"), as
+the SSH lines name a key by its fingerprint: enough to follow one browser through the
+log, useless to log in with.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
@@ -24,7 +26,7 @@ from buynow_tui.limits import clamp_size
 from buynow_tui.logs import get_logger
 from buynow_tui.navigation import page_for_url
 from buynow_tui.web import page as pages
-from buynow_tui.web.apps import TabApp, app_argv, tab_environment
+from buynow_tui.web.apps import TabApp, tab_environment
 
 if TYPE_CHECKING:
     from buynow_tui.web.server import WebShop
@@ -59,18 +61,24 @@ class Tab:
     """One browser tab: its WebSocket, its app process, its timers."""
 
     def __init__(
-        self, shop: WebShop, ws: web.WebSocketResponse, address: str, request: web.Request
+        self,
+        shop: WebShop,
+        ws: web.WebSocketResponse,
+        address: str,
+        request: web.Request,
+        client: str = "",
     ) -> None:
         self.shop = shop
         self.ws = ws
         self.address = address
+        #: The browser: the SHA-256 of its cookie id ("" without the cookie).
+        self.client = client
         self.limits = shop.limits
         self.open_path = page_for_url(request.query.get("path", "/")[:MAX_QUERY])
         self.cols, self.rows = clamp_size(
             _int(request.query.get("width"), 80), _int(request.query.get("height"), 24)
         )
         self.app: TabApp | None = None
-        self.home: Path | None = None
         self.counted = False
         self.holds_start_slot = False
         self.last_input = time.monotonic()
@@ -117,21 +125,25 @@ class Tab:
         self.ended = True
         await self.ws.close(code=code, message=message.encode("utf-8"))
 
+    @property
+    def browser(self) -> str:
+        """The browser as the log names it."""
+        return f"browser #{self.client[:8]}" if self.client else "no cookie"
+
     async def start_app(self) -> bool:
         shop = self.shop
-        self.home = shop.homes.new()
         env = tab_environment(
-            shop.paths,
-            self.home,
+            shop.server_env,
             cols=self.cols,
             rows=self.rows,
             peer=self.address,
-            started=shop.started,
+            client=self.client,
         )
         self.app = TabApp(
-            app_argv(self.open_path),
+            shop.spawner,
+            self.open_path,
             env,
-            self.home,
+            shop.paths.home,
             write_bytes=self._to_browser,
             on_exit=self._app_quit,
         )
@@ -146,11 +158,13 @@ class Tab:
         shop.tabs.add(self)
         shop.served += 1
         log.info(
-            "connect from %s size %sx%s%s",
+            "connect from %s %s size %sx%s%s (%s)",
             self.address,
+            self.browser,
             self.cols,
             self.rows,
             f" open {self.open_path}" if self.open_path else "",
+            "forked" if self.app.forked else "exec",
         )
         loop = asyncio.get_running_loop()
         self.timers.append(loop.call_later(START_SLOT_HOLD, self._release_start_slot))
@@ -275,13 +289,12 @@ class Tab:
         app, status = self.app, None
         if app is not None:
             status = await app.terminate()
-        if self.home is not None:
-            self.shop.homes.remove(self.home)
         if app is not None and self in self.shop.tabs:
             self.shop.tabs.discard(self)
             log.info(
-                "disconnect from %s size %sx%s after %.1fs (%s; app exit %s)",
+                "disconnect from %s %s size %sx%s after %.1fs (%s; app exit %s)",
                 self.address,
+                self.browser,
                 self.cols,
                 self.rows,
                 time.monotonic() - self.live_since,

@@ -42,8 +42,8 @@ class Hostile:
         return self.text.split("\n")[0]
 
 
-def _same(id: str, text: str) -> Hostile:
-    return Hostile(id, text, text)
+def _same(case: str, text: str) -> Hostile:
+    return Hostile(case, text, text)
 
 
 HOSTILE: list[Hostile] = [

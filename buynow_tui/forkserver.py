@@ -1,18 +1,22 @@
-"""A pre-imported fork server for SSH sessions: one import of the app, many sessions.
+"""A pre-imported fork server for SSH sessions and browser tabs: one import of the app,
+many sessions.
 
 Starting a session by `exec` costs a fresh interpreter importing Textual, the screens
 and the store: about a quarter of a second of CPU and ~60 MiB of private memory per
 session, and ten sessions connecting at once queue on the CPUs for over a second. So
-`buynow serve` starts this process once (`python -P -m buynow_tui.ssh.forkserver FD`,
+`buynow serve` starts this process once (`python -P -m buynow_tui.forkserver FD`,
 with the server's own minimal environment). It imports everything a session needs,
 freezes the garbage collector's view of those objects (so collections do not write to
 the shared pages), and then forks one child per session. A child shares the imported
-code and objects with every other session until it writes to them.
+code and objects with every other session until it writes to them. `buynow web` runs
+one of its own for browser tabs (`web/spawn.py`), started with the tabs' Textual
+settings in its environment (Textual reads them when it is imported, here).
 
 What a child does is what `exec` did: it becomes a session leader with the PTY's slave
-as its controlling terminal and as fds 0-2, takes the session's environment and working
-folder, and runs `python -m buynow_tui` (the same `__main__`, with `--open` for a deep
-link). Nothing before the fork opens a database, a log file, a thread or an event loop:
+as its controlling terminal and as fds 0-2 (a browser tab: three pipes as fds 0-2, and
+no terminal), takes the session's environment and working folder, and runs
+`python -m buynow_tui` (the same `__main__`, with `--open` for a deep link). Nothing
+before the fork opens a database, a log file, a thread or an event loop:
 "no work at import time" is what makes the fork safe. Environment variables that matter
 only at `exec` (`LD_PRELOAD`, `PYTHON*`) cannot reach a forked child at all, and the
 server never passes them anyway.
@@ -25,7 +29,8 @@ was *started* with); its name (`/proc/PID/comm`, what `ps -o comm` and `top` sho
 The protocol, over a `SOCK_SEQPACKET` socket pair (one message per packet, JSON):
 
 - server -> fork server: `{"id": n, "args": [...], "env": {...}, "cwd": "..."}` with the
-  PTY slave passed as `SCM_RIGHTS`;
+  PTY slave passed as `SCM_RIGHTS` (or, with `"stdio": "pipes"`, the child's ends of
+  its stdin, stdout and stderr pipes, in that order);
 - fork server -> server: `{"ready": true}` once, after the imports; `{"id": n, "pid": p}`
   or `{"id": n, "error": "..."}` per request; `{"exit": p, "status": s}` when a session's
   process ends (-N for a process ended by signal N, as `asyncio` reports it).
@@ -58,11 +63,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("buynow.ssh")
+log = logging.getLogger("buynow.forkserver")
 
 SESSION_NAME = b"buynow-session"
 SERVER_NAME = b"buynow-forksrv"
-MODULE = "buynow_tui.ssh.forkserver"
+MODULE = "buynow_tui.forkserver"
 MAX_MESSAGE = 256 * 1024
 PR_SET_NAME = 15
 
@@ -105,6 +110,7 @@ def preload() -> None:
     import bcrypt  # noqa: F401
     import peewee  # noqa: F401
     import textual.drivers.linux_driver
+    import textual.drivers.web_driver
     import textual.widgets  # noqa: F401
 
     for name in PRELOADED:
@@ -193,9 +199,10 @@ class Zygote:
         request: dict[str, Any] = {}
         try:
             request = json.loads(data)
-            if len(fds) != 1:
-                raise ValueError("expected one terminal")
-            pid = self.fork(fds[0], request)
+            expected = 3 if request.get("stdio") == "pipes" else 1
+            if len(fds) != expected:
+                raise ValueError(f"expected {expected} descriptors, not {len(fds)}")
+            pid = self.fork(fds, request)
         except Exception as error:  # reported to the server, never fatal
             self.send({"id": request.get("id"), "error": f"{type(error).__name__}: {error}"})
         else:
@@ -206,7 +213,7 @@ class Zygote:
                 os.close(fd)
         return True
 
-    def fork(self, slave: int, request: Mapping[str, Any]) -> int:
+    def fork(self, stdio: Sequence[int], request: Mapping[str, Any]) -> int:
         args = [str(a) for a in request["args"]]
         env = {str(k): str(v) for k, v in request["env"].items()}
         cwd = str(request["cwd"])
@@ -214,7 +221,7 @@ class Zygote:
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
             code = 1
             try:
-                self.become_session(slave, args, env, cwd)
+                self.become_session(stdio, args, env, cwd)
                 code = run_app(args)
             except BaseException:  # whatever ends the session is shown on its terminal
                 traceback.print_exc()
@@ -226,8 +233,10 @@ class Zygote:
         return pid
 
     def become_session(
-        self, slave: int, args: Sequence[str], env: Mapping[str, str], cwd: str
+        self, stdio: Sequence[int], args: Sequence[str], env: Mapping[str, str], cwd: str
     ) -> None:  # pragma: no cover - runs in the child
+        """A session leader on `stdio`: one PTY slave (its controlling terminal, as fds
+        0-2), or three pipes (stdin, stdout, stderr) and no terminal."""
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
@@ -235,11 +244,16 @@ class Zygote:
         os.close(self.wake_r)
         os.close(self.wake_w)
         os.setsid()
-        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-        for fd in (0, 1, 2):
-            os.dup2(slave, fd)
-        if slave > 2:
-            os.close(slave)
+        if len(stdio) == 1:
+            fcntl.ioctl(stdio[0], termios.TIOCSCTTY, 0)
+        # Each descriptor to its place; one a later one needs is copied out of the way.
+        targets = [stdio[0]] * 3 if len(stdio) == 1 else list(stdio)
+        moved = [os.dup(fd) if fd in (0, 1, 2) else fd for fd in targets]
+        for number, fd in enumerate(moved):
+            os.dup2(fd, number)
+        for fd in set(moved) | set(stdio):
+            if fd > 2:
+                os.close(fd)
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -392,22 +406,32 @@ class ForkServer:
         *,
         env: Mapping[str, str],
         cwd: Path,
-        slave: int,
         on_exit: ExitCallback,
+        slave: int | None = None,
+        pipes: Sequence[int] | None = None,
         timeout: float = 10.0,
     ) -> int:
-        """Fork a session on `slave`; `on_exit(status)` is called when it ends."""
+        """Fork a session on `slave` (a PTY) or `pipes` (its stdin, stdout and stderr
+        ends); `on_exit(status)` is called when it ends."""
+        if (slave is None) == (pipes is None):
+            raise ValueError("a session needs a terminal or three pipes")
         if not self.alive:
             raise ForkServerGone("the fork server is not running")
         self.next_id += 1
         request_id = self.next_id
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.pending[request_id] = (future, on_exit)
-        message = json.dumps(
-            {"id": request_id, "args": list(args), "env": dict(env), "cwd": str(cwd)}
-        ).encode()
+        request: dict[str, Any] = {
+            "id": request_id,
+            "args": list(args),
+            "env": dict(env),
+            "cwd": str(cwd),
+        }
+        if pipes is not None:
+            request["stdio"] = "pipes"
+        fds = [slave] if slave is not None else list(pipes or ())
         try:
-            socket.send_fds(self.sock, [message], [slave])
+            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
         except OSError as error:
             self.pending.pop(request_id, None)
             self._gone()

@@ -7,6 +7,7 @@ Every wait is a wait-for-condition with a deadline, never a fixed sleep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import os
@@ -25,7 +26,9 @@ from typing import Any
 
 import asyncssh
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import stop_process, subprocess_env
+from tests.support.repo import ROOT
+
 LOOPBACK = "127.0.0.1"
 CUP = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
@@ -52,15 +55,6 @@ async def async_wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.02)
-
-
-def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT)
-    for name in [n for n in env if n.startswith("BUYNOW_SSH") or n == "BUYNOW_HOST_KEY"]:
-        del env[name]  # the developer's own server settings must not leak into tests
-    env.update(extra or {})
-    return env
 
 
 # -- /proc ------------------------------------------------------------------------------------
@@ -203,7 +197,8 @@ class Server:
         return self.home / "server.json"
 
     def state(self) -> dict[str, Any]:
-        return json.loads(self.state_file.read_text())
+        state: dict[str, Any] = json.loads(self.state_file.read_text())
+        return state
 
     def children(self) -> list[int]:
         """The session app processes (not the fork server)."""
@@ -216,26 +211,19 @@ class Server:
             kids = self.children()
             return kids if len(kids) == count else None
 
-        return wait_for(exactly, timeout, f"{count} session processes")
+        kids: list[int] = wait_for(exactly, timeout, f"{count} session processes")
+        return kids
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         if self.proc.poll() is None:
-            self.children()
-            self.proc.send_signal(sig)
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        self.output += (out or "") + (err or "")
+            self.children()  # remembered, for kill_leftovers
+        self.output += stop_process(self.proc, sig, timeout)
         return self.proc.returncode
 
     def kill_leftovers(self) -> None:
         for pid in self.seen_children:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
 
 def start_server(
@@ -265,20 +253,6 @@ def start_server(
     wait_for(ready, timeout, "the server to listen")
     server.port = int(server.state()["port"])
     return server
-
-
-def run_cli(
-    home: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "buynow_tui", "--home", str(home), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=subprocess_env(env),
-        timeout=30,
-        cwd=str(ROOT),
-    )
 
 
 def add_users(
@@ -318,7 +292,7 @@ def add_users(
             assert proc.returncode == 0, f"users add {email}: {out}{err}"
 
 
-# -- asyncssh client ----------------------------------------------------------------------------------
+# -- asyncssh client -------------------------------------------------------------------------------
 
 
 class AnonymousClient(asyncssh.SSHClient):
@@ -416,7 +390,7 @@ async def open_shop(
     return Terminal(process)
 
 
-# -- OpenSSH client ------------------------------------------------------------------------------------
+# -- OpenSSH client --------------------------------------------------------------------------------
 
 
 def write_key(key: asyncssh.SSHKey, path: Path) -> Path:
@@ -525,7 +499,5 @@ class PtyClient:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.master)
-        except OSError:
-            pass

@@ -1,5 +1,6 @@
-"""Helpers for the web front end's tests: a real `python -m buynow_tui.web` subprocess
-on a free loopback port, and a real headless Chromium driven through Selenium.
+"""Helpers for the web front end's tests: a real `buynow web` (`python -m buynow_tui web`)
+subprocess on a free loopback port, and a real headless Chromium driven through
+Selenium.
 
 Every wait is a wait-for-condition with a deadline, never a fixed sleep.
 """
@@ -25,7 +26,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.ssh_support import ROOT, subprocess_env, wait_for
+from tests.support.cli import stop_process, subprocess_env
+from tests.support.repo import ROOT
+from tests.support.ssh import wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -79,21 +82,19 @@ class WebServer:
         wait_for(settled, timeout, "every tab to end")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            out, err = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-        self.output += (out or "") + (err or "")
+        self.output += stop_process(self.proc, sig, timeout)
         return self.proc.returncode
 
 
+def web_argv(home: Path, *args: str) -> list[str]:
+    """`buynow --home HOME web ARGS`, as the installed command runs it, from this tree."""
+    return [sys.executable, "-m", "buynow_tui", "--home", str(home), "web", *args]
+
+
 def start_web(home: Path, *args: str, timeout: float = 30.0) -> WebServer:
-    """`python -m buynow_tui.web --home HOME --port 0 ARGS`, once it listens."""
+    """`buynow --home HOME web --port 0 ARGS`, once it listens."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buynow_tui.web", "--home", str(home), "--port", "0", *args],
+        web_argv(home, "--port", "0", *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -192,8 +193,10 @@ def press_ctrl(driver: WebDriver, key: str) -> None:
 
 def requested_urls(driver: WebDriver) -> list[str]:
     """Every URL the page asked for (HTTP and WebSocket), from the performance log."""
+    assert isinstance(driver, webdriver.Chrome)  # the performance log is Chromium's
     urls = []
-    for entry in driver.get_log("performance"):
+    log = driver.get_log("performance")  # type: ignore[no-untyped-call]  # selenium's is unannotated
+    for entry in log:
         message = json.loads(entry["message"])["message"]
         params = message.get("params", {})
         if message["method"] == "Network.requestWillBeSent":
