@@ -222,7 +222,7 @@ async def test_a_forked_session_runs_with_the_environment_the_server_handed_over
     started = datetime.fromisoformat(shop_server.state()["started"]).astimezone()
     async with await connect(shop_server.port) as conn:
         term = await open_shop(conn, command="about", cols=120, rows=30)
-        await term.see(b"the start of the SSH server")
+        await term.see(b"when the shop's SSH server started")
         await term.see(started.strftime("%H:%M:%S").encode())
         [pid] = shop_server.wait_children(1)
         assert name_of(pid) == "buynow-session"
