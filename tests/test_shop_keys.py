@@ -167,6 +167,35 @@ async def test_home_end_and_g_go_to_the_first_last_and_any_page(services: Any, h
         assert shop(app).table.products[0] == services.catalog.page(limit=500).items[250]
 
 
+async def test_home_end_and_g_page_a_searchs_results_too(services: Any, home: Any) -> None:
+    generate(500)  # each says "A generated ...": 500 results, 10 pages of them
+    expected = services.catalog.search("generated", offset=0, limit=500)
+    assert expected.total == 500
+    app = make_app(services, home)
+    async with app.run_test() as pilot:
+        await shop_ready(pilot)
+        await pilot.press(*"generated")
+        await wait_for(pilot, lambda: status(app).startswith("500 results · page 1 of 10"))
+        await pilot.press("down", "end")
+        await wait_for(pilot, lambda: status(app).startswith("500 results · page 10 of 10"))
+        await wait_for(pilot, lambda: not shop(app).reading)
+        table = shop(app).table
+        assert table.cursor_row == table.row_count - 1
+        assert table.selected == expected.items[-1]
+        await pilot.press("home")
+        await wait_for(pilot, lambda: status(app).startswith("500 results · page 1 of 10"))
+        await wait_for(pilot, lambda: not shop(app).reading)
+        assert table.cursor_row == 0 and table.selected == expected.items[0]
+        await pilot.press("g")
+        jump = await wait_for_screen(pilot, PageJump)
+        assert (jump.page, jump.pages) == (1, 10)
+        await pilot.press("4", "enter")
+        await wait_for(pilot, lambda: status(app).startswith("500 results · page 4 of 10"))
+        await wait_for(pilot, lambda: not shop(app).reading)
+        assert shop(app).table.products[0] == expected.items[150]
+        assert shop(app).query_text == "generated"  # still the search, not the catalog
+
+
 async def test_the_category_picker_lists_all_first_and_filters_as_you_type(
     services: Any, home: Any
 ) -> None:

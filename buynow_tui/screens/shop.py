@@ -28,7 +28,7 @@ from textual.worker import Worker, get_current_worker
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
-from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, pages_for
+from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, page_words
 from buynow_tui.screens.shop_preview import ShopPreview
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import ProductPage, SearchResults
@@ -112,6 +112,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
         self._typed_search: Worker[None] | None = None
         self._search_due = False
         self._page_args: dict[str, Any] = {}
+        self._search_offset = 0
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
         #: Row keys pressed while a read was on its way: run on the rows it shows, the
         #: ones the shopper sees (never on the rows that were there before a re-sort).
@@ -192,7 +193,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
         )
         self._reading(worker)
         if self.page is not None and not self.query_text:  # the counter follows at once
-            self._show_status(self._page_words(number, self.page.total))
+            self._show_status(page_words(number, self.page.total))
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _fetch_page(
@@ -240,6 +241,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
     ) -> Worker[None]:
         """Search the catalog for `text` (the page of results from `offset`); `typed`
         for the search as you type."""
+        self._search_offset = offset  # what coming back to the Shop asks for again
         worker = self._find(text, self.category, self.sort, row, typed, offset, at_end)
         self._reading(worker)
         return worker
@@ -311,9 +313,8 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
         if not self.is_mounted:
             return  # opening: the mount loads the first page
         row = self.table.cursor_row
-        if self.query_text:
-            offset = self.found.offset if self.found else 0
-            self._search(self.query_text, row=row, offset=offset)
+        if self.query_text:  # the page last asked for (a page jump's, say), not the last shown
+            self._search(self.query_text, row=row, offset=self._search_offset)
         elif self.page is not None:
             self._load_page(**self._page_args, row=row)
 
@@ -358,7 +359,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
                 status += offer
         else:
             total = self.page.total if self.page else 0
-            status = self._page_words(self.page_number, total)
+            status = page_words(self.page_number, total)
             if total == 0:
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
@@ -374,11 +375,6 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
         pending, self._pending = self._pending, []
         for action in pending:  # row keys pressed while these rows were on their way
             action()
-
-    @staticmethod
-    def _page_words(number: int, total: int) -> str:
-        plural = "s" if total != 1 else ""
-        return f"Page {number:,} of {pages_for(total):,} · {total:,} product{plural}"
 
     def _show_status(self, status: str | Content) -> None:
         self.query_one("#status", Static).update(

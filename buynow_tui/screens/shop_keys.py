@@ -45,6 +45,12 @@ def pages_for(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
+def page_words(number: int, total: int) -> str:
+    """The status line while browsing: "Page 3 of 11 · 548 products"."""
+    plural = "s" if total != 1 else ""
+    return f"Page {number:,} of {pages_for(total):,} · {total:,} product{plural}"
+
+
 class ShopKeys(_Screen):
     """What the Shop's keys do; the screen keeps its rows, reads and BINDINGS."""
 
