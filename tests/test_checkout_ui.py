@@ -12,6 +12,7 @@ from buynow_tui.screens.orders import OrdersScreen
 from buynow_tui.store.services import Services
 from tests.support.app import (
     make_app,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -81,7 +82,7 @@ async def test_confirm_pressed_twice_makes_one_order(services: Services, home: P
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        await pilot.press("2")
+        await press_key(pilot, "2")
         cart = await wait_for_screen(pilot, CartScreen)
         await wait_for(pilot, lambda: cart.cart is not None)
         await pilot.press("b", "b")

@@ -41,7 +41,7 @@ def cart_lines(cart: int) -> Any:
         )
         .join(Product)
         .where(CartLine.cart == cart)
-        .order_by(Product.id)
+        .order_by(CartLine.added_at, CartLine.id)  # the cart's order (issue 13)
     )
 
 

@@ -36,6 +36,7 @@ from buynow_tui.paths import Paths
 from buynow_tui.store.db import close_db
 from buynow_tui.store.errors import OutOfStock
 from buynow_tui.store.services import Services
+from tests.support.app import press_key
 from tests.support.cli import run_cli
 from tests.support.repo import CATALOG_SIZE, ROOT
 from tests.support.store import register
@@ -308,7 +309,7 @@ async def test_full_disk_in_the_app_says_so_and_keeps_running(
         messages = [n.message for n in app._notifications]
         assert any("disk is full" in m and "Nothing was changed" in m for m in messages), messages
         assert app.is_running
-        await pilot.press("1")  # still answers keys
+        await press_key(pilot, "1")  # still answers keys
         assert app.is_running
     close_db()
     assert counts(db)[:3] == before[:3]  # no order, no line, no product written
@@ -433,7 +434,7 @@ def test_read_only_database_in_the_app_says_so_and_keeps_running(
         )
         try:
             app.see(b"Page 1 of")  # the Shop lists the catalog: reading works
-            app.type(b"5")  # Log in (logging in records the session: a write)
+            app.type(b"\t5")  # Log in (logging in records the session: a write)
             app.see(b"Log in to use your cart")
             for keys in (b"ann@example.com", b"\t", b"correct horse", b"\r"):
                 app.type(keys)

@@ -12,6 +12,7 @@ from buynow_tui.store.services import Services
 from buynow_tui.store.views import OrderDetail, UserView
 from tests.support.app import (
     make_app,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -38,7 +39,7 @@ async def test_orders_newest_first_with_units_and_totals(
         older = order(services, user, ("Smart Watch", 2))
         frozen_clock[0] += timedelta(days=1)
         newer = order(services, user, ("Digital Camera", 1), ("Portable Speakers", 3))
-        await pilot.press("4")
+        await press_key(pilot, "4")
         screen = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: screen.orders is not None)
         assert screen.orders is not None
@@ -92,7 +93,7 @@ async def test_no_orders_yet_says_so(services: Services, home: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         log_in(app, services)
-        await pilot.press("4")
+        await press_key(pilot, "4")
         screen = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: screen.orders is not None)
         await wait_for_text(pilot, "You have not ordered anything yet.")

@@ -185,9 +185,10 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
             assert name_of(pid) == "buynow-session"
         assert shop_server.state()["sessions_live"] == 1
 
-        # q quits the app: the session ends cleanly and the terminal is restored.
+        # q quits the app (from the list: tab leaves the search box, which has the
+        # cursor when the Shop opens): the session ends and the terminal is restored.
         term.set_mark()
-        term.process.stdin.write(b"q")
+        term.process.stdin.write(b"\tq")
         tail = await term.read_to_end()
         assert tail.endswith(RESTORE + b"\x1b[?1004l\x1b[?1015l\x1b[?7h\x1b[<u\x1b[0m")
         assert (await term.process.wait()).exit_status == 0
@@ -237,7 +238,7 @@ async def test_a_forked_session_runs_with_the_environment_the_server_handed_over
     started = datetime.fromisoformat(shop_server.state()["started"]).astimezone()
     async with await connect(shop_server.port) as conn:
         term = await open_shop(conn, command="about", cols=120, rows=30)
-        await term.see(b"the start of the SSH server")
+        await term.see(b"when the shop's SSH server started")
         await term.see(started.strftime("%H:%M:%S").encode())
         [pid] = shop_server.wait_children(1)
         assert name_of(pid) == "buynow-session"
@@ -428,7 +429,7 @@ async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
 
         # Typing in one session reaches only that session's app.
         terms[0].set_mark()
-        terms[0].process.stdin.write(b"q")
+        terms[0].process.stdin.write(b"\tq")  # out of the search box, then quit
         await terms[0].read_to_end()
         await async_wait_for(lambda: len(shop_server.children()) == 3, 10, "one app to quit")
     finally:
@@ -657,7 +658,7 @@ async def test_a_killed_fork_server_loses_no_session_and_is_replaced(
 
     # The live session goes on (it is an orphan now) and still answers keys...
     term.set_mark()
-    term.process.stdin.write(b"2")  # the Cart: anonymous, it asks for a log in
+    term.process.stdin.write(b"\t2")  # the Cart (from the list): anonymous, it asks for a log in
     await term.see(b"Log in to use your cart")
     # ...and when it quits, the server still notices.
     term.process.stdin.write(b"\x1b")

@@ -195,7 +195,9 @@ def test_two_sessions_adding_the_same_items_at_once_both_count_within_the_limit(
             outcomes = race.round()
             assert sorted(kind for kind, _ in outcomes) == ["ValidationError", "done"], outcomes
             refusal = next(detail for kind, detail in outcomes if kind == "ValidationError")
-            assert refusal == "At most 99 of one item per order."
+            assert refusal == (
+                "At most 99 of one item per order. You can add up to 39 more; 60 are in your cart."
+            )
             assert services.cart.get(user.id).units == 60
     finally:
         race.close()
