@@ -147,10 +147,22 @@ class Order(BaseModel):
     total_cents = BigIntegerField(constraints=[Check("total_cents >= 0")])
     ship_address = TextField(default="")
     checkout_key = CharField(max_length=64, null=True, unique=True)
+    # -- issue 15 (m0009): the order's own copy of its delivery and payment --
+    #: "none" (no gateway: the CLI, older orders), "pending" (placed, being charged),
+    #: "paid", "declined" or "stranded" (cancelled, stock returned), "refunded".
+    payment_state = CharField(max_length=12, default="none", constraints=[SQL("DEFAULT 'none'")])
+    delivery_option = CharField(
+        max_length=20, default="standard", constraints=[SQL("DEFAULT 'standard'")]
+    )
+    card_brand = CharField(max_length=20, default="", constraints=[SQL("DEFAULT ''")])
+    card_last4 = CharField(max_length=4, default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "orders"
-        indexes = ((("user", "created_at"), False),)
+        indexes = (
+            (("user", "created_at"), False),
+            (("payment_state", "created_at"), False),
+        )
 
 
 class OrderLine(BaseModel):
@@ -251,3 +263,8 @@ MODELS: list[type[BaseModel]] = [
     LoginFailure,
     ShopSecret,
 ]
+
+# The checkout's tables (issue 15) live in their own module; they are part of the schema.
+from buynow_tui.store.checkout_models import CHECKOUT_MODELS  # noqa: E402
+
+MODELS += CHECKOUT_MODELS
