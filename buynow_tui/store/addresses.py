@@ -175,7 +175,9 @@ class AddressService:
         found = self.list(user_id)
         return found[0] if found and found[0].is_default else None
 
-    def add(self, user_id: int, fields: AddressFields, *, make_default: bool = False) -> AddressView:
+    def add(
+        self, user_id: int, fields: AddressFields, *, make_default: bool = False
+    ) -> AddressView:
         cleaned = check_fields(fields)
         with write():
             self.logins.check(user_id, exclusive=True)

@@ -20,7 +20,7 @@ from peewee import (
     TextField,
 )
 
-from buynow_tui.store.models import BaseModel, Order, User, UTCDateTimeField
+from buynow_tui.store.models import MODELS, BaseModel, Order, User, UTCDateTimeField
 
 
 class Address(BaseModel):
@@ -100,3 +100,4 @@ class OutboxMail(BaseModel):
 
 
 CHECKOUT_MODELS: list[type[BaseModel]] = [Address, SavedCard, Payment, OutboxMail]
+MODELS.extend(m for m in CHECKOUT_MODELS if m not in MODELS)

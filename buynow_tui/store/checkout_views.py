@@ -102,7 +102,8 @@ class CardView:
 
     @property
     def label(self) -> str:
-        return f"{self.brand} ending {self.last4}, expires {self.exp_month:02d}/{self.exp_year % 100:02d}"
+        expires = f"{self.exp_month:02d}/{self.exp_year % 100:02d}"
+        return f"{self.brand} ending {self.last4}, expires {expires}"
 
 
 @dataclass(frozen=True)

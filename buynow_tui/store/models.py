@@ -264,7 +264,5 @@ MODELS: list[type[BaseModel]] = [
     ShopSecret,
 ]
 
-# The checkout's tables (issue 15) live in their own module; they are part of the schema.
-from buynow_tui.store.checkout_models import CHECKOUT_MODELS  # noqa: E402
-
-MODELS += CHECKOUT_MODELS
+# The checkout's tables (issue 15) live in their own module, which adds them to MODELS.
+import buynow_tui.store.checkout_models  # noqa: E402, F401

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -56,6 +56,9 @@ from buynow_tui.store.views import (
     OrderSummary,
     dollars,
 )
+
+if TYPE_CHECKING:
+    from buynow_tui.store.payments.settle import PaymentPlan
 
 log = get_logger("orders")
 
@@ -233,8 +236,13 @@ class OrderService:
         ship_address: str | None = None,
         checkout_key: str | None = None,
         expected: Confirmation | None = None,
+        payment: PaymentPlan | None = None,
     ) -> OrderDetail:
         """Place the user's cart as one order.
+
+        With a `payment` plan (issue 15's checkout), the delivery option prices the
+        shipping, the order is written "pending" and then charged (`settle_payment`): a
+        decline cancels it and returns its stock, and raises.
 
         `expected` is what the shopper was shown and confirmed; with it, any change
         since (a price, a line, a quantity, the total, the address) is refused with
@@ -245,7 +253,7 @@ class OrderService:
             raise ValidationError("A checkout key is 1 to 64 characters.")
         try:
             with write():
-                placed = self._place(user_id, ship_address, checkout_key, expected)
+                placed = self._place(user_id, ship_address, checkout_key, expected, payment)
         except IntegrityError:
             # A concurrent confirm with the same key won the race: return its order.
             existing = self._by_key(user_id, checkout_key)
@@ -261,7 +269,8 @@ class OrderService:
             log.warning("checkout refused: %d changes since it was confirmed", len(error.changes))
             raise
         if isinstance(placed, int):
-            return self.detail(user_id, placed)  # a repeated confirm: the order it made before
+            order = self.detail(user_id, placed)  # a repeated confirm: the order it made before
+            return self._settle(order, payment)
         order, username = placed
         # Logged once committed; the order returned is what was just written (no re-read).
         log.info(
@@ -271,7 +280,17 @@ class OrderService:
             order.total_cents,
             extra={"user": username},
         )
-        return order
+        return self._settle(order, payment)
+
+    # -- issue 15 seam: payment after the reserve ------------------------------------------
+    def _settle(self, order: OrderDetail, payment: PaymentPlan | None) -> OrderDetail:
+        """Charge the order just reserved (nothing to do without a payment plan)."""
+        if payment is None:
+            return order
+        from buynow_tui.store.cards import SavedCards
+        from buynow_tui.store.payments.settle import settle_payment
+
+        return settle_payment(order, payment, cards=SavedCards(self.logins), clock=self.clock)
 
     def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
         if checkout_key is None:
@@ -286,6 +305,7 @@ class OrderService:
         ship_address: str | None,
         checkout_key: str | None,
         expected: Confirmation | None,
+        payment: PaymentPlan | None = None,
     ) -> tuple[OrderDetail, str] | int:
         """Inside the write transaction: the new order (and who placed it), or the id of
         this key's earlier one."""
@@ -317,7 +337,11 @@ class OrderService:
             ship_address if ship_address is not None else user["ship_address"] or ""
         )
         subtotal = sum(line.line_total_cents for line in lines)
-        shipping = self.settings.shipping_cents
+        shipping = (
+            payment.delivery_cents(self.settings, subtotal)
+            if payment is not None  # issue 15: the chosen delivery option's price
+            else self.settings.shipping_cents
+        )
         if expected is not None:
             changes = _changes(expected, lines, subtotal + shipping, address)
             if changes:
@@ -351,6 +375,10 @@ class OrderService:
             for _, attr in _LINE_COLUMNS:
                 values[f"{attr}{n}"] = getattr(line, attr)
         _insert_lines(len(lines)).execute(values)
+        if payment is not None:  # issue 15: the order's copy of its delivery and card
+            from buynow_tui.store.payments.settle import record_plan
+
+            record_plan(order_id, payment)
         assert cart is not None  # there are lines
         if _CLEAR_CART.rowcount({"cart": cart["id"]}) != len(lines):
             # Never with the cart row locked; if it happens, the order must not stand.

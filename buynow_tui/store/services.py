@@ -14,15 +14,26 @@ from __future__ import annotations
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
+from buynow_tui.store.addresses import AddressService
+from buynow_tui.store.cards import SavedCards
 from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
+from buynow_tui.store.checkout import CheckoutService
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
+from buynow_tui.store.payments import load_gateway
+from buynow_tui.store.payments.gateway import PaymentGateway
 from buynow_tui.store.wishlist import WishlistService
 
 
 class Services:
-    def __init__(self, settings: Settings | None = None, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock = system_clock,
+        gateway: PaymentGateway | None = None,
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self.clock = clock
         self.logins = Logins()
@@ -31,3 +42,14 @@ class Services:
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
+        # The checkout of issue 15: addresses, saved cards, the gateway, receipts.
+        self.addresses = AddressService(self.logins, clock=clock)
+        self.cards = SavedCards(self.logins, clock=clock)
+        self.checkout = CheckoutService(
+            self.settings,
+            self.orders,
+            self.addresses,
+            self.cards,
+            gateway if gateway is not None else load_gateway(),
+            clock=clock,
+        )
