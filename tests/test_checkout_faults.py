@@ -116,7 +116,7 @@ def test_the_sweep_keeps_an_order_the_gateway_did_charge(services: Any, backend:
     from buynow_tui.store.db import write
     from buynow_tui.store.payments import ledger, settle
 
-    user, address = shopper_with_cart(services, ("Smart Watch", 1))
+    user, _ = shopper_with_cart(services, ("Smart Watch", 1))
     order = services.orders.checkout(user.id, ship_address="1 Main St")
     with write():
         settle.record_plan(order.id, settle.PaymentPlan(services.checkout.gateway))
@@ -303,3 +303,25 @@ def test_the_sender_never_logs_the_smtp_password(home: Path) -> None:
 
     settings = Settings.from_env({"BUYNOW_SMTP_URL": "smtp://shop:s3cret-pw@mail.example.com"})
     assert "s3cret" not in repr(settings)
+
+
+# -- the admin's receipt ---------------------------------------------------------------------
+def test_buynow_orders_receipt_prints_it(services: Any, home: Path) -> None:
+    from test_cli import run_cli
+
+    user, address = shopper_with_cart(services, ("Smart Watch", 1))
+    receipt = services.checkout.place(
+        user.id, address_id=address.id, delivery_option="express", card=card()
+    )
+    from buynow_tui.store.db import close_db
+
+    close_db()
+    shown = run_cli(home, "orders", "receipt", str(receipt.order_id))
+    assert shown.returncode == 0, shown.stderr
+    assert f"BuyNow receipt: order #{receipt.order_id}" in shown.stdout
+    for expected in ("1 × Smart Watch", "Delivery (Express)", "$45.00", "$195.00"):
+        assert expected in shown.stdout
+    assert "Paid with Visa ending 4242" in shown.stdout and "Ann Lee" in shown.stdout
+    missing = run_cli(home, "orders", "receipt", "999")
+    assert missing.returncode == 1 and missing.stdout == ""
+    assert missing.stderr.strip() == "error: There is no order #999."

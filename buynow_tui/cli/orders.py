@@ -1,4 +1,4 @@
-"""The orders' commands: `orders list`."""
+"""The orders' commands: `orders list`, `orders receipt N`."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def orders_list(
             f"{o.id:>6} {o.email[:32]:<32} {placed:<16} {o.units:>5} "
             f"{format_money(o.total_cents):>10}"
         )
+
+
+@orders_app.command("receipt")
+@cli_errors
+def orders_receipt(
+    order: int = typer.Argument(..., help="The order number."),
+) -> None:
+    """Print an order's receipt (lines, delivery, total, card, ship-to)."""
+    from buynow_tui.store.receipts import receipt_text
+
+    typer.echo(receipt_text(services().checkout.receipt(order)), nl=False)
