@@ -89,7 +89,7 @@ class AddressForm(DialogScreen):
                 country = Select(
                     [(name, code) for code, name in sorted(COUNTRIES.items(), key=lambda i: i[1])],
                     prompt="Choose…",
-                    value=self.editing.country if self.editing else Select.BLANK,
+                    value=self.editing.country if self.editing else Select.NULL,
                     id="address-country",
                 )
                 yield Field("Country", country, id="field-country")
@@ -102,7 +102,7 @@ class AddressForm(DialogScreen):
     def fields(self) -> AddressFields:
         country = self.query_one("#address-country", Select).value
         values = {name: self.query_one(f"#address-{name}", Input).value for name, _, _ in FIELDS}
-        return AddressFields(country="" if country is Select.BLANK else str(country), **values)
+        return AddressFields(country="" if country is Select.NULL else str(country), **values)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#address-save")
