@@ -1,4 +1,5 @@
-"""The orders' commands: list, show, and the moves (ship, deliver, cancel, refund).
+"""The orders' commands: list, show, receipt, and the moves (ship, deliver, cancel,
+refund).
 
 The CLI names an order by its global number, the shop's id (`buynow orders show 42`);
 the shopper knows the same order by their own number ("#3", their third order), which
@@ -146,3 +147,12 @@ def orders_refund(
     moved = services().lifecycle.refund(order_id, reason, by=_admin())
     back = "; its units are back in stock" if moved.event.from_status == "paid" else ""
     typer.echo(f"Order {moved.order_id} refunded{back}.")
+
+
+@orders_app.command("receipt")
+@cli_errors
+def orders_receipt(order_id: int = ORDER) -> None:
+    """Print an order's receipt (lines, delivery, total, card, ship-to)."""
+    from buynow_tui.store.receipts import receipt_text
+
+    typer.echo(receipt_text(services().checkout.receipt(order_id)), nl=False)

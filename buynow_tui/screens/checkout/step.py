@@ -1,0 +1,68 @@
+"""What every checkout step shares: the dialog frame, the breadcrumb, back and on."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+
+from buynow_tui.screens.base import FitsWindow, InContext
+from buynow_tui.screens.checkout.state import CheckoutState
+from buynow_tui.store.checkout_views import Receipt
+from buynow_tui.widgets.breadcrumb import Breadcrumb
+from buynow_tui.widgets.footer import ShopFooter
+from buynow_tui.widgets.too_small import TooSmall
+
+STEP_CSS = """
+#step {
+    width: 76;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: thick $primary;
+    background: $surface;
+    padding: 0 1;
+}
+#step-title { text-style: bold; }
+#step-message { color: $text-error; text-style: bold; height: auto; }
+#step-message.-empty { display: none; }
+"""
+
+
+class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | None]):
+    """A step of the checkout: dismisses with the receipt once the order is placed (from
+    a later step), or None when the shopper goes back."""
+
+    STEP = ""
+    DEFAULT_CSS = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="checkout-back"),
+    ]
+
+    def __init__(self, state: CheckoutState) -> None:
+        super().__init__()
+        self.state = state
+        self.styles.align = ("center", "middle")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="step"):
+            yield Breadcrumb(self.STEP)
+            yield from self.compose_step()
+        yield ShopFooter()
+        yield TooSmall()
+
+    def compose_step(self) -> ComposeResult:
+        yield from ()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def go_on(self, step: CheckoutStep) -> None:
+        self.app.push_screen(step, self._came_back)
+
+    def _came_back(self, result: Any) -> None:
+        if isinstance(result, Receipt):
+            self.dismiss(result)  # placed: down the steps to the Cart
