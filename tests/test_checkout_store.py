@@ -284,9 +284,7 @@ def test_cancelling_a_paid_order_gives_the_money_back(services: Any, backend: st
 
 
 @pytest.mark.backends
-def test_a_refund_the_gateway_did_not_take_is_sent_again_later(
-    services: Any, backend: str
-) -> None:
+def test_a_refund_the_gateway_did_not_take_is_sent_again_later(services: Any, backend: str) -> None:
     gateway = services.checkout.gateway
     user, address = shopper_with_cart(services, ("Smart Watch", 1))
     receipt = services.checkout.place(user.id, address_id=address.id, card=card())

@@ -17,10 +17,10 @@ from buynow_tui.store import delivery
 from buynow_tui.store.addresses import AddressService, format_address
 from buynow_tui.store.cards import CardEntry, SavedCards, check_card
 from buynow_tui.store.checkout_views import DeliveryQuote, Receipt
+from buynow_tui.store.lifecycle import By, Lifecycle, Moved
 from buynow_tui.store.orders import OrderService
 from buynow_tui.store.outbox import MailSender, enqueue
 from buynow_tui.store.payments.gateway import PaymentGateway
-from buynow_tui.store.lifecycle import By, Lifecycle, Moved
 from buynow_tui.store.payments.settle import PaymentPlan, prepare, sweep_stranded
 from buynow_tui.store.receipts import load_receipt, receipt_text
 from buynow_tui.store.views import Confirmation

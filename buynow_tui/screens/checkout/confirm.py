@@ -26,7 +26,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker
 
 from buynow_tui.screens.checkout.state import CheckoutState
-from buynow_tui.screens.checkout.step import STEP_CSS, CheckoutStep
+from buynow_tui.screens.checkout.step import STEP_CSS, TO_CART, CheckoutStep
 from buynow_tui.store.errors import CartChanged, StoreError
 from buynow_tui.store.views import CartView, Confirmation, dollars
 from buynow_tui.widgets.safe import safe_text
@@ -143,18 +143,26 @@ class CheckoutScreen(CheckoutStep):
         services = self.services
         cart = services.cart.get(user_id)
         quotes = services.checkout.delivery_quotes(cart.subtotal_cents)
-        self.reply(self._show_new_figures, changed, cart, quotes)
+        address = self.state.address
+        ship_to = (
+            services.checkout.ship_to_text(user_id, address.id) if address else self.state.ship_to
+        )
+        self.reply(self._show_new_figures, changed, cart, quotes, ship_to)
 
-    def _show_new_figures(self, changed: CartChanged, cart: CartView, quotes: list[Any]) -> None:
+    def _show_new_figures(
+        self, changed: CartChanged, cart: CartView, quotes: list[Any], ship_to: str
+    ) -> None:
         if cart.is_empty:
             self.notify(str(changed), severity="warning", markup=False)
-            self.dismiss(None)
+            self.dismiss(TO_CART)  # nothing left to buy: back to the Cart, past every step
             return
         state = self.state
         state.cart = cart
         if state.delivery is not None:
             state.delivery = next(q for q in quotes if q.option == state.delivery.option)
         state.checkout_key = uuid4().hex  # new figures, a new confirmation
+        state.ship_to = ship_to  # edited in another session: shown before ordering to it
+        self.query_one("#address-shown", Static).update(safe_text(ship_to.replace("\n", ", ")))
         self.query_one("#count", Static).update(self._count_text())
         self.query_one("#totals", Totals).show(
             cart.subtotal_cents, state.delivery_cents, state.total_cents

@@ -32,9 +32,15 @@ STEP_CSS = """
 """
 
 
-class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | None]):
+#: What a step dismisses with to leave the checkout altogether, back to the Cart (the
+#: cart was emptied meanwhile: there is nothing left to check out).
+TO_CART = "cart"
+
+
+class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | str | None]):
     """A step of the checkout: dismisses with the receipt once the order is placed (from
-    a later step), or None when the shopper goes back."""
+    a later step), `TO_CART` to leave the checkout, or None when the shopper goes back
+    one step."""
 
     STEP = ""
     DEFAULT_CSS = ""
@@ -64,5 +70,5 @@ class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | None]):
         self.app.push_screen(step, self._came_back)
 
     def _came_back(self, result: Any) -> None:
-        if isinstance(result, Receipt):
-            self.dismiss(result)  # placed: down the steps to the Cart
+        if isinstance(result, Receipt) or result == TO_CART:
+            self.dismiss(result)  # placed, or nothing left to buy: down the steps to the Cart

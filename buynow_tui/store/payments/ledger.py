@@ -187,7 +187,9 @@ def send_refunds(gateway: PaymentGateway, order_id: int | None = None) -> list[R
             )
             continue
         _answer(claim.id, result.status, result.refund_id, result.message)
-        log.info("refund %s: %s, %d cents", claim.idempotency_key, result.status, result.amount_cents)
+        log.info(
+            "refund %s: %s, %d cents", claim.idempotency_key, result.status, result.amount_cents
+        )
         sent.append(result)
     return sent
 

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from buynow_tui.clock import Clock
 from buynow_tui.config import Settings
@@ -239,13 +240,15 @@ def cancel_unpaid(life: Lifecycle, order_id: int, note: str = CARD_DECLINED) -> 
 
 
 def _back_to_cart(order_id: int, cart_id: int, moved: Moved) -> None:
-    lines: list[tuple[int, int]] = [
-        (int(product), int(quantity))
-        for product, quantity in OrderLine.select(OrderLine.product, OrderLine.quantity)
-        .where((OrderLine.order == order_id) & OrderLine.product.is_null(False))
-        .order_by(OrderLine.product)
-        .tuples()
-    ]
+    lines = cast(
+        "list[tuple[int, int]]",
+        list(
+            OrderLine.select(OrderLine.product, OrderLine.quantity)
+            .where((OrderLine.order == order_id) & OrderLine.product.is_null(False))
+            .order_by(OrderLine.product)
+            .tuples()
+        ),
+    )
     now = moved.event.at
     for product_id, quantity in lines:
         line = CartLine.get_or_none((CartLine.cart == cart_id) & (CartLine.product == product_id))
