@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from tests.support.checkout import (
     DECLINED_CARD,
     card,
     cart_lines,
+    gateway_of,
     shopper_with_cart,
     stock,
 )
@@ -114,7 +115,7 @@ def test_a_checkout_killed_before_the_charge_strands_no_stock(
     ]
     assert stock(reopened, "Smart Watch") == before
     assert cart_lines(reopened, user) == {"Smart Watch": 3}  # back in the cart
-    assert reopened.checkout.gateway.approved == []
+    assert gateway_of(reopened).approved == []
     assert _later(reopened, 60).checkout.sweep() == []  # done once, never twice
 
 
@@ -206,12 +207,11 @@ def test_no_card_number_or_cvc_anywhere_in_the_database_or_logs(
     from buynow_tui.store.db import connection
 
     with connection():
-        stored = [
-            str(value)
-            for model in (SavedCard, Payment)
-            for row in model.select().dicts()
-            for value in row.values()
+        rows: list[dict[str, Any]] = [
+            *SavedCard.select().dicts(),
+            *Payment.select().dicts(),
         ]
+        stored = [str(value) for row in rows for value in row.values()]
     assert AMEX_CVC not in stored and "739" not in stored
 
 
@@ -252,13 +252,13 @@ def _mailing_services(services: Any, port: int) -> Any:
     return Services(settings)
 
 
-def _wait(predicate: Any, seconds: float = 30) -> bool:
+def _wait(predicate: Callable[[], object], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return True
         time.sleep(0.05)
-    return predicate()
+    return bool(predicate())
 
 
 @pytest.fixture

@@ -3,17 +3,11 @@ with every field's message, a good card to the receipt and a declined one to wor
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from shop_support import (
-    log_in,
-    make_app,
-    screen_text,
-    settle,
-    wait_for,
-    wait_for_screen,
-    wait_for_text,
-)
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
 
 from buynow_tui.screens.cart import CartScreen
 from buynow_tui.screens.checkout.confirm import CheckoutScreen
@@ -21,31 +15,44 @@ from buynow_tui.screens.checkout.delivery import DeliveryStep
 from buynow_tui.screens.checkout.pay import PayStep
 from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.order_placed import OrderPlacedScreen
+from buynow_tui.screens.orders import OrdersScreen
+from buynow_tui.store.services import Services
 from buynow_tui.widgets.form import Field
-from tests.support.checkout import DECLINED_CARD, GOOD_CARD, cart_lines
+from tests.support.app import (
+    make_app,
+    screen_text,
+    settle,
+    wait_for,
+    wait_for_screen,
+    wait_for_text,
+)
+from tests.support.checkout import DECLINED_CARD, GOOD_CARD, cart_lines, gateway_of
+from tests.support.shop import log_in
 from tests.support.store import product_named
 
 
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    pilot.app.screen.query_one(selector).focus()
-    await pilot.press(*text) if text else None
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    pilot.app.screen.query_one(selector, Input).focus()
+    if text:
+        await pilot.press(*text)
 
 
 def problem(app: Any, name: str) -> str | None:
-    return app.screen.query_one(f"#field-{name}", Field).problem
+    found: str | None = app.screen.query_one(f"#field-{name}", Field).problem
+    return found
 
 
-async def to_ship_to(pilot: Any) -> ShipToStep:
+async def to_ship_to(pilot: Pilot[Any]) -> ShipToStep:
     await pilot.press("2")
     cart = await wait_for_screen(pilot, CartScreen)
     await wait_for(pilot, lambda: cart.cart is not None)
     await pilot.press("b")
-    step = await wait_for_screen(pilot, ShipToStep)
+    step: ShipToStep = await wait_for_screen(pilot, ShipToStep)
     await wait_for(pilot, lambda: step.addresses is not None)
     return step
 
 
-async def fill_address(pilot: Any) -> None:
+async def fill_address(pilot: Pilot[Any]) -> None:
     for selector, text in (
         ("#address-name", "Ann Lee"),
         ("#address-line1", "12 Harbour Road"),
@@ -54,19 +61,19 @@ async def fill_address(pilot: Any) -> None:
         ("#address-phone", "+61 2 5550 1234"),
     ):
         await type_into(pilot, selector, text)
-    select = pilot.app.screen.query_one("#address-country")
+    select: Select[str] = pilot.app.screen.query_one("#address-country", Select)
     select.value = "AU"
     await settle(pilot)
 
 
-async def fill_card(pilot: Any, number: str) -> None:
+async def fill_card(pilot: Pilot[Any], number: str) -> None:
     await type_into(pilot, "#card-number", number)
     await type_into(pilot, "#card-expiry", "12/30")
     await type_into(pilot, "#card-cvc", "739")
 
 
 async def test_new_shopper_address_express_good_card_receipt_then_orders(
-    services: Any, home: Any
+    services: Services, home: Path
 ) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 34)) as pilot:
@@ -111,21 +118,25 @@ async def test_new_shopper_address_express_good_card_receipt_then_orders(
         text = screen_text(app)
         assert "Delivery: Express" in text and "Card ending 4242" in text
         assert "$345.00" in text  # 2 x 150 + 45 express
-        assert pay is not confirm
+        assert app.screen is confirm and pay.is_attached  # Pay waits under Confirm
         await pilot.press("y")
         placed = await wait_for_screen(pilot, OrderPlacedScreen)
-        order_id = placed.order.order_id
-        await wait_for_text(
-            pilot, f"Order #{order_id} placed and paid", "Paid with Visa ending 4242"
-        )
+        order_id, number = placed.order.order_id, placed.order.number
+        await wait_for_text(pilot, f"Order #{number} placed and paid", "Paid with Visa ending 4242")
         text = screen_text(app)
         assert "Delivery (Express)" in text and "12 Harbour Road" in text
         assert services.cart.get(user.id).is_empty
         assert services.checkout.receipt(order_id, user.id).status == "paid"
 
+        await pilot.press("space")  # the receipt read: on to Orders, where it shows paid
+        orders = await wait_for_screen(pilot, OrdersScreen)
+        await wait_for(pilot, lambda: orders.orders is not None)
+        await wait_for_text(pilot, "Paid", "$345.00")
+        assert orders.orders is not None and orders.orders[0].status == "paid"
+
 
 async def test_a_declined_card_is_said_in_words_and_the_cart_is_unchanged(
-    services: Any, home: Any
+    services: Services, home: Path
 ) -> None:
     from tests.support.checkout import HOME_ADDRESS
 
@@ -151,7 +162,7 @@ async def test_a_declined_card_is_said_in_words_and_the_cart_is_unchanged(
         assert isinstance(app.screen, CheckoutScreen) and not confirm.placing
         assert cart_lines(services, user) == {"Smart Watch": 2}
         assert product_named(services, "Smart Watch").stock == stock
-        assert services.checkout.gateway.approved == []
+        assert gateway_of(services).approved == []
         # escape goes back a step, to Pay, to use another card
         await pilot.press("escape")
         await wait_for_screen(pilot, PayStep)

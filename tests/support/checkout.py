@@ -6,6 +6,8 @@ from typing import Any
 
 from buynow_tui.store.cards import CardEntry
 from buynow_tui.store.checkout_views import AddressFields
+from buynow_tui.store.payments.testgateway import TestGateway
+from buynow_tui.store.services import Services
 from tests.support.store import product_named, register
 
 GOOD_CARD = "4242 4242 4242 4242"
@@ -24,6 +26,13 @@ HOME_ADDRESS = AddressFields(
     country="GB",
     phone="+44 20 7946 0958",
 )
+
+
+def gateway_of(services: Services) -> TestGateway:
+    """The services' built-in test gateway (what the tests count charges on)."""
+    gateway = services.gateway
+    assert isinstance(gateway, TestGateway)
+    return gateway
 
 
 def card(number: str = GOOD_CARD, expiry: str = EXPIRY, cvc: str = CVC) -> CardEntry:
