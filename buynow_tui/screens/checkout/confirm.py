@@ -37,6 +37,7 @@ class CheckoutScreen(CheckoutStep):
     """The last step; dismisses with the receipt of the paid order."""
 
     STEP = "Confirm"
+    HELP_KEYS = ()
     DEFAULT_CSS = (
         "CheckoutScreen {"
         + STEP_CSS

@@ -38,6 +38,9 @@ class AddressForm(DialogScreen):
     """Add or edit an address; every field has its own message. Dismisses with the
     saved address."""
 
+    SCREEN_TITLE = "Address"
+    HELP_KEYS = (("enter", "Save (from any field)"),)
+
     DEFAULT_CSS = """
     AddressForm {
         align: center middle;
@@ -147,6 +150,7 @@ class AddressForm(DialogScreen):
 
 class ShipToStep(CheckoutStep):
     STEP = "Ship to"
+    HELP_KEYS = (("enter", "Ship to the highlighted address (or add a new one)"),)
     DEFAULT_CSS = "ShipToStep {" + STEP_CSS + "#addresses { height: auto; max-height: 12; } }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "New address", id="shipto-add"),

@@ -44,8 +44,17 @@ class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | str | None]):
 
     STEP = ""
     DEFAULT_CSS = ""
+    #: Keys of the step that are not bindings (the lists' and forms' enter), for Help.
+    HELP_KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("enter", "Go on to the next step"),)
+
+    @property
+    def SCREEN_TITLE(self) -> str:
+        return f"Checkout: {self.STEP}"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="checkout-back"),
+        # A modal screen keeps the app's keys from it: Help is the step's own key here.
+        Binding("question_mark", "app.help", "Help", id="checkout-help", key_display="?"),
     ]
 
     def __init__(self, state: CheckoutState) -> None:
