@@ -10,7 +10,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from buynow_tui.screens.account import AccountScreen
-from buynow_tui.screens.account_book import NO_ADDRESSES, NO_CARDS, AccountBook
+from buynow_tui.screens.account_book import (
+    NO_ADDRESSES,
+    NO_CARDS,
+    AccountBook,
+    AddressList,
+    CardList,
+)
 from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.help import HelpScreen
 from buynow_tui.store.services import Services
@@ -79,7 +85,7 @@ async def test_addresses_and_cards_on_the_account_screen_at_80x24(
         )
         book.reload()
         await wait_for(pilot, lambda: len(book.addresses or []) == 2)
-        listed = book.query_one("#book-addresses")
+        listed = book.query_one("#book-addresses", AddressList)
         listed.focus()
         listed.highlighted = 1
         await pilot.press("d")
@@ -111,7 +117,7 @@ async def test_addresses_and_cards_on_the_account_screen_at_80x24(
         services.cards.save(user.id, "tok_test_approved_1", "Visa", "4242", 12, 2030)
         book.reload()
         await wait_for(pilot, lambda: bool(book.cards))
-        cards = book.query_one("#book-cards")
+        cards = book.query_one("#book-cards", CardList)
         cards.focus()
         cards.scroll_visible(animate=False)
         await settle(pilot)
