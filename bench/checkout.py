@@ -215,6 +215,71 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
     return {"start": start, "end": time.time(), "placed": placed, "refused": refused, "busy": 0}
 
 
+def _raw_pg_worker(url: str, user_ids: list[int]) -> dict:
+    """The statements `OrderService.checkout` sends to PostgreSQL, by hand on psycopg2:
+    the user row FOR SHARE, the cart row FOR UPDATE, its lines, one conditional stock
+    UPDATE per line, the order and its lines (one multi-row INSERT), the cart emptied,
+    COMMIT. The baseline `pg_checkout_ratio` divides by (bench/README.md)."""
+    from datetime import datetime
+
+    import psycopg2
+
+    con = psycopg2.connect(url)
+    cur = con.cursor()
+    placed = refused = 0
+    _ready()
+    start = time.time()
+    for uid in user_ids:
+        cur.execute(
+            'SELECT username, ship_address, credentials_version FROM "user" '
+            "WHERE id = %s LIMIT 1 FOR SHARE",
+            (uid,),
+        )
+        (_username, address, _version) = cur.fetchone()
+        cur.execute("SELECT id FROM cart WHERE user_id = %s LIMIT 1 FOR UPDATE", (uid,))
+        (cart_id,) = cur.fetchone()
+        cur.execute(
+            "SELECT p.id, p.sku, p.name, l.quantity, p.price_cents FROM cart_line l "
+            "JOIN product p ON p.id = l.product_id WHERE l.cart_id = %s ORDER BY p.id",
+            (cart_id,),
+        )
+        lines = cur.fetchall()
+        short = False
+        for pid, _sku, _name, qty, _price in lines:
+            cur.execute(
+                "UPDATE product SET stock = stock - %s WHERE id = %s AND stock >= %s",
+                (qty, pid, qty),
+            )
+            short |= cur.rowcount != 1
+        if short:
+            con.rollback()
+            refused += 1
+            continue
+        subtotal = sum(qty * price for _p, _s, _n, qty, price in lines)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        cur.execute(
+            "INSERT INTO orders (user_id, created_at, subtotal_cents, shipping_cents, total_cents, "
+            "ship_address, checkout_key) VALUES (%s, %s, %s, %s, %s, %s, NULL) RETURNING id",
+            (uid, now, subtotal, 3000, subtotal + 3000, address),
+        )
+        (order_id,) = cur.fetchone()
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(lines))
+        cur.execute(
+            "INSERT INTO order_line (order_id, product_id, sku, name, unit_price_cents, quantity) "
+            f"VALUES {values}",
+            [
+                x
+                for pid, sku, name, qty, price in lines
+                for x in (order_id, pid, sku, name, price, qty)
+            ],
+        )
+        cur.execute("DELETE FROM cart_line WHERE cart_id = %s", (cart_id,))
+        con.commit()
+        placed += 1
+    con.close()
+    return {"start": start, "end": time.time(), "placed": placed, "refused": refused, "busy": 0}
+
+
 def _ready() -> None:
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
@@ -305,7 +370,8 @@ def main() -> None:
     kind, target, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     os.environ.setdefault("BUYNOW_TESTING", "0")
     users = list(range(first, first + count))
-    report = _store_worker(target, users) if kind == "store" else _raw_worker(target, users)
+    worker = {"store": _store_worker, "raw": _raw_worker, "raw_pg": _raw_pg_worker}[kind]
+    report = worker(target, users)
     print(json.dumps(report), flush=True)
 
 

@@ -149,7 +149,8 @@ def expected_results(home: Path, phrases: list[str]) -> dict[str, tuple]:
     """For every prefix typed, what the Shop shows: (first names, count) or ("none", text).
 
     The same call the Shop makes (`Catalog.search(text, limit=SEARCH_LIMIT)`, no
-    category, sorted by name: the order search returns), on the same database.
+    category, sorted by name: the order search returns, best first), on the same
+    database; the count is the true total of matches the status line shows.
     """
     from buynow_tui.screens.shop import SEARCH_LIMIT
     from buynow_tui.store.catalog import Catalog
@@ -166,8 +167,8 @@ def expected_results(home: Path, phrases: list[str]) -> dict[str, tuple]:
                     continue
                 found = catalog.search(text, limit=SEARCH_LIMIT)
                 seen[text] = (
-                    (tuple(p.name for p in found[:ROWS_COMPARED]), len(found))
-                    if found
+                    (tuple(p.name for p in found.items[:ROWS_COMPARED]), found.total)
+                    if found.items
                     else ("none", text)
                 )
         return seen
@@ -213,7 +214,8 @@ def shows_result(expected: tuple) -> Callable[[Screen], bool]:
             name_matches(cell, name) for cell, name in zip(cells, first, strict=False)
         ):
             return False
-        return any(line.strip().startswith(f"{count} product") for line in screen.lines()[header:])
+        # The status line: "4,640 results · page 1 of 93", the true count of matches.
+        return any(line.strip().startswith(f"{count:,} result") for line in screen.lines()[header:])
 
     return check
 

@@ -42,18 +42,30 @@ from bench import (  # noqa: E402 - after the path is set
 
 TARGETS = {
     "startup_ratio": ("<=", 1.5),
-    "search_p95_ms": ("<=", 5.0),
+    "startup_1m_ratio": ("<=", 1.6),
+    "search_p95_ms": ("<=", 3.0),
+    "search_1m_p95_ms": ("<=", 10.0),
     "keystroke_p95_ms": ("<=", 50.0),
     "checkout_ratio": (">=", 0.20),
     "oversold": ("==", 0),
-    "ssh_rss_mib_per_session": ("<=", 45.0),
-    "ssh_first_frame_s": ("<=", 0.5),
+    "ssh_rss_mib_per_session": ("<=", 12.0),
+    "ssh_first_frame_s": ("<=", 0.30),
+    "ssh_cpu_per_start_s": ("<=", 0.05),
+    "pg_search_p95_ms": ("<=", 8.0),
+    "pg_checkout_ratio": (">=", 0.4),
     "web_pss_mib_per_tab": ("<=", 30.0),
     "web_app_cpu_s": ("<=", 0.15),
     "seed_ratio": (">=", 0.30),
     "login_timing_ratio": ("within", (0.9, 1.1)),
 }
 PRODUCTS = 100_000
+MILLION = 1_000_000
+#: The SSH targets at 40 sessions at once (issue 18).
+TARGETS_AT_40 = {
+    "ssh_first_frame_s": ("<=", 1.2),
+    "ssh_first_frame_p95_s": ("<=", 2.0),
+    "ssh_echo_p95_ms": ("<=", 150.0),
+}
 SSH_SESSIONS = (10, 40)  # sessions at once; the first is the headline
 
 
@@ -150,6 +162,39 @@ def bench_startup(work: Path, home100k: Path, runs: int) -> dict:
     }
 
 
+def bench_million(work: Path, runs: int, rounds: int) -> dict:
+    """startup_1m_ratio and search_1m_p95_ms: a home with the demo catalog plus
+    1,000,000 generated products; the shop's first frame on it over the bare Textual
+    app's (interleaved, as for `startup_ratio`), and `Catalog.search` p95 on it."""
+    home = work / "home-1m"
+    say(f"million: buynow seed --generate {MILLION:,}")
+    generate_s = seeding.cli_generate(home, MILLION, child_env())
+    kinds = {
+        "shop_1m": (startup.shop_argv(), startup_env(work, home)),
+        "bare": (startup.bare_argv(), startup_env(work, home)),
+    }
+    for argv, env in kinds.values():
+        startup.time_to_markers(argv, env)
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for n in range(runs):
+        say(f"million: startup round {n + 1}/{runs}")
+        for kind, (argv, env) in kinds.items():
+            times[kind].append(startup.time_to_markers(argv, env))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    say("million: search")
+    found = bench_search(home, rounds)
+    return {
+        "startup_1m_ratio": med["shop_1m"] / med["bare"],
+        "startup_1m_s": med["shop_1m"],
+        "bare_textual_s": med["bare"],
+        "search_1m_p95_ms": found["p95_ms"],
+        "search_1m_p50_ms": found["p50_ms"],
+        "search_1m_slowest": found.get("slowest"),
+        "generate_1m_wall_s": generate_s,
+        "runs": runs,
+    }
+
+
 def bench_search(home100k: Path, rounds: int) -> dict:
     from buynow_tui.store.catalog import Catalog
     from buynow_tui.store.db import close_db, init_db
@@ -206,6 +251,58 @@ def bench_ssh(work: Path, quick: bool) -> dict:
     )
 
 
+def bench_wish(work: Path, quick: bool) -> dict:
+    """The Go peer (Wish + Bubble Tea) under the same client, counts and keys."""
+    binary, why = ssh_sessions.build_wish(work)
+    if binary is None:
+        return {"skipped": why}
+    say(f"wish: the Go peer, {', '.join(map(str, SSH_SESSIONS))} sessions at once")
+    return ssh_sessions.run_wish(
+        binary,
+        work,
+        counts=list(SSH_SESSIONS),
+        sequential=5 if quick else 10,
+        keys=8 if quick else 25,
+    )
+
+
+def wish_results(ssh: dict | None, wish: dict | None) -> dict:
+    """The Go peer's headline figures and ours over its (`*_vs_wish`: how many times
+    the Go peer's figure ours is; 1.0 would be a tie)."""
+    if not wish or "skipped" in wish:
+        return {"wish_skipped": (wish or {}).get("skipped", "not run")}
+    head = wish[f"at_{SSH_SESSIONS[0]}"]
+    found: dict = {
+        "wish_first_frame_s": head["first_frame_median_s"],
+        "wish_first_frame_one_s": wish["one_at_a_time"]["first_frame_median_s"],
+        "wish_pss_mib_per_session": head["pss_added_per_session_mib"],
+        "wish_cpu_per_start_s": head["cpu_per_start_s"],
+        "wish_echo_p95_ms": head["echo_p95_ms"],
+        f"wish_at_{SSH_SESSIONS[-1]}": {
+            k: wish[f"at_{SSH_SESSIONS[-1]}"][v]
+            for k, v in (
+                ("wish_first_frame_s", "first_frame_median_s"),
+                ("wish_first_frame_p95_s", "first_frame_p95_s"),
+                ("wish_echo_p95_ms", "echo_p95_ms"),
+            )
+        },
+    }
+    if ssh:
+        ours = ssh[f"at_{SSH_SESSIONS[0]}"]
+
+        def ratio(a: float, b: float) -> float | None:
+            return a / b if b > 0 else None
+
+        found["ssh_first_frame_vs_wish"] = ratio(
+            ours["first_frame_median_s"], head["first_frame_median_s"]
+        )
+        found["ssh_pss_vs_wish"] = ratio(
+            ours["pss_per_session_mib"], head["pss_added_per_session_mib"]
+        )
+        found["ssh_echo_vs_wish"] = ratio(ours["echo_p95_ms"], head["echo_p95_ms"])
+    return found
+
+
 def bench_web(quick: bool) -> dict:
     """`buynow web` in headless Chromium, tabs forked and then exec'd
     (bench/web_sessions.py)."""
@@ -245,6 +342,7 @@ def ssh_results(ssh: dict) -> dict:
         "ssh_first_frame_p95_s": head["first_frame_p95_s"],
         "ssh_first_frame_one_s": ssh["one_at_a_time"]["first_frame_median_s"],
         "ssh_echo_p95_ms": head["echo_p95_ms"],
+        "ssh_cpu_per_start_s": head["cpu_per_start_s"],
         f"ssh_at_{SSH_SESSIONS[-1]}": {
             "ssh_rss_mib_per_session": most["pss_per_session_mib"],
             "ssh_rss_raw_mib_per_session": most["rss_per_session_mib"],
@@ -253,6 +351,7 @@ def ssh_results(ssh: dict) -> dict:
             "ssh_first_frame_s": most["first_frame_median_s"],
             "ssh_first_frame_p95_s": most["first_frame_p95_s"],
             "ssh_echo_p95_ms": most["echo_p95_ms"],
+            "ssh_cpu_per_start_s": most["cpu_per_start_s"],
         },
     }
 
@@ -288,12 +387,13 @@ def figure(details: dict[str, dict], part: str, key: str) -> object:
 # -- output -------------------------------------------------------------------------------
 
 
-def verdict(key: str, value: object) -> str:
-    if key not in TARGETS:
+def verdict(key: str, value: object, targets: dict | None = None) -> str:
+    targets = TARGETS if targets is None else targets
+    if key not in targets:
         return ""
     if value is None:
         return "n/a"
-    op, target = TARGETS[key]
+    op, target = targets[key]
     if op == "within":
         low, high = target  # type: ignore[misc]
         return "ok" if low <= value <= high else "MISSED"  # type: ignore[operator]
@@ -309,8 +409,8 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-def target_text(key: str) -> str:
-    op, target = TARGETS[key]
+def target_text(key: str, targets: dict | None = None) -> str:
+    op, target = (TARGETS if targets is None else targets)[key]
     if op == "within":
         low, high = target  # type: ignore[misc]
         return f"{low}-{high}"
@@ -322,7 +422,9 @@ def table(results: dict) -> str:
         ("startup_ratio", "shop first frame / bare Textual app (PTY)"),
         ("startup_100k_ratio", "same, 100,000 products"),
         ("startup_100k_s", "seconds to first frame, 100,000 products"),
+        ("startup_1m_ratio", "same, 1,000,000 products"),
         ("search_p95_ms", "Catalog.search p95, 100,000 products"),
+        ("search_1m_p95_ms", "Catalog.search p95, 1,000,000 products"),
         ("keystroke_p95_ms", "Shop search: key to result drawn, p95"),
         ("keystroke_echo_p95_ms", "Shop search: key to echo in the box, p95"),
         ("keystroke_move_p95_ms", "Shop table: down/up arrow to highlight moved, p95"),
@@ -340,6 +442,14 @@ def table(results: dict) -> str:
         ("ssh_first_frame_p95_s", "SSH 10 connecting at once: first Shop frame, p95 s"),
         ("ssh_first_frame_one_s", "SSH one at a time: first Shop frame, median s"),
         ("ssh_echo_p95_ms", "SSH 10 sessions typing at once: key echo p95"),
+        ("ssh_cpu_per_start_s", "SSH 10 connecting at once: server CPU s per session start"),
+        ("wish_first_frame_s", "Go peer (Wish), 10 connecting at once: first frame, median s"),
+        ("wish_pss_mib_per_session", "Go peer, 10 sessions: PSS MiB added per session"),
+        ("wish_cpu_per_start_s", "Go peer, 10 connecting at once: CPU s per session start"),
+        ("wish_echo_p95_ms", "Go peer, 10 sessions typing at once: key echo p95"),
+        ("ssh_first_frame_vs_wish", "SSH first frame (10 at once) / Go peer's"),
+        ("ssh_pss_vs_wish", "SSH PSS per session / Go peer's"),
+        ("ssh_echo_vs_wish", "SSH key echo p95 (10 typing) / Go peer's"),
         ("web_first_frame_s", "web, tabs forked: page opened to Shop drawn, median s"),
         ("web_app_cpu_s", "web, tabs forked: a tab's app CPU s by its Shop"),
         ("web_pss_mib_per_tab", "web, 5 tabs forked: PSS MiB per tab"),
@@ -361,7 +471,13 @@ def table(results: dict) -> str:
     most = SSH_SESSIONS[-1]
     for key, value in (results.get(f"ssh_at_{most}") or {}).items():
         what = next((w for k, w in rows if k == key), key)
-        lines.append(line(f"{key}@{most}", value, "", "", what.replace("10 ", f"{most} ")))
+        target = target_text(key, TARGETS_AT_40) if key in TARGETS_AT_40 else ""
+        ok = verdict(key, value, TARGETS_AT_40)
+        lines.append(line(f"{key}@{most}", value, target, ok, what.replace("10 ", f"{most} ")))
+    for key, value in (results.get(f"wish_at_{most}") or {}).items():
+        lines.append(line(f"{key}@{most}", value, "", "", f"Go peer, {most} at once"))
+    if results.get("wish_skipped"):
+        lines.append(line("wish", "skipped", "", "", results["wish_skipped"]))
     if results.get("postgres"):
         p = results["postgres"]
         if "skipped" in p:
@@ -373,11 +489,18 @@ def table(results: dict) -> str:
             sqlite_checkout = fmt(figure(results["details"], "checkout", "store_per_s"))
             lines += [
                 line(
-                    "pg search_p95_ms",
+                    "pg_search_p95_ms",
                     p["search_p95_ms"],
-                    "",
-                    "",
+                    target_text("pg_search_p95_ms"),
+                    verdict("pg_search_p95_ms", p["search_p95_ms"]),
                     f"PostgreSQL, same queries (SQLite: {sqlite_search})",
+                ),
+                line(
+                    "pg_checkout_ratio",
+                    p.get("pg_checkout_ratio"),
+                    target_text("pg_checkout_ratio"),
+                    verdict("pg_checkout_ratio", p.get("pg_checkout_ratio")),
+                    "PostgreSQL store checkouts/s / raw psycopg2, 4 processes",
                 ),
                 line(
                     "pg checkout_per_s",
@@ -460,7 +583,14 @@ def main() -> int:
             details,
             missed,
         )
+        attempt(
+            "million",
+            lambda: bench_million(work, runs=5 if quick else 9, rounds=1 if quick else 2),
+            details,
+            missed,
+        )
         attempt("ssh", lambda: bench_ssh(work, quick), details, missed)
+        attempt("wish", lambda: bench_wish(work, quick), details, missed)
         attempt("web", lambda: bench_web(quick), details, missed)
         say("login timing: first log in of fresh processes, unknown and known email (cost 12)")
         attempt(
@@ -497,7 +627,9 @@ def main() -> int:
         "startup_ratio": figure(details, "startup", "startup_ratio"),
         "startup_100k_s": figure(details, "startup", "startup_100k_s"),
         "startup_100k_ratio": figure(details, "startup", "startup_100k_ratio"),
+        "startup_1m_ratio": figure(details, "million", "startup_1m_ratio"),
         "search_p95_ms": figure(details, "search", "p95_ms"),
+        "search_1m_p95_ms": figure(details, "million", "search_1m_p95_ms"),
         "keystroke_p95_ms": figure(details, "keystroke", "p95_ms"),
         "keystroke_echo_p95_ms": figure(details, "keystroke", "echo_p95_ms"),
         "keystroke_move_p95_ms": figure(details, "keystroke", "move_p95_ms"),
@@ -508,10 +640,14 @@ def main() -> int:
         "seed_ratio": figure(details, "seed", "seed_ratio"),
         "login_timing_ratio": figure(details, "login_timing", "login_timing_ratio"),
         **(ssh_results(details["ssh"]) if "ssh" in details else {}),
+        **wish_results(details.get("ssh"), details.get("wish")),
         **(web_results(details["web"]) if "web" in details else {}),
         "postgres": postgres,
         "missed": missed,
-        "targets": {k: target_text(k) for k in TARGETS},
+        "targets": {
+            **{k: target_text(k) for k in TARGETS},
+            **{f"{k}@{SSH_SESSIONS[-1]}": target_text(k, TARGETS_AT_40) for k in TARGETS_AT_40},
+        },
         "details": details,
         "meta": {
             "quick": quick,

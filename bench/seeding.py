@@ -2,7 +2,8 @@
 
 Both run in a fresh subprocess on a freshly migrated database with the same schema
 (the FTS triggers included) and insert the same 100,000 rows (same generator, same
-random seed) in one transaction. The store is timed around `seed.generate(N)` inside
+random seed, with their search documents, built before the clock starts for raw) in
+one transaction. The store is timed around `seed.generate(N)` inside
 the process (interpreter start and migration excluded); raw is timed around
 `BEGIN; executemany; COMMIT` of the rows already built (building them is reported
 separately, so the baseline is the bare insert).
@@ -24,6 +25,7 @@ from bench.checkout import RAW_PRAGMAS
 
 def rows_like_generate(count: int, start: int, now_text: str, seed_value: int = 7) -> list[tuple]:
     """The rows `buynow_tui.store.seed.generate` makes, built the same way."""
+    from buynow_tui.store.search_text import document
     from buynow_tui.store.seed import _ADJECTIVES, _NOUNS, GENERATED_PREFIX
 
     rng = random.Random(seed_value)
@@ -34,6 +36,8 @@ def rows_like_generate(count: int, start: int, now_text: str, seed_value: int = 
         noun = rng.choice(_NOUNS[category])
         name = f"{rng.choice(_ADJECTIVES)} {noun} {n}"
         price = rng.randrange(999, 250000)
+        description = f"A generated {noun.lower()}."
+        doc = document(name, category, description, ())
         rows.append(
             (
                 f"{GENERATED_PREFIX}{n:07d}",
@@ -41,9 +45,13 @@ def rows_like_generate(count: int, start: int, now_text: str, seed_value: int = 
                 category,
                 price,
                 rng.randrange(0, 80),
-                f"A generated {noun.lower()}.",
+                description,
                 "{}",
                 now_text,
+                doc.name,
+                doc.category,
+                doc.body,
+                doc.tag,
             )
         )
     return rows
@@ -71,7 +79,7 @@ def _store(path: Path, count: int) -> dict:
 
 
 def _raw(path: Path, count: int, *, batched: bool = False) -> dict:
-    """executemany of single-row INSERTs; or (batched) 4,000-row multi-VALUES INSERTs."""
+    """executemany of single-row INSERTs; or (batched) 2,000-row multi-VALUES INSERTs."""
     from datetime import datetime
 
     con = sqlite3.connect(path, isolation_level=None, timeout=5)
@@ -83,13 +91,13 @@ def _raw(path: Path, count: int, *, batched: bool = False) -> dict:
     start = time.perf_counter()
     insert = (
         "INSERT INTO product (sku, name, category, price_cents, stock, description, specs, "
-        "created_at) VALUES "
+        "created_at, search_name, search_category, search_body, search_tag) VALUES "
     )
-    one = "(?, ?, ?, ?, ?, ?, ?, ?)"
+    one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     con.execute("BEGIN IMMEDIATE")
     if batched:
-        for first in range(0, len(rows), 4000):
-            chunk = rows[first : first + 4000]
+        for first in range(0, len(rows), 2000):
+            chunk = rows[first : first + 2000]
             con.execute(insert + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
     else:
         con.executemany(insert + one, rows)

@@ -135,6 +135,29 @@ def memory_kib(pid: int) -> dict[str, int]:
     return found
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU a process has used, with that of its children it has reaped (utime, stime,
+    cutime, cstime from /proc/PID/stat); 0.0 for a process that is gone."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return 0.0
+    return sum(int(fields[n]) for n in (11, 12, 13, 14)) / _TICK
+
+
+def tree_cpu_seconds(server_pid: int) -> float:
+    """CPU of the server and every live process below it (sessions, fork server)."""
+    return cpu_seconds(server_pid) + sum(cpu_seconds(p) for p in descendants_of(server_pid))
+
+
+def tree_pss_mib(server_pid: int) -> float:
+    """PSS of the server and everything below it."""
+    pids = [server_pid, *descendants_of(server_pid)]
+    return sum(memory_kib(pid)["pss"] for pid in pids) / MIB
+
+
 def split_processes(server_pid: int) -> tuple[list[int], list[int]]:
     """(the sessions' app processes, shared helpers) below the server.
 
@@ -262,7 +285,7 @@ class Session:
             start = time.perf_counter()
             self.process.stdin.write(text[n - 1].encode())
             await self.wait(
-                lambda s, typed=typed: s.line(box).strip(" ▊▎").rstrip() == typed,
+                lambda s, typed=typed: echo_of(s.line(box)) == typed,
                 f"the echo of {typed!r}",
             )
             took = time.perf_counter() - start
@@ -273,6 +296,12 @@ class Session:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def echo_of(line: str) -> str:
+    """What a search box line shows typed: without its borders (the app's ▊▎) or its
+    prompt (the Go peer's " > ")."""
+    return line.strip(" ▊▎").removeprefix(">").strip()
 
 
 def shows_shop(screen: Screen) -> bool:
@@ -320,13 +349,21 @@ async def one_at_a_time(port: int, server_pid: int, count: int) -> dict:
 async def at_once(port: int, server_pid: int, count: int, keys: int) -> dict:
     # The bench's own CPU share while it waits: near 1.0 would mean the client, not the
     # server, is what is slow.
+    idle_pss = tree_pss_mib(server_pid)
+    server_cpu = tree_cpu_seconds(server_pid)
     wall, cpu = time.perf_counter(), time.process_time()
     sessions = await asyncio.gather(*(Session.open(port) for _ in range(count)))
     opening_cpu_share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    # Server-side CPU (server, fork server, the sessions' apps) from before the first
+    # connect until the last first frame, per session.
+    cpu_per_start = (tree_cpu_seconds(server_pid) - server_cpu) / count
     try:
         first = [s.first_frame_s for s in sessions]
         await asyncio.sleep(1.0)  # let the apps settle after their first frame
         memory = memory_figures(server_pid, count)
+        # What the sessions added to the whole tree's PSS: the figure for a server
+        # whose sessions are not processes of their own (the Go peer's goroutines).
+        memory["pss_added_per_session_mib"] = (tree_pss_mib(server_pid) - idle_pss) / count
         rng = random.Random(count)
         wall, cpu = time.perf_counter(), time.process_time()
         typed = await asyncio.gather(
@@ -347,6 +384,7 @@ async def at_once(port: int, server_pid: int, count: int, keys: int) -> dict:
         "first_frame_median_s": statistics.median(first),
         "first_frame_p95_s": percentile(first, 0.95),
         "first_frame_max_s": max(first),
+        "cpu_per_start_s": cpu_per_start,
         **{k: v for k, v in memory.items() if k != "sessions"},
         "pss_per_session_after_typing_mib": after_typing["pss_per_session_mib"],
         "echo_keys": len(echo),
@@ -432,6 +470,102 @@ def run(
     return found
 
 
+# -- the Go peer ---------------------------------------------------------------------------------
+
+#: Where the Wish + Bubble Tea peer's source is (`shared/anchors/wish-shop` beside the
+#: project or a folder above it, or BUYNOW_WISH_SHOP).
+WISH_SOURCE = Path(
+    os.environ.get("BUYNOW_WISH_SHOP")
+    or next(
+        (
+            up / "shared" / "anchors" / "wish-shop"
+            for up in ROOT.parents
+            if (up / "shared" / "anchors" / "wish-shop" / "main.go").is_file()
+        ),
+        ROOT.parent / "shared" / "anchors" / "wish-shop",
+    )
+)
+
+
+def build_wish(workdir: Path) -> tuple[Path | None, str]:
+    """Build the Go peer into `workdir` (offline, from Debian's Go packages, as its
+    README says); (the binary, "") or (None, why not)."""
+    import shutil
+
+    go = shutil.which("go")
+    main_go = WISH_SOURCE / "main.go"
+    if go is None:
+        return None, "no `go` on this machine (apt-get install golang-go and the charm packages)"
+    if not main_go.is_file():
+        return None, f"no Go peer at {WISH_SOURCE} (set BUYNOW_WISH_SHOP)"
+    out = workdir / "wish-shop"
+    build = workdir / "wish-build"
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "main.go").write_bytes(main_go.read_bytes())
+    env = dict(
+        os.environ,
+        GO111MODULE="off",
+        GOPATH=os.environ.get("GOPATH", "/usr/share/gocode"),
+        GOCACHE=str(workdir / "go-cache"),
+        GOPROXY="off",
+    )
+    done = subprocess.run(
+        [go, "build", "-o", str(out), "main.go"],
+        cwd=build,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        return None, "the Go peer did not build: " + (done.stderr.strip().splitlines() or ["?"])[-1]
+    return out, ""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_wish(
+    binary: Path, workdir: Path, *, counts: list[int], sequential: int = 5, keys: int = 20
+) -> dict:
+    """The same client, rounds and figures against the Go peer. Its sessions are
+    goroutines in one process, so its memory per session is what the sessions added
+    to the process's PSS (`pss_added_per_session_mib`)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(binary), "-addr", f"127.0.0.1:{port}",
+         "-catalog", str(ROOT / "data" / "catalog.json"),
+         "-hostkey", str(workdir / "wish_host_ed25519")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=str(workdir),
+        start_new_session=True,
+        text=True,
+    )  # fmt: skip
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        if not line.startswith("listening"):
+            raise RuntimeError(f"the Go peer did not start: {line!r} {server.stderr.read()!r}")  # type: ignore[union-attr]
+        found = asyncio.run(measure(port, server.pid, counts, sequential, keys))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    found["terminal"] = f"{COLS}x{ROWS}"
+    found["key_interval_s"] = KEY_INTERVAL
+    found["keys_per_session"] = keys
+    return found
+
+
 def report(found: dict) -> str:
     one = found["one_at_a_time"]
     ms = {
@@ -457,10 +591,12 @@ def report(found: dict) -> str:
                 f"  first frame        median {at['first_frame_median_s']:.2f} s,"
                 f" p95 {at['first_frame_p95_s']:.2f} s, max {at['first_frame_max_s']:.2f} s"
             ),
+            f"  server CPU         {at['cpu_per_start_s'] * 1000:.0f} ms per session start",
             (
                 f"  memory per session PSS {at['pss_per_session_mib']:.1f} MiB,"
                 f" RSS {at['rss_per_session_mib']:.1f} MiB, USS {at['uss_per_session_mib']:.1f} MiB"
-                f" ({at['app_processes']} app processes);"
+                f" ({at['app_processes']} app processes;"
+                f" the whole tree grew {at['pss_added_per_session_mib']:.1f} MiB a session);"
                 f" PSS after typing {at['pss_per_session_after_typing_mib']:.1f} MiB"
             ),
             (
@@ -486,7 +622,19 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 40])
     parser.add_argument("--sequential", type=int, default=5, help="sessions one at a time")
     parser.add_argument("--keys", type=int, default=20, help="keys typed per session")
+    parser.add_argument("--wish", action="store_true", help="measure the Go peer instead")
     args = parser.parse_args()
+    if args.wish:
+        with tempfile.TemporaryDirectory(prefix="buynow-wish-bench-") as work:
+            binary, why = build_wish(Path(work))
+            if binary is None:
+                raise SystemExit(why)
+            found = run_wish(
+                binary, Path(work), counts=args.sessions, sequential=args.sequential,
+                keys=args.keys,
+            )  # fmt: skip
+        print(report(found))
+        return
     with tempfile.TemporaryDirectory(prefix="buynow-ssh-bench-") as home:
         found = run(
             Path(home),

@@ -85,6 +85,7 @@ class BuyNowApp(SessionBridge, App[None]):
         theme: str | None = None,
         environ: Mapping[str, str] | None = None,
         cursor_blink: bool = True,
+        pictures: str | None = None,
     ) -> None:
         client = ClientEnvironment.from_env(environ)
         super().__init__(driver_class=_ssh_driver() if client.over_ssh else None)
@@ -93,7 +94,9 @@ class BuyNowApp(SessionBridge, App[None]):
         self.launched_at = self.now()
         for extra in THEMES:
             self.register_theme(extra)
-        self.theme = theme or DEFAULT_THEME
+        #: How pictures show (`widgets.picture`): `run` asks this terminal; else half
+        #: blocks (nothing with NO_COLOR).
+        self.picture_mode = "none" if self.no_color else (pictures or "halfcell")
         #: Run by the SSH server for one shopper, or by the web server for one browser
         #: tab (no files of our own then).
         self.over_ssh = client.over_ssh
@@ -101,11 +104,29 @@ class BuyNowApp(SessionBridge, App[None]):
         self.server_started = client.server_started
         settings = settings_for(client, paths, services)
         self.session = Session(services, binding_for(client, paths), settings, self.now)
+        #: A theme given here (`--theme`, a test's) wins over the remembered one.
+        self.theme_given = theme is not None
+        saved = None if theme else self.session.saved_theme()
+        #: What this client remembers: a change from it is saved (`watch_theme`).
+        self._kept_theme = theme or (saved if saved in self.available_themes else DEFAULT_THEME)
+        self.theme = self._kept_theme
         #: Tests switch this off so snapshots never catch a cursor mid-blink.
         self.cursor_blink = cursor_blink
         #: Set by `run` (the process's one app): freeze the collector's view this many
         #: seconds after mount. Tests running many apps in one process leave it off.
         self.gc_freeze_after: float | None = None
+
+    # -- the theme: remembered per client (`Session.keep_theme`) ------------------------
+    def watch_theme(self, theme: str) -> None:
+        if theme != self._kept_theme:
+            self._kept_theme = theme
+            self._run_job(self.session.keep_theme(theme))
+
+    def remembered_theme(self, theme: str | None) -> None:
+        """What `recall` found (over SSH, the key's): shown unless one was given."""
+        if theme and not self.theme_given and theme in self.available_themes:
+            self._kept_theme = theme
+            self.theme = theme
 
     @property
     def shop_started(self) -> datetime:
@@ -223,12 +244,19 @@ def _ssh_driver() -> type[Driver] | None:
     return SshDriver
 
 
-def run(paths: Paths, *, open_path: str | None = None) -> None:
+def run(paths: Paths, *, open_path: str | None = None, theme: str | None = None) -> None:
     """The shop in this terminal (the process's one app), its collector tuned for
-    keystroke latency (`runtime.tune_gc`)."""
-    from buynow_tui.bootstrap import open_store
+    keystroke latency (`runtime.tune_gc`); `theme` (`--theme`) for this run only."""
+    import os
 
-    app = BuyNowApp(open_store(paths).services, paths, open_path=open_path)
+    from buynow_tui.bootstrap import open_store
+    from buynow_tui.widgets.picture import choose_mode, prepare
+
+    services = open_store(paths).services
+    client = ClientEnvironment.from_env()
+    remote = client.over_ssh or client.over_web
+    pictures = prepare(choose_mode(no_color="NO_COLOR" in os.environ, remote=remote))
+    app = BuyNowApp(services, paths, open_path=open_path, theme=theme, pictures=pictures)
     app.gc_freeze_after = tune_gc()
     app.run()
 

@@ -40,6 +40,8 @@ SCREENS = (
 )
 
 PRODUCT_HITS = 8
+#: Themes with a command of their own below, left out of the list of every theme.
+NAMED_THEMES = frozenset({HIGH_CONTRAST_THEME, DEFAULT_THEME})
 
 
 class ShopCommands(Provider):
@@ -90,6 +92,8 @@ class ShopCommands(Provider):
                     score, _highlight(matcher, text), command, text=text, help=escape(help_text)
                 )
         for name in sorted(self.app.available_themes):
+            if name in NAMED_THEMES:
+                continue  # offered above by name ("Theme: high contrast"): one entry each
             text = f"Theme: {name}"
             score = matcher.match(text)
             if score > 0 and name != self.app.theme:

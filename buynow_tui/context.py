@@ -43,6 +43,11 @@ class Context(Protocol):
         ...
 
     @property
+    def picture_mode(self) -> str:
+        """How pictures show here (`widgets.picture`): "tgp", "sixel", "halfcell", "none"."""
+        ...
+
+    @property
     def can_remember(self) -> bool:
         """Remember me has something to bind to (a file here, or an SSH key)."""
         ...

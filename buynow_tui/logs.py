@@ -1,9 +1,11 @@
 """The four log files of PRODUCT.md, shared by many processes, and safe formatting.
 
 Each line: time, level, source, user (username or "someone"), message, split by
-" | ". The formatter escapes control characters and newlines in the user and the
-message, and "|" too (as `\\x7c`), so a crafted username or typed text can neither
-forge a line nor shift a column, nor send escape sequences to an admin's terminal.
+" | ". The user is the logged-in shopper of the app this process runs, on every line
+written on their behalf (`set_process_user`), else "someone". The formatter escapes
+control characters and newlines in the user and the message, and "|" too (as
+`\\x7c`), so a crafted username or typed text can neither forge a line nor shift a
+column, nor send escape sequences to an admin's terminal.
 Passwords, answers and tokens are never passed to a logger in the first place, and
 the store masks an identifier it does not know (it may be a password in the wrong box).
 
@@ -33,7 +35,35 @@ import time
 from pathlib import Path
 
 LOGGER_NAME = "buynow"
-current_user: contextvars.ContextVar[str] = contextvars.ContextVar("buynow_user", default="someone")
+ANONYMOUS = "someone"
+#: Who a line is written for, when it does not say (`extra={"user": ...}`): this
+#: context's user if set, else the process's (`set_process_user`), else "someone".
+current_user: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "buynow_user", default=None
+)
+_process_user: str | None = None
+
+
+def set_process_user(username: str | None) -> None:
+    """The user this process works for (its app's logged-in shopper), named on every
+    line written on their behalf, worker threads' included: each app (a terminal, an
+    SSH session, a browser tab) is a process of its own. None when nobody is in."""
+    global _process_user
+    _process_user = username or None
+
+
+def process_user() -> str | None:
+    return _process_user
+
+
+def read_session_user(path: Path) -> str | None:
+    """The username an SSH session's app wrote (`Paths.session_user_file`), or None."""
+    try:
+        name = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name[:64] or None
+
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
@@ -52,7 +82,7 @@ def escape_control(text: str) -> str:
 class _UserFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "user"):
-            record.user = current_user.get()
+            record.user = current_user.get() or _process_user or ANONYMOUS
         return True
 
 

@@ -55,6 +55,11 @@ class Paths:
     def host_key(self) -> Path:
         return self.home / "ssh_host_ed25519_key"
 
+    def session_user_file(self, pid: int) -> Path:
+        """Over SSH: who the session app `pid` has logged in, for the server's
+        disconnect line (`logs.read_session_user`); in `config/`, 0600."""
+        return self.config / f"session-{pid}.user"
+
     @property
     def server_state(self) -> Path:
         """Written by a running `buynow serve`; read by `buynow uptime`."""

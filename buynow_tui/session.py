@@ -80,6 +80,8 @@ class Recalled:
     user: UserView | None = None
     token: str | None = None
     consent: bool = False
+    #: The theme this client chose last time (the settings file's, or its SSH key's).
+    theme: str | None = None
 
 
 # -- client bindings -------------------------------------------------------------------
@@ -323,10 +325,38 @@ class Session:
 
     # -- start --------------------------------------------------------------------------
     def recall(self) -> Recalled:
-        """(a thread) Who was remembered, and whether consent was given on this machine."""
-        consent = bool(self.settings.read().get("consent_accepted_at")) if self.settings else False
+        """(a thread) Who was remembered, whether consent was given on this machine, and
+        the theme chosen last time."""
+        settings = self.settings.read() if self.settings else {}
+        consent = bool(settings.get("consent_accepted_at"))
         user, token = self.client.recall(self.services.accounts)
-        return Recalled(user, token, consent)
+        return Recalled(user, token, consent, self._remembered_theme(settings))
+
+    # -- preferences ----------------------------------------------------------------------
+    def saved_theme(self) -> str | None:
+        """(quick: a small file) The theme the settings file remembers, locally; None over
+        SSH, where `recall` asks the store for the key's."""
+        return self._remembered_theme(self.settings.read()) if self.settings else None
+
+    def _remembered_theme(self, settings: dict[str, Any]) -> str | None:
+        if self.settings is not None:
+            theme = settings.get("theme")
+            return theme if isinstance(theme, str) and theme else None
+        if isinstance(self.client, SshKey):
+            return self.services.preferences.theme_for_key(self.client.fingerprint)
+        return None
+
+    def keep_theme(self, theme: str) -> Job | None:
+        """The shopper chose `theme`: the write that remembers it, for a thread (the
+        settings file locally, the store for an SSH key); None without a key, where it
+        lasts the session."""
+        settings = self.settings
+        if settings is not None:
+            return partial(_quietly, partial(settings.update, {"theme": theme}))
+        if isinstance(self.client, SshKey):
+            keep = self.services.preferences.keep_theme_for_key
+            return partial(_quietly, partial(keep, self.client.fingerprint, theme))
+        return None
 
     def resume(self, recalled: Recalled) -> UserView | None:
         """Take what `recall` found; the remembered user to log in, unless someone has

@@ -9,6 +9,7 @@ the widgets watch (`user`, `consent_needed`; `cart_count` for the badge).
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,9 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from buynow_tui import messages as m
-from buynow_tui.logs import current_user
+from buynow_tui.logs import set_process_user
 from buynow_tui.screens.base import StoreWorkers
-from buynow_tui.session import Job, Recalled, Session, SignedIn
+from buynow_tui.session import Job, Recalled, Session, SignedIn, write_private
 from buynow_tui.store.states import CARD_DECLINED, news
 from buynow_tui.widgets.safe import plain_text
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
+    from buynow_tui.paths import Paths
     from buynow_tui.store.errors import StoreError
     from buynow_tui.store.feed import FeedWatcher
     from buynow_tui.store.services import Services
@@ -52,10 +54,13 @@ class SessionBridge(StoreWorkers, _App):
     if TYPE_CHECKING:  # the App's
         session: Session
         services: Services
+        paths: Paths
         open_path: str | None
+        over_ssh: bool
 
         def navigate(self, path: str) -> None: ...
         def _to_base(self) -> None: ...
+        def remembered_theme(self, theme: str | None) -> None: ...
 
     @property
     def can_remember(self) -> bool:
@@ -156,6 +161,7 @@ class SessionBridge(StoreWorkers, _App):
 
     def on_unmount(self) -> None:
         self._stop_watching_orders()
+        set_process_user(None)  # the file stays for the server, which deletes it
 
     def on_logged_out(self) -> None:
         self.log_out()
@@ -200,12 +206,26 @@ class SessionBridge(StoreWorkers, _App):
         self.services.logins.verify(user_id)
 
     def watch_user(self, user: UserView | None) -> None:
-        current_user.set(user.username if user else "someone")
+        set_process_user(user.username if user else None)
+        self._tell_the_server(user)
         if user is None:
             self.cart_count = 0
         if user is not self.session.user:  # set on the App itself (a test): the session follows
             self.session.show(user)
             self.consent_needed = self.session.consent_needed
+
+    def _tell_the_server(self, user: UserView | None) -> None:
+        """Over SSH, who is logged in, for the server's disconnect line (a tiny file)."""
+        if not self.over_ssh:
+            return
+        path = self.paths.session_user_file(os.getpid())
+        try:
+            if user is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_private(path, plain_text(user.username) + "\n")
+        except OSError:
+            pass  # the line will say "someone": not worth bothering the shopper
 
     def on_cart_changed(self) -> None:
         self.refresh_badge()
@@ -232,6 +252,7 @@ class SessionBridge(StoreWorkers, _App):
         self.reply(self._restored, self.session.recall())
 
     def _restored(self, recalled: Recalled) -> None:
+        self.remembered_theme(recalled.theme)
         user = self.session.resume(recalled)
         if user is not None:
             self.logged_in(user)

@@ -39,3 +39,18 @@ HIGH_CONTRAST = Theme(
 )
 
 THEMES = (HIGH_CONTRAST,)
+
+
+def theme_names() -> list[str]:
+    """Every theme the shop can show: Textual's own and the shop's."""
+    from textual.theme import BUILTIN_THEMES
+
+    return sorted({*BUILTIN_THEMES, *(theme.name for theme in THEMES)})
+
+
+def check_theme(name: str) -> str:
+    """`name` if the shop has that theme, else `ValueError` naming the ones it has."""
+    names = theme_names()
+    if name not in names:
+        raise ValueError(f"unknown theme {name!r}; use one of: {', '.join(names)}")
+    return name

@@ -90,7 +90,7 @@ async def test_addresses_and_cards_on_the_account_screen_at_80x24(
         listed.highlighted = 1
         await pilot.press("d")
         await wait_for(pilot, lambda: services.addresses.list(user.id)[0].id == work.id)
-        await wait_for(pilot, lambda: bool(book.addresses) and book.addresses[0].id == work.id)
+        await wait_for(pilot, lambda: [a.id for a in book.addresses or []][:1] == [work.id])
 
         # enter edits the highlighted one (the form holds its fields).
         listed.highlighted = [a.id for a in book.addresses or []].index(home_address.id)

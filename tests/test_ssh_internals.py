@@ -178,19 +178,26 @@ def test_limits_below_one_are_refused_with_one_line(tmp_path: Path) -> None:
 
 
 OPENS = ["cart", "Cart", "/orders/", " shop ", "product/7", "order/12", "product/1234567890"]
-REFUSED = ["product/0", "product/007", "order/", "nosuchpage", "cart; rm -rf /", "help", "login"]
+#: Unknown pages: with a PTY the app shows Not found for them, as `buynow --open` does.
+NOT_FOUND = ["product/0", "product/007", "order/", "nosuchpage", "help", "login"]
+REFUSED = ["cart; rm -rf /", "rm -rf /", "-help", "--home=/tmp", "../../etc/passwd", "a b"]
 
 
-@pytest.mark.parametrize("command", OPENS + REFUSED)
+@pytest.mark.parametrize("command", OPENS + NOT_FOUND + REFUSED)
 def test_ssh_deep_links_are_exactly_the_apps(command: str) -> None:
     """What `ssh -t host PAGE` opens is what `buynow --open PAGE` opens (navigation's
-    allowlist): a page the app would show Not found for (`product/0`) is refused before
-    an app is started for it, and `Cart` opens the cart as it does locally."""
+    allowlist) and `Cart` opens the cart as it does locally; an unknown page shows Not
+    found (a screen no link may open, `login`, too); anything else, or an unknown page
+    without a PTY, is refused with a line."""
     request = Request(RequestKind.EXEC, command, term_type="xterm")
     assert is_deep_link(command) == (command in OPENS)
     if command in OPENS:
         assert refusal(request) is None
         assert resolve(request.open_path or "") is not None, "the app opens that page"
+    elif command in NOT_FOUND:
+        assert refusal(request) is None
+        assert resolve(request.open_path or "") is None, "the app shows Not found"
+        assert refusal(Request(RequestKind.EXEC, command)) == MSG_NO_COMMANDS, "no PTY"
     else:
         assert refusal(request) == MSG_NO_COMMANDS
 

@@ -26,7 +26,7 @@ from buynow_tui.ssh.policy import (
     parse_command,
     refusal,
 )
-from tests.support.cli import subprocess_env
+from tests.support.cli import run_cli, subprocess_env
 from tests.support.hostile import CONTROL
 from tests.support.ssh import Server, ssh_argv, start_server, write_key
 
@@ -102,6 +102,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
                 ),
             )
         conn.close()
+        # What the admin of a hand-edited database runs so that search finds it.
+        assert run_cli(server.home, "db", "reindex").returncode == 0
         yield Shop(
             server,
             write_key(kim_key, keys / "kim"),
@@ -141,6 +143,7 @@ def test_a_remembered_key_lists_that_shoppers_orders_only(shop: Shop) -> None:
     assert table.returncode == 0 and table.stdout.splitlines()[0].split() == [
         b"ORDER",
         b"PLACED",
+        b"STATUS",
         b"UNITS",
         b"TOTAL",
     ]

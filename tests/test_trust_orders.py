@@ -504,7 +504,8 @@ def test_the_money_migration_goes_down_and_up_again(services: Services, backend:
 
     applied = list(status().applied)
     from_m0002 = applied[applied.index("m0002_money_and_sessions") :]  # and the ones after it
-    assert downgrade(len(from_m0002)) == list(reversed(from_m0002))
+    # (the demo catalog's pictures go with m0007: accepted, they are not the point here)
+    assert downgrade(len(from_m0002), accept_loss=True) == list(reversed(from_m0002))
     assert "credentials_version" not in columns()
     assert columns()["price_cents"] == ("INTEGER" if backend == "sqlite" else "integer")
     assert upgrade() == from_m0002

@@ -130,7 +130,7 @@ def test_the_cli_and_a_csv_seed_take_12_50_as_twelve_fifty_and_refuse_1_250(
     )
     assert run_cli(home, "seed", str(catalog)).returncode == 0
     listed = run_cli(home, "products", "list", "--search", "speaker").stdout
-    assert re.search(r"C-2 .* 19\.99 ", listed) and re.search(r"C-3 .* 1,299\.00 ", listed)
+    assert re.search(r"C-2 .* \$19\.99 ", listed) and re.search(r"C-3 .* \$1,299\.00 ", listed)
     assert "12.50" in run_cli(home, "products", "list", "--search", "comma radio").stdout
 
     ambiguous = tmp_path / "ambiguous.csv"

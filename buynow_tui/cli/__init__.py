@@ -20,7 +20,7 @@ from types import ModuleType
 import typer
 
 from buynow_tui.cli import catalog, database, orders, server, users, web
-from buynow_tui.cli.shared import cli_errors, error_line, paths, root
+from buynow_tui.cli.shared import cli_errors, error_line, fail, paths, root
 from buynow_tui.config import HOME
 
 PROG = "buynow"
@@ -59,23 +59,37 @@ def main_callback(
         help="Open at a screen: shop, cart, wishlist, orders, account, about, product/<id>, "
         "order/<n>.",
     ),
+    theme: str | None = typer.Option(
+        None,
+        "--theme",
+        help="The colours for this run (the palette's choice is the one remembered).",
+    ),
 ) -> None:
     """With no command: the shop, in this terminal."""
     root.home = home
     if ctx.invoked_subcommand is None:
-        run_shop(open_path)
+        run_shop(open_path, theme)
+    elif theme is not None:
+        fail("--theme is for the shop itself: give it no command")
 
 
 @cli_errors
-def run_shop(open_path: str | None) -> None:
+def run_shop(open_path: str | None, theme: str | None = None) -> None:
     from buynow_tui.runtime import NEEDS_A_TERMINAL, not_a_terminal
 
+    if theme is not None:
+        from buynow_tui.themes import check_theme
+
+        try:
+            check_theme(theme)
+        except ValueError as error:
+            fail(str(error))
     if not_a_terminal():
         typer.echo(NEEDS_A_TERMINAL, err=True)
         raise typer.Exit(1)
     from buynow_tui.app import run
 
-    run(paths(), open_path=open_path)
+    run(paths(), open_path=open_path, theme=theme)
 
 
 def _click_exceptions() -> ModuleType:

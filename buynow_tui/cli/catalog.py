@@ -24,6 +24,7 @@ from buynow_tui.cli.shared import cli_errors, fail, opened, services
 from buynow_tui.formats import Format
 
 if TYPE_CHECKING:
+    from buynow_tui.store.services import Services
     from buynow_tui.store.views import Cursor, ProductView
 
 products_app = typer.Typer(help="List, add, update and remove products.", no_args_is_help=True)
@@ -93,8 +94,24 @@ def seed(
     typer.echo(line + ".")
 
 
-#: The most matches `--search` lists (`store.search` stops there, whatever the limit).
-SEARCH_MAX = 500
+def _search_all(
+    svc: Services, text: str, category: str | None, limit: int | None
+) -> tuple[list[ProductView], int]:
+    """Every match of `text` (or the first `limit`), best first, read `MAX_LIMIT` at a
+    time; and how many there are."""
+    from buynow_tui.store.search import MAX_LIMIT
+
+    first = svc.catalog.search(text, limit=min(MAX_LIMIT, limit or MAX_LIMIT), category=category)
+    wanted = first.total if limit is None else min(limit, first.total)
+    items = list(first.items)
+    while len(items) < wanted:
+        page = svc.catalog.search(
+            text, offset=len(items), limit=min(MAX_LIMIT, wanted - len(items)), category=category
+        )
+        if not page.items:
+            break  # products went meanwhile
+        items.extend(page.items)
+    return items, first.total
 
 
 @products_app.command("list")
@@ -104,23 +121,28 @@ def products_list(
         None, "--category", help="Only this category.", autocompletion=complete_category
     ),
     search: str | None = typer.Option(None, "--search", help="Only products matching this text."),
-    limit: int = typer.Option(200, "--limit", min=1, max=100000, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        max=100000,
+        help="At most this many rows (default: 200 products; every match of --search).",
+    ),
     form: Format | None = FORMAT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List products by name.
+    """List products by name, or every product matching --search, best match first.
 
-    At most --limit rows (200 by default); a line on stderr says when there are more."""
+    At most --limit rows; a line on stderr says when there are more."""
     svc = services()
     note = None
     if search:
-        found = svc.catalog.search(search, limit=limit + 1, category=category)
-        if len(found) > limit:
-            note = f"Showing the first {limit:,} matches; --limit shows more."
-        elif len(found) >= SEARCH_MAX:
-            note = f"Showing the first {SEARCH_MAX:,} matches: a search lists no more."
-        emit(shapes.products(found[:limit], note=note), form, as_json)
+        found, matches = _search_all(svc, search, category, limit)
+        if matches > len(found):
+            note = f"Showing {len(found):,} of {matches:,} matches; --limit shows more."
+        emit(shapes.products(found, note=note), form, as_json)
         return
+    limit = limit or 200
     items: list[ProductView] = []
     cursor: Cursor | None = None
     total = 0
@@ -185,19 +207,32 @@ def products_update(
         False, "--new-category", help="Make --category if no product has it yet."
     ),
     description: str | None = typer.Option(None, "--description"),
+    image: Path | None = typer.Option(
+        None, "--image", help="A PNG or JPEG picture (at most 2 MB), shown on its pages."
+    ),
 ) -> None:
     """Change a product's fields (the SKU in any case)."""
+    picture = None
+    if image is not None:
+        from buynow_tui.store.pictures import read_file
+
+        picture = read_file(image)  # checked before anything is changed
     with new_category_hint():
         product = services().catalog.update(
             sku,
             new_category=new_category,
+            picture=picture,
             name=name,
             price=price,
             stock=stock,
             category=category,
             description=description,
         )
-    typer.echo(f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}.")
+    pictured = f" Picture: {picture.width}x{picture.height} pixels." if picture else ""
+    typer.echo(
+        f"Updated {product.sku}: {product.name} at {product.price}, stock {product.stock}."
+        + pictured
+    )
 
 
 @products_app.command("remove")

@@ -1,4 +1,4 @@
-"""The database's commands: `db upgrade`, `db downgrade` and `db current`."""
+"""The database's commands: `db upgrade`, `db downgrade`, `db current` and `db reindex`."""
 
 from __future__ import annotations
 
@@ -90,3 +90,11 @@ def db_current(form: Format | None = FORMAT_OPTION, as_json: bool = JSON_OPTION)
         "pending": migrations.pending,
     }
     emit(f.Record(CURRENT_FIELDS, values, lines=lines), form, as_json)
+
+
+@db_app.command("reindex")
+@cli_errors
+def db_reindex() -> None:
+    """Rebuild every product's search document (after editing the database by hand)."""
+    count = services().catalog.reindex()
+    typer.echo(f"Reindexed {count:,} products for search.")

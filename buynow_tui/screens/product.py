@@ -7,7 +7,7 @@ Out of stock, the add key and button are disabled and the screen says why.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +21,15 @@ from textual.worker import Worker
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, open_search, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import NotFound, StoreError
-from buynow_tui.store.views import ProductView, dollars
+from buynow_tui.store.views import Picture, ProductView, dollars
+from buynow_tui.widgets.picture import picture_widget
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+#: The picture shows from this many columns on (the wide layout), this many across.
+PICTURE_FROM = 100
+PICTURE_CELLS = 24
 
 
 class ProductScreen(BaseScreen):
@@ -49,6 +57,7 @@ class ProductScreen(BaseScreen):
         &.-wide #columns { layout: horizontal; }
         &.-wide #about { width: 3fr; padding-right: 2; }
         &.-wide #specs { width: 2fr; margin-top: 0; }
+        &.-wide #columns > .picture { margin-right: 2; }
     }
     """
 
@@ -76,7 +85,8 @@ class ProductScreen(BaseScreen):
 
     @work(thread=True, group="product", exclusive=True, exit_on_error=False)
     def _load(self, product_id: int) -> None:
-        self.reply(self.call_later, self._show, self.services.catalog.get(product_id))
+        product = self.services.catalog.get(product_id)
+        self.reply(self.call_later, self._show, product, self.services.pictures.get(product_id))
 
     def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
         if worker.name != "_load":
@@ -88,7 +98,7 @@ class ProductScreen(BaseScreen):
         else:
             self.query_one("#loading", Static).update(Content(str(problem)))
 
-    async def _show(self, product: ProductView) -> None:
+    async def _show(self, product: ProductView, picture: Picture | None = None) -> None:
         self.product = product
         body = self.query_one("#product", VerticalScroll)
         await body.remove_children()
@@ -101,7 +111,7 @@ class ProductScreen(BaseScreen):
                     Content(f"{dollars(product.price_cents)}  ·  {product.stock_words}"), id="price"
                 ),
                 Static(_why(product), id="why"),
-                _columns(product),
+                _columns(product, self._picture(picture)),
                 *_buy_rows(in_stock),
             ]
         )
@@ -110,6 +120,13 @@ class ProductScreen(BaseScreen):
         self._show_quantity()
         self.refresh_bindings()
         (self.query_one("#add", Button) if in_stock else self.query_one("#wish", Button)).focus()
+
+    def _picture(self, picture: Picture | None) -> Widget | None:
+        """The picture, in the wide layout only: at 80x24 the words and buttons need
+        the rows (and it would not fit beside them)."""
+        if picture is None or self.app.size.width < PICTURE_FROM:
+            return None
+        return picture_widget(picture, self.context.picture_mode, width=PICTURE_CELLS)
 
     @property
     def _in_stock(self) -> bool:
@@ -192,7 +209,7 @@ class ProductScreen(BaseScreen):
         open_search(self)
 
 
-def _columns(product: ProductView) -> Vertical:
+def _columns(product: ProductView, picture: Widget | None = None) -> Vertical:
     about = Vertical(
         Static(Content(product.description or "No description yet."), id="description"),
         id="about",
@@ -203,7 +220,8 @@ def _columns(product: ProductView) -> Vertical:
         specs = Static(Content("Specifications\n") + Content(lines), id="specs")
     else:
         specs = Static(Content("No specifications listed."), id="specs")
-    return Vertical(about, specs, id="columns")
+    parts = [picture, about, specs] if picture is not None else [about, specs]
+    return Vertical(*parts, id="columns")
 
 
 def _buy_rows(in_stock: bool) -> list[Horizontal]:

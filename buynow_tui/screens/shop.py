@@ -1,19 +1,24 @@
 """Shop: the catalog a page at a time, search as you type, filter and sort.
 
 The table holds one keyset page (`PAGE_SIZE` rows) and asks for the next or previous
-page when the cursor moves past its edge, so 100,000 products cost what 50 do. Catalog
+page when the cursor moves past its edge, so 100,000 products cost what 50 do. Search
+results are paged the same way (by offset, best first), under their true count; when
+the text names a category ("cameras"), the status line offers it: ctrl+g (or a click)
+shows that category (just browsing it if the text was only its name). Catalog
 reads are exclusive workers of one group: whatever the shopper asked for last is what
 is shown, however the worker threads finish.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -24,8 +29,9 @@ from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import ProductPage, ProductView
+from buynow_tui.store.views import Picture, ProductPage, ProductView, SearchResults
 from buynow_tui.widgets.consent import ConsentNotice
+from buynow_tui.widgets.preview import PreviewPane
 from buynow_tui.widgets.product_table import ProductTable
 
 PAGE_SIZE = 50
@@ -34,6 +40,10 @@ SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is
 #: rows (100 cost ~8 ms more per key at p95 in bench/keystroke.py); refine to narrow.
 SEARCH_LIMIT = PAGE_SIZE
 SORTS = ("name", "price", "price_desc")
+#: From this many columns the Shop shows the highlighted product beside the table.
+PREVIEW_FROM = 140
+#: Products whose whole view (and picture) the preview keeps, newest last.
+PREVIEW_CACHE = 64
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
 
@@ -60,8 +70,12 @@ class ShopScreen(BaseScreen):
         #search { margin: 0 1; }
         #filters { height: 1; padding: 0 1; }
         #status { height: 1; padding: 0 1; color: $text-muted; }
-        #products { height: 1fr; }
+        #browse { height: 1fr; }
+        #products { height: 1fr; width: 1fr; }
         #empty { height: 1fr; padding: 1 2; display: none; }
+        #preview { display: none; }
+        &.-preview #products { width: auto; max-width: 50%; }
+        &.-preview #preview { display: block; width: 1fr; height: 1fr; }
     }
     """
 
@@ -71,6 +85,7 @@ class ShopScreen(BaseScreen):
         Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
         Binding("c", "next_category", "Category", id="shop-category"),
         Binding("s", "next_sort", "Sort", id="shop-sort"),
+        Binding("ctrl+g", "take_category", "Suggested category", id="shop-suggested", show=False),
     ]
 
     def __init__(self) -> None:
@@ -81,6 +96,7 @@ class ShopScreen(BaseScreen):
         self.page: ProductPage | None = None
         self.page_number = 1
         self.query_text = ""  # the search being shown; "" when browsing
+        self.found: SearchResults | None = None  # the page of results being shown
         #: A catalog read is on its way (the screen's `loading` overlay is shown only
         #: once one has taken SLOW_READ: a flash of it on every key cost a full redraw).
         self.reading = False
@@ -93,12 +109,18 @@ class ShopScreen(BaseScreen):
         self._search_due = False
         self._page_args: dict[str, Any] = {}
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
+        # The preview reads one product at a time, then the newest highlighted.
+        self._previewing: Worker[None] | None = None
+        self._preview_due: int | None = None
+        self._previews: dict[int, tuple[ProductView, Picture | None]] = {}
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield SearchBox(placeholder="Search by name or price  ( / )", id="search")
         yield Static(id="filters")
-        yield ProductTable(id="products")
+        with Horizontal(id="browse"):
+            yield ProductTable(id="products")
+            yield PreviewPane(picture_mode=self.context.picture_mode, id="preview")
         yield Static(id="empty")
         yield Static("Loading…", id="status")
         yield ConsentNotice()
@@ -186,33 +208,51 @@ class ShopScreen(BaseScreen):
         table.show_page(page.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
-    def _search(self, text: str, row: int | None = None, *, typed: bool = False) -> Worker[None]:
-        """Search the catalog for `text`; `typed` for the search as you type."""
-        worker = self._find(text, self.category, self.sort, row, typed)
+    def _search(
+        self,
+        text: str,
+        row: int | None = None,
+        *,
+        typed: bool = False,
+        offset: int = 0,
+        at_end: bool = False,
+    ) -> Worker[None]:
+        """Search the catalog for `text` (the page of results from `offset`); `typed`
+        for the search as you type."""
+        worker = self._find(text, self.category, self.sort, row, typed, offset, at_end)
         self._reading(worker)
         return worker
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _find(
-        self, text: str, category: str | None, sort: str, row: int | None, typed: bool
+        self,
+        text: str,
+        category: str | None,
+        sort: str,
+        row: int | None,
+        typed: bool,
+        offset: int,
+        at_end: bool,
     ) -> None:
         worker = get_current_worker()
         if worker.is_cancelled:
             return  # a newer read made this one moot before it began
-        found = self.services.catalog.search(text, limit=SEARCH_LIMIT, category=category)
-        if sort == "price":
-            found.sort(key=lambda p: (p.price_cents, p.id))
-        elif sort == "price_desc":
-            found.sort(key=lambda p: (-p.price_cents, -p.id))
-        self.reply(self._show_found, worker, text, found, row, typed)
+        found = self.services.catalog.search(
+            text, offset=offset, limit=SEARCH_LIMIT, category=category
+        )
+        if sort != "name":  # a sort by price orders each page of results
+            items = sorted(found.items, key=lambda p: (p.price_cents, p.id))
+            found = replace(found, items=tuple(items[::-1] if sort == "price_desc" else items))
+        self.reply(self._show_found, worker, text, found, row, typed, at_end)
 
     def _show_found(
         self,
         worker: Worker[None],
         text: str,
-        found: list[ProductView],
+        found: SearchResults,
         row: int | None,
         typed: bool,
+        at_end: bool = False,
     ) -> None:
         if typed:
             self._search_settled()  # the text typed meanwhile goes now, and wins if it does
@@ -221,16 +261,22 @@ class ShopScreen(BaseScreen):
         self._read_over()
         self.page = None
         self.query_text = text
+        self.found = found
         table = self.table
-        table.has_next = table.has_prev = False
-        table.show_page(found, row=row)
+        table.has_next = found.offset + len(found.items) < found.total
+        table.has_prev = found.offset > 0
+        table.show_page(found.items, cursor_at_end=at_end, row=row)
         self._after_rows()
 
     def worker_over(self, worker: Worker[Any]) -> None:
         if worker is self._typed_search:  # failed or cancelled before it could answer
             self._search_settled()
+        elif worker is self._previewing:  # a product removed meanwhile, say
+            self._preview_settled()
 
     def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
+        if worker.group == "preview":
+            return  # the pane keeps the row's part; the product opens with its own words
         if worker.group != "catalog":
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
@@ -244,7 +290,8 @@ class ShopScreen(BaseScreen):
             return  # opening: the mount loads the first page
         row = self.table.cursor_row
         if self.query_text:
-            self._search(self.query_text, row=row)
+            offset = self.found.offset if self.found else 0
+            self._search(self.query_text, row=row, offset=offset)
         elif self.page is not None:
             self._load_page(**self._page_args, row=row)
 
@@ -261,11 +308,15 @@ class ShopScreen(BaseScreen):
         empty = self.query_one("#empty", Static)
         has_rows = table.row_count > 0
         table.display = has_rows
+        self.query_one("#browse").display = has_rows
         empty.display = not has_rows
+        status: str | Content
         if self.query_text:
-            count = table.row_count
-            if count == 0:
-                status = "No results"
+            found = self.found
+            total = found.total if found else 0
+            offer = self._suggestion()
+            if total == 0:
+                status = Content("No results") + offer
                 where = f" in {self.category}" if self.category else ""
                 empty.update(
                     Content(f"No products match “{self.query_text}”{where}.\n\n")
@@ -276,9 +327,13 @@ class ShopScreen(BaseScreen):
                     )
                 )
             else:
-                more = f" (the first {SEARCH_LIMIT})" if count >= SEARCH_LIMIT else ""
-                plural = "s" if count != 1 else ""
-                status = f"{count} product{plural} match{'es' if count == 1 else ''}{more}"
+                plural = "s" if total != 1 else ""
+                status = Content(f"{total:,} result{plural}")
+                if total > SEARCH_LIMIT:
+                    offset = found.offset if found else 0
+                    pages = -(-total // SEARCH_LIMIT)
+                    status += Content(f" · page {offset // SEARCH_LIMIT + 1:,} of {pages:,}")
+                status += offer
         else:
             total = self.page.total if self.page else 0
             pages = max(1, -(-total // PAGE_SIZE))
@@ -288,7 +343,9 @@ class ShopScreen(BaseScreen):
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
                 )
-        self.query_one("#status", Static).update(Content(status))
+        self.query_one("#status", Static).update(
+            status if isinstance(status, Content) else Content(status)
+        )
         if not has_rows and self.focused is table:
             self.search_box.focus()
         if has_rows != self._had_rows:
@@ -297,19 +354,104 @@ class ShopScreen(BaseScreen):
             self._had_rows = has_rows
             self.refresh_bindings()
 
+    def _suggestion(self) -> Content:
+        """ " · Category: Cameras (ctrl+g)" when the results name a category; clickable."""
+        named = self.found.category if self.found else None
+        if not named:
+            return Content("")
+        return Content.from_markup(
+            " · [@click=screen.take_category]Category: $name[/] (ctrl+g)", name=named
+        )
+
+    def action_take_category(self) -> None:
+        """Show the category the search names: just browse it if the search was its
+        name ("cameras"), else search within it ("sony cameras")."""
+        found = self.found
+        if not self.query_text or found is None or not found.category:
+            return
+        self.category = found.category
+        self._show_filters()
+        if found.whole:
+            self.search_box.value = ""  # an emptied box shows the category's first page
+        else:
+            self._reload()
+
     def _show_filters(self) -> None:
         category = self.category or "All"
         self.query_one("#filters", Static).update(
             Content(f"Category: {category} (c) · Sort: {SORT_LABELS[self.sort]} (s)")
         )
 
+    # -- the preview pane (wide terminals) ---------------------------------------------
+    @property
+    def previewing(self) -> bool:
+        return self.size.width >= PREVIEW_FROM
+
+    @on(DataTable.RowHighlighted, "#products")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(self.table.selected)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.previewing, "-preview")
+        if self.previewing and self.is_mounted:
+            self._preview(self.table.selected)
+
+    def _preview(self, product: ProductView | None) -> None:
+        """Show `product` in the pane: its row at once, the rest from the cache or read
+        by one worker at a time (keys held down read only the last row they reach)."""
+        if not self.previewing:
+            return
+        pane = self.query_one("#preview", PreviewPane)
+        pane.show_row(product)
+        if product is None:
+            return
+        cached = self._previews.get(product.id)
+        if cached is not None:
+            pane.show(*cached)
+            return
+        self._preview_due = product.id
+        if self._previewing is None:
+            self._read_preview()
+
+    def _read_preview(self) -> None:
+        due, self._preview_due = self._preview_due, None
+        if due is not None:
+            self._previewing = self._fetch_preview(due)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def _fetch_preview(self, product_id: int) -> None:
+        product = self.services.catalog.get(product_id)
+        picture = self.services.pictures.get(product_id)
+        self.reply(self._show_preview, product, picture)
+
+    def _show_preview(self, product: ProductView, picture: Picture | None) -> None:
+        self._previews[product.id] = (product, picture)
+        while len(self._previews) > PREVIEW_CACHE:
+            del self._previews[next(iter(self._previews))]
+        self.query_one("#preview", PreviewPane).show(product, picture)
+        self._preview_settled()
+
+    def _preview_settled(self) -> None:
+        self._previewing = None
+        self._read_preview()
+
     # -- paging ------------------------------------------------------------------
     @on(ProductTable.PageRequested)
     def _turn_page(self, event: ProductTable.PageRequested) -> None:
         event.stop()
         page = self.page
-        if self.reading or page is None or self.query_text:
+        if self.reading:
             return  # a page is on its way; a held key does not pile up requests
+        found = self.found
+        if self.query_text and found is not None:
+            if event.direction > 0 and found.offset + len(found.items) < found.total:
+                self._search(self.query_text, offset=found.offset + SEARCH_LIMIT)
+            elif event.direction < 0 and found.offset > 0:
+                back = max(0, found.offset - SEARCH_LIMIT)
+                self._search(self.query_text, offset=back, at_end=True)
+            return
+        if page is None or self.query_text:
+            return
         if event.direction > 0 and page.next_cursor is not None:
             self._load_page(after=page.next_cursor, number=self.page_number + 1)
         elif event.direction < 0 and page.prev_cursor is not None:

@@ -10,13 +10,14 @@ sessions served and the status file that `buynow uptime` reads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from buynow_tui.limits import Admission, Limits
-from buynow_tui.logs import get_logger
+from buynow_tui.logs import get_logger, read_session_user
 from buynow_tui.paths import Paths
 from buynow_tui.ssh.policy import server_environment
 from buynow_tui.ssh.spawner import Spawner, SpawnMode
@@ -87,6 +88,14 @@ class Hub:
         self.sessions.add(session)
         self.served += 1
         self.write_status()
+
+    def session_user(self, pid: int) -> str | None:
+        """Who the session app `pid` had logged in when it ended (its file goes)."""
+        path = self.paths.session_user_file(pid)
+        who = read_session_user(path)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return who
 
     def session_gone(self, session: LiveSession) -> None:
         if session in self.sessions:

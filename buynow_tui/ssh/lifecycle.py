@@ -31,7 +31,7 @@ from enum import Enum
 import asyncssh
 
 from buynow_tui.limits import Claim, Limits, Verdict, clamp_size
-from buynow_tui.logs import get_logger
+from buynow_tui.logs import ANONYMOUS, get_logger
 from buynow_tui.ssh import policy
 from buynow_tui.ssh.child import PtyChild
 from buynow_tui.ssh.command_child import COMMAND_TIMEOUT, MSG_TOO_SLOW, CommandChild
@@ -395,7 +395,14 @@ class ShopSession(asyncssh.SSHServerSession[bytes]):
         self._exit(status if status is not None and status >= 0 else 0)
         if child is not None:
             duration = time.monotonic() - self.live_since
-            log.info("disconnect from %s after %.1fs (%s)", self.described(), duration, self.reason)
+            who = self.hub.session_user(child.pid)
+            log.info(
+                "disconnect from %s after %.1fs (%s)",
+                self.described(),
+                duration,
+                self.reason,
+                extra={"user": who or ANONYMOUS},
+            )
             self.hub.session_gone(self)
 
     def _exit(self, status: int) -> None:

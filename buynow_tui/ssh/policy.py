@@ -21,8 +21,10 @@ Deep links: an exec request naming a page on the allowlist -- the one in
 `buynow_tui.navigation` (`is_deep_link`), the same that `buynow --open` accepts:
 `shop`, `cart`, `wishlist`, `orders`, `account`, `about`, `product/<id>`,
 `order/<n>` -- with a PTY (`ssh -t host cart`) starts the child with `--open <that>`.
-The app shows Not found for a product or order that does not exist. Anything else is
-refused.
+The app shows Not found for a product or order that does not exist, and, as locally,
+for an unknown page asked with a PTY (`ssh -t host nosuchpage`; one word or path of
+page characters, `PAGE_SHAPED`). Without a PTY an unknown page is refused with a line,
+and so is anything else.
 
 The contract with the app
 -------------------------
@@ -67,10 +69,14 @@ from enum import Enum
 from pathlib import Path
 
 from buynow_tui.config import SERVER_STARTED, SSH_FINGERPRINT, SSH_FLAG, SSH_PEER
-from buynow_tui.navigation import is_deep_link
+from buynow_tui.navigation import UNKNOWN_PAGE, is_deep_link, resolve
 
 #: The deep links in words, for the refusal line (tests check it names every one).
 PAGES = "cart, orders, wishlist, account, about, shop, product/<id>, order/<n>"
+#: What an unknown page asked for with a PTY may look like to get Not found: one word
+#: or path of a page's characters. Anything else (spaces, `;`, a leading `-` or `.`)
+#: is a command, refused with a line.
+PAGE_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}")
 FILE_TRANSFER = re.compile(r"^\s*(?:scp|sftp|sftp-server|rsync|/usr/\S*sftp-server)\b")
 
 #: The shoppers' commands in words, for the refusal line.
@@ -128,8 +134,15 @@ class Request:
 
     @property
     def open_path(self) -> str | None:
-        """The deep link to open (`--open`), or None for the Shop."""
-        return self.command.strip() if self.kind is RequestKind.EXEC else None
+        """The page to open (`--open`), or None for the Shop: a deep link as asked; an
+        unknown page as asked, which the app shows Not found for, unless it is a screen
+        no link may open (`login`): then `navigation.UNKNOWN_PAGE`, Not found too."""
+        if self.kind is not RequestKind.EXEC:
+            return None
+        page = self.command.strip()
+        if is_deep_link(page) or resolve(page) is None:
+            return page
+        return UNKNOWN_PAGE
 
     @property
     def shopper_command(self) -> ShopperCommand | None:
@@ -149,16 +162,19 @@ def refusal(request: Request) -> str | None:
     if request.kind is RequestKind.SUBSYSTEM:
         return MSG_NO_FILES if request.command == "sftp" else MSG_NO_SUBSYSTEM
     if request.kind is RequestKind.EXEC:
+        command = request.command.strip()
         if FILE_TRANSFER.match(request.command):
             return MSG_NO_FILES
-        if request.pty and is_deep_link(request.command.strip()):
+        if request.pty and is_deep_link(command):
             return None  # `ssh -t host cart`: the app, at that page
         parsed = parse_command(request.command)
         if isinstance(parsed, ShopperCommand):
             return None
         if parsed is not None:
             return parsed  # one of the shoppers' commands, wrongly given
-        if not is_deep_link(request.command.strip()):
+        if request.pty and PAGE_SHAPED.fullmatch(command):
+            return None  # `ssh -t host nosuchpage`: the app says Not found
+        if not is_deep_link(command):
             return MSG_NO_COMMANDS
     if not request.pty:
         return MSG_NO_PTY

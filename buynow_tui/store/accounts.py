@@ -323,6 +323,9 @@ class Accounts:
     def _key_hash(fingerprint: str) -> str:
         return hash_token("ssh-key:" + fingerprint)
 
+    #: How the store names an SSH key (its remembered login, its preferences).
+    key_hash = _key_hash
+
     def remember_key(self, user_id: int, fingerprint: str) -> None:
         self._store_token(user_id, self._key_hash(fingerprint), "ssh")
 

@@ -16,12 +16,21 @@ from peewee import Expression, IntegrityError, Tuple, fn
 
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.logs import get_logger
+from buynow_tui.store import search_index
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, is_sqlite, write
 from buynow_tui.store.errors import NotFound, UnknownCategory, ValidationError
-from buynow_tui.store.models import Product, database
+from buynow_tui.store.models import CategoryCount, Product, database
+from buynow_tui.store.pictures import store_picture
 from buynow_tui.store.search import search_products, summary_fields
-from buynow_tui.store.views import Category, Cursor, ProductPage, ProductView
+from buynow_tui.store.views import (
+    Category,
+    Cursor,
+    Picture,
+    ProductPage,
+    ProductView,
+    SearchResults,
+)
 
 log = get_logger("catalog")
 
@@ -59,6 +68,8 @@ class ProductInput:
     stock: int
     description: str = ""
     specs: tuple[tuple[str, str], ...] = ()
+    #: A catalog file's picture for it (`image`), checked and made small.
+    picture: Picture | None = None
 
     @classmethod
     def build(
@@ -150,18 +161,23 @@ class Catalog:
         )
 
     def count(self, category: str | None = None) -> int:
+        """Products in the shop (or one category), from the counts the database keeps
+        (`category_count`, migration 0010): no scan of the product table."""
         with connection():
-            query = Product.select(fn.COUNT(Product.id))
             if category:
-                query = query.where(Product.category == category)
-            return query.scalar() or 0
+                query = CategoryCount.select(CategoryCount.products).where(
+                    CategoryCount.category == category
+                )
+            else:
+                query = CategoryCount.select(fn.SUM(CategoryCount.products))
+            return int(query.scalar() or 0)
 
     def categories(self) -> list[Category]:
         with connection():
             rows = (
-                Product.select(Product.category, fn.COUNT(Product.id).alias("n"))
-                .group_by(Product.category)
-                .order_by(Product.category)
+                CategoryCount.select(CategoryCount.category, CategoryCount.products)
+                .where(CategoryCount.products > 0)
+                .order_by(CategoryCount.category)
                 .tuples()
             )
             return [Category(name, n) for name, n in cast("Iterable[tuple[str, int]]", rows)]
@@ -184,11 +200,21 @@ class Catalog:
 
     # -- search ----------------------------------------------------------------
     def search(
-        self, text: str, *, limit: int = 100, category: str | None = None
-    ) -> list[ProductView]:
-        """Products whose name words start with every word typed, or whose price is it
-        (see `store.search`)."""
-        return search_products(text, limit=limit, category=category)
+        self, text: str, *, offset: int = 0, limit: int = 100, category: str | None = None
+    ) -> SearchResults:
+        """The products matching every word typed (in the name, category, description or
+        specs; plurals, prefixes and one typo allowed) or whose price it is, best first:
+        `limit` (at most 500) from `offset`, with the true total and the category the
+        text names (see `store.search`)."""
+        return search_products(text, offset=offset, limit=limit, category=category)
+
+    def reindex(self) -> int:
+        """Rebuild every product's search document from its row, in one transaction:
+        what a database edited by hand (or a changed normaliser) needs; how many."""
+        with write():
+            count = search_index.backfill()
+        log.info("search documents rebuilt for %d products", count)
+        return count
 
     # -- admin changes -----------------------------------------------------------
     def add(self, item: ProductInput, *, new_category: bool = False) -> ProductView:
@@ -203,14 +229,26 @@ class Catalog:
                     raise _sku_taken(item.sku, taken)
                 category = _category_for(item.category, new_category=new_category)
                 row = dict(item.row(), category=category)
-                product = Product.create(**row, created_at=self.clock())
+                doc = search_index.document_of(row)
+                product = Product.create(
+                    **row, **search_index.columns(doc), created_at=self.clock()
+                )
+                search_index.remember([doc])
         except IntegrityError:  # another process added it meanwhile
             raise ValidationError(f"SKU {item.sku!r} already exists.", field="sku") from None
         log.info("product %s added", item.sku)
         return product_view(product)
 
-    def update(self, sku: str, *, new_category: bool = False, **changes: object) -> ProductView:
-        """Change a product found by its SKU (any case); see `add` for categories."""
+    def update(
+        self,
+        sku: str,
+        *,
+        new_category: bool = False,
+        picture: Picture | None = None,
+        **changes: object,
+    ) -> ProductView:
+        """Change a product found by its SKU (any case); see `add` for categories. A
+        `picture` (see `store.pictures`) replaces its picture in the same transaction."""
         allowed = {"name", "category", "price", "stock", "description"}
         unknown = set(changes) - allowed
         if unknown:
@@ -226,7 +264,7 @@ class Catalog:
             row["stock"] = v.check_stock(changes["stock"])  # type: ignore[arg-type]
         if changes.get("description") is not None:
             row["description"] = v.clean_description(str(changes["description"]))
-        if not row:
+        if not row and picture is None:
             raise ValidationError("Nothing to change: give at least one new value.")
         with write():
             stored = _stored_sku(sku)
@@ -235,8 +273,14 @@ class Catalog:
             if "category" in row:
                 _lock_categories()
                 row["category"] = _category_for(str(row["category"]), new_category=new_category)
-            Product.update(**row).where(Product.sku == stored).execute()
-        log.info("product %s updated: %s", stored, ", ".join(sorted(row)))
+            if row:
+                Product.update(**row).where(Product.sku == stored).execute()
+                if row.keys() & {"name", "category", "description"}:
+                    search_index.reindex(_id_of(stored))
+            if picture is not None:
+                store_picture(_id_of(stored), picture, self.clock())
+        changed = sorted(row) + (["picture"] if picture is not None else [])
+        log.info("product %s updated: %s", stored, ", ".join(changed))
         return self.get_by_sku(stored)
 
     def set_stock(self, sku: str, stock: int | str) -> ProductView:
@@ -265,8 +309,9 @@ class Catalog:
         spelling that differs only in case (the first spelling wins, in the file too).
         """
         items = list(items)
-        added = updated = skipped = stock_reset = 0
+        added = updated = skipped = stock_reset = pictured = 0
         now = self.clock()
+        pictures: dict[str, Picture] = {}  # of new products, by SKU key
         with write():
             _lock_categories()
             spellings = category_spellings()
@@ -279,13 +324,21 @@ class Catalog:
                     )
                 }
                 new_rows = []
+                docs = []
                 for item in chunk:
                     category = spellings.setdefault(v.category_key(item.category), item.category)
                     row = dict(item.row(), category=category)
                     current = existing.get(v.sku_key(item.sku))
                     if current is None:
-                        new_rows.append(dict(row, created_at=now))
+                        doc = search_index.document_of(row)
+                        docs.append(doc)
+                        new_rows.append(dict(row, **search_index.columns(doc), created_at=now))
+                        if item.picture is not None:
+                            pictures[v.sku_key(item.sku)] = item.picture
                         continue
+                    if update and item.picture is not None:
+                        store_picture(current.id, item.picture, now)
+                        pictured += 1
                     wanted = {k: val for k, val in row.items() if k not in ("sku", "stock")}
                     changes = {
                         k: val for k, val in wanted.items() if update and getattr(current, k) != val
@@ -295,19 +348,34 @@ class Catalog:
                     if not changes:
                         skipped += 1
                         continue
+                    if changes.keys() & {"name", "category", "description", "specs"}:
+                        doc = search_index.document_of(dict(row))
+                        docs.append(doc)
+                        changes.update(search_index.columns(doc))
                     Product.update(**changes).where(Product.id == current.id).execute()
                     updated += 1
                     stock_reset += "stock" in changes
                 if new_rows:
                     Product.insert_many(new_rows).execute()
                     added += len(new_rows)
-        report = SeedReport(added, updated, skipped, stock_reset)
+                if pictures:
+                    made = Product.select(Product.id, Product.sku).where(
+                        fn.lower(Product.sku).in_(list(pictures))
+                    )
+                    for product in made:
+                        store_picture(product.id, pictures[v.sku_key(product.sku)], now)
+                        pictured += 1
+                    pictures.clear()
+                search_index.remember(docs)
+        report = SeedReport(added, updated, skipped, stock_reset, pictured)
         log.info(
-            "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were",
+            "catalog seeded: %d added, %d updated (%d stock reset), %d left as they were, "
+            "%d pictures",
             added,
             updated,
             stock_reset,
             skipped,
+            pictured,
         )
         return report
 
@@ -321,11 +389,20 @@ class SeedReport:
     updated: int
     skipped: int
     stock_reset: int = 0
+    pictures: int = 0  # pictures stored (new products', and replaced ones with `update`)
 
 
 def _sku_is(sku: str) -> Expression:
     """The condition "this product's SKU is `sku`, in any case" (the lower(sku) index)."""
     return fn.lower(Product.sku) == fn.lower(sku.strip())
+
+
+sku_is = _sku_is
+
+
+def _id_of(stored_sku: str) -> int:
+    found: int = Product.select(Product.id).where(Product.sku == stored_sku).scalar()
+    return found
 
 
 def _stored_sku(sku: str) -> str | None:

@@ -1,11 +1,15 @@
 """Running the checked-in migrations in `store/migrations/` up and down.
 
 A migration is a module `mNNNN_name.py` with `up(dialect)` and `down(dialect)` that
-return SQL statements. The runner owns two tables of its own, which it creates and no
-migration drops, so they survive a full downgrade: `migration_history` (what ran) and
-`store_marker` (whether this database is new; see `demo_catalog_pending`). The times
-they record come from the clock the caller passes (`Services.clock`, by default the
-system's).
+return SQL statements (or, for data only Python can compute, callables run in the same
+transaction, in their place: m0005's search documents). A module's `DERIVED` names the
+tables and `table.column`s its `down` drops that hold only data derived from others:
+dropping them loses nothing, so they are not counted as rows a downgrade would lose.
+
+The runner owns two tables of its own, which it creates and no migration drops, so they
+survive a full downgrade: `migration_history` (what ran) and `store_marker` (whether
+this database is new; see `demo_catalog_pending`). The times they record come from the
+clock the caller passes (`Services.clock`, by default the system's).
 
 Every step holds the migration lock while it checks what is applied and applies the
 next migration, so several processes opening a new database at once (an SSH server's
@@ -19,6 +23,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -36,7 +41,9 @@ DEMO_CATALOG = "demo_catalog"
 PENDING, DONE, NOT_WANTED = "pending", "seeded", "not wanted"
 
 _DROP_TABLE = re.compile(r'^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?"?(\w+)"?', re.IGNORECASE)
-_DROP_COLUMN = re.compile(r'^\s*ALTER\s+TABLE\s+"?(\w+)"?\s+DROP\s+COLUMN', re.IGNORECASE)
+_DROP_COLUMN = re.compile(
+    r'^\s*ALTER\s+TABLE\s+"?(\w+)"?\s+DROP\s+COLUMN\s+"?(\w+)"?', re.IGNORECASE
+)
 _MADE_TABLE = re.compile(
     r'^\s*(?:CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)"?'
     r'|ALTER\s+TABLE\s+"?\w+"?\s+RENAME\s+TO\s+"?(\w+)"?)',
@@ -149,8 +156,7 @@ def upgrade(*, clock: Clock = system_clock) -> list[str]:
                 if not pending:
                     break
                 name, module = pending[0]
-                for sql in module.up(dialect()):
-                    database.execute_sql(sql)
+                _run(module.up(dialect()))
                 MigrationHistory.create(name=name, applied_at=clock())
             log.info("applied migration %s", name)
             done.append(name)
@@ -167,6 +173,25 @@ def _up_to_date() -> bool:
     return all(name in applied for name, _ in _available())
 
 
+def _run(steps: Iterable[str | Callable[[], None]]) -> None:
+    for step in steps:
+        if isinstance(step, str):
+            database.execute_sql(step)
+        else:
+            step()
+
+
+def _dropped(sql: str) -> tuple[str | None, str | None]:
+    """The table a statement drops (or drops a column of), and that column."""
+    table = _DROP_TABLE.match(sql)
+    if table:
+        return table.group(1), None
+    column = _DROP_COLUMN.match(sql)
+    if column:
+        return column.group(1), column.group(2)
+    return None, None
+
+
 def _plan(steps: int, clock: Clock) -> DowngradePlan:
     """Under the lock: the migrations to revert and the rows their `down` would drop."""
     modules = dict(_available())
@@ -174,10 +199,14 @@ def _plan(steps: int, clock: Clock) -> DowngradePlan:
     dropped: list[str] = []
     made: set[str] = set()
     for name in names:
+        derived: frozenset[str] = getattr(modules[name], "DERIVED", frozenset())
         for sql in modules[name].down(dialect()):
-            hit = _DROP_TABLE.match(sql) or _DROP_COLUMN.match(sql)
-            if hit and hit.group(1) not in dropped:
-                dropped.append(hit.group(1))
+            if not isinstance(sql, str):
+                continue
+            table, column = _dropped(sql)
+            lost = table not in derived and f"{table}.{column}" not in derived
+            if table is not None and lost and table not in dropped:
+                dropped.append(table)
             remade = _MADE_TABLE.match(sql)
             if remade:
                 made.add(remade.group(1) or remade.group(2))
@@ -226,8 +255,7 @@ def downgrade(
             if plan.loses_rows and not accept_loss:
                 raise DataWouldBeLost(list(plan.migrations), plan.lost)
             for name in plan.migrations:
-                for sql in modules[name].down(dialect()):
-                    database.execute_sql(sql)
+                _run(modules[name].down(dialect()))
                 MigrationHistory.delete().where(MigrationHistory.name == name).execute()
         for name in plan.migrations:
             log.info("reverted migration %s", name)

@@ -18,6 +18,7 @@ from peewee import (
     SQL,
     AutoField,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     Check,
@@ -85,6 +86,12 @@ class Product(BaseModel):
     description = TextField(default="")
     specs = TextField(default="{}")  # JSON object of name -> value
     created_at = UTCDateTimeField()
+    # The normalised search document (`store.search_text`), kept in step by every write;
+    # SQLite's FTS5 table and PostgreSQL's tsvector column index it (migration m0005).
+    search_name = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_category = TextField(default="", constraints=[SQL("DEFAULT ''")], index=True)
+    search_body = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    search_tag = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "product"
@@ -93,6 +100,18 @@ class Product(BaseModel):
             (("price_cents", "id"), False),
             (("category", "price_cents", "id"), False),
         )
+
+
+class SearchWord(BaseModel):
+    """Every word the search index holds (4+ characters, not all digits): what a typo
+    may be corrected to. Words are added as products are written and never removed:
+    a word left by a removed product only ever corrects a typo to a word that
+    matches nothing more."""
+
+    word = CharField(max_length=64, primary_key=True)
+
+    class Meta:
+        table_name = "search_word"
 
 
 # One SKU regardless of case (SKUs are ASCII by validation, so every lower() agrees).
@@ -226,6 +245,16 @@ class OrderEvent(BaseModel):
         )
 
 
+class CategoryCount(BaseModel):
+    """How many products each category has, kept by triggers (migration 0010)."""
+
+    category = CharField(max_length=60, primary_key=True)
+    products = IntegerField()
+
+    class Meta:
+        table_name = "category_count"
+
+
 class MigrationHistory(BaseModel):
     id = AutoField()
     name = CharField(max_length=100, unique=True)
@@ -312,9 +341,41 @@ class ShopSecret(BaseModel):
         table_name = "shop_secret"
 
 
+class ProductImage(BaseModel):
+    """A product's picture (at most one): a PNG the store made from the admin's file,
+    scaled to fit `store.pictures.MAX_SIDE` and stripped of metadata. Kept in the
+    database, so every front end on one PostgreSQL shows the same pictures and a backup
+    of the database is a backup of them."""
+
+    product = ForeignKeyField(Product, primary_key=True, on_delete="CASCADE")
+    mime = CharField(max_length=20)
+    width = IntegerField()
+    height = IntegerField()
+    data = BlobField()
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "product_image"
+
+
+class ClientPreference(BaseModel):
+    """What one client (an SSH key, by the hash `Accounts` keeps of it) chose: its theme.
+
+    Keyed by the client, not the account, as the settings file is in a local terminal:
+    the theme follows the key whether or not its shopper is logged in."""
+
+    client_hash = CharField(max_length=64, primary_key=True)
+    theme = CharField(max_length=60)
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "client_preference"
+
+
 MODELS: list[type[BaseModel]] = [
     User,
     Product,
+    SearchWord,
     Cart,
     CartLine,
     Wishlist,
@@ -328,6 +389,9 @@ MODELS: list[type[BaseModel]] = [
     LoginFailure,
     ShopSecret,
     WebClient,
+    ProductImage,
+    ClientPreference,
+    CategoryCount,
 ]
 
 # The checkout's tables (issue 15) live in their own module, which adds them to MODELS.

@@ -25,6 +25,8 @@ from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
 from buynow_tui.store.payments import load_gateway
 from buynow_tui.store.payments.gateway import PaymentGateway
+from buynow_tui.store.pictures import Pictures
+from buynow_tui.store.preferences import Preferences
 from buynow_tui.store.web_clients import WebClients
 from buynow_tui.store.wishlist import WishlistService
 
@@ -42,6 +44,8 @@ class Services:
         self.logins = Logins()
         self.accounts = Accounts(self.settings, self.logins, clock=clock)
         self.catalog = Catalog(clock=clock)
+        self.pictures = Pictures(clock=clock)
+        self.preferences = Preferences(clock=clock)
         self.cart = CartService(self.settings, self.logins, clock=clock)
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)

@@ -5,6 +5,7 @@ Plain Python: no peewee, no Textual. Nothing here runs a query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -78,6 +79,17 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A product's picture as the store keeps it (`store.pictures`): PNG bytes and
+    their size in pixels."""
+
+    data: bytes
+    width: int
+    height: int
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Cursor:
     """A keyset position: the sort value and id of a row."""
 
@@ -91,6 +103,31 @@ class ProductPage:
     total: int
     next_cursor: Cursor | None
     prev_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of search results, best first: `items` from `offset` of `total` matches.
+
+    `category` is a category the text names ("cameras" names Cameras), for the shopper
+    to filter by; `whole` says the text is just that name. It iterates and indexes as
+    its items do.
+    """
+
+    items: tuple[ProductView, ...]
+    total: int
+    offset: int = 0
+    category: str | None = None
+    whole: bool = False
+
+    def __iter__(self) -> Iterator[ProductView]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> ProductView:
+        return self.items[index]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""A product's picture on screen, as well as the terminal can show it (textual-image).
+
+Modes: "tgp" (the Kitty graphics protocol) or "sixel" where the terminal answers that
+it has them, "halfcell" (two coloured pixels per cell, "▀") anywhere else, "none"
+with NO_COLOR (a picture is nothing but colour). A picture that would not fit the
+space it is given (`MIN_CELLS`) is left out rather than squashed.
+
+textual-image finds out what a terminal can do by asking it (an escape sequence, then
+reading the answer from stdin) when it is first imported, which only works before
+Textual starts reading the keyboard, and would ask whatever terminal the importing
+process has. So it is imported only through `prepare`:
+
+- locally (`app.run`), with "detect", before the app starts: it asks the shopper's
+  own terminal;
+- over SSH, in a browser, and in tests, with "halfcell": it asks nothing. Over SSH
+  the terminal is at the far end of the connection (the fork server, which imports the
+  app before any shopper connects, has none, and a session's app would have to read
+  the answer through the shopper's keystrokes), and in a browser xterm.js shows no
+  graphics; half blocks work in both.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import TYPE_CHECKING
+
+from textual.widget import Widget
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from buynow_tui.store.views import Picture
+
+MODES = ("none", "halfcell", "sixel", "tgp")
+#: A picture needs at least this many cells across to be worth showing.
+MIN_CELLS = 8
+#: The cell size assumed where the terminal is not asked (textual-image's own default).
+ASSUMED_CELL = (10, 20)
+
+_prepared: str | None = None
+
+
+def choose_mode(*, no_color: bool, remote: bool) -> str:
+    """The mode for an app: "none" with NO_COLOR, "halfcell" when the terminal is not
+    this process's own (SSH, a browser), else "detect" (ask it, `prepare`)."""
+    if no_color:
+        return "none"
+    return "halfcell" if remote else "detect"
+
+
+def prepare(mode: str) -> str:
+    """Load textual-image for `mode` ("detect" asks this process's terminal, so only
+    before Textual starts); the mode to use from then on."""
+    global _prepared
+    if mode == "none":
+        return mode
+    from textual_image import _terminal
+
+    detected = None
+    if mode == "detect" and sys.__stdout__ is not None and sys.__stdout__.isatty():
+        detected = _detect()
+    if detected is not None:
+        mode = detected
+    else:
+        mode = "halfcell" if mode == "detect" else mode
+        if not hasattr(_terminal.get_cell_size, "_result"):
+            _terminal.get_cell_size._result = _terminal.CellSize(*ASSUMED_CELL)  # type: ignore[attr-defined]
+        if mode not in MODES:
+            mode = "halfcell"
+        real = sys.__stdout__
+        sys.__stdout__ = None  # type: ignore[misc]  # its import-time check asks no terminal
+        try:
+            import textual_image.renderable  # noqa: F401
+        finally:
+            sys.__stdout__ = real  # type: ignore[misc]
+    _prepared = mode
+    return mode
+
+
+def _detect() -> str | None:
+    """Ask this terminal what it can show (textual-image's import does); None if the
+    asking failed (a terminal of no size, say: textual-image divides by it)."""
+    try:
+        from textual_image import _terminal
+
+        _terminal.get_cell_size()  # asked now and kept: it cannot be asked later
+        import textual_image.renderable as auto
+        from textual_image.renderable import sixel, tgp
+    except Exception:  # its detection is best effort; half blocks always work
+        return None
+    found = auto.Image
+    return "sixel" if found is sixel.Image else "tgp" if found is tgp.Image else "halfcell"
+
+
+def picture_widget(picture: Picture, mode: str, *, width: int) -> Widget | None:
+    """A widget showing `picture` `width` cells wide (its height to keep its shape), or
+    None with mode "none" or too little room."""
+    if mode == "none" or width < MIN_CELLS:
+        return None
+    if _prepared is None or mode == "detect":
+        mode = prepare(mode if mode != "detect" else "halfcell")
+    from PIL import Image as PILImage
+    from textual_image.widget import HalfcellImage, SixelImage, TGPImage
+
+    kind = {"sixel": SixelImage, "tgp": TGPImage}.get(mode, HalfcellImage)
+    image = PILImage.open(io.BytesIO(picture.data))
+    image.load()
+    widget: Widget = kind(image, classes="picture")
+    widget.styles.width = width
+    widget.styles.height = "auto"
+    return widget
+
+
+def no_picture() -> Static:
+    """What stands where a picture would: nothing, taking no room."""
+    blank = Static("", classes="picture")
+    blank.display = False
+    return blank
