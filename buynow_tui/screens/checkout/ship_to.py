@@ -39,6 +39,8 @@ class AddressForm(DialogScreen):
     saved address."""
 
     SCREEN_TITLE = "Address"
+    #: Typing starts in the first field (over SSH there is no mouse to pick one).
+    AUTO_FOCUS = "#address-name"
     HELP_KEYS = (("enter", "Save (from any field)"),)
 
     DEFAULT_CSS = """
