@@ -56,4 +56,16 @@ def open_store(
             from buynow_tui.store.seed import seed_demo_catalog  # only a new database needs it
 
             seeded = seed_demo_catalog(services.catalog)
+        sweep_at_start(services)
     return Opened(paths, services, seeded)
+
+
+def sweep_at_start(services: Services) -> None:
+    """Cancel orders a crash left unpaid (issue 15), returning their stock. Never stops
+    a start: a failure is logged and the next start (or `buynow serve`) tries again."""
+    from buynow_tui.logs import get_logger
+
+    try:
+        services.checkout.sweep()
+    except Exception as error:
+        get_logger("payments").warning("stranded-order sweep failed at start: %r", error)

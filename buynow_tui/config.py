@@ -18,9 +18,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypedDict
 
 DEFAULT_BCRYPT_ROUNDS = 12
 DEFAULT_SHIPPING_CENTS = 3000
+#: Express delivery's price unless `BUYNOW_EXPRESS_CENTS` says otherwise (issue 15).
+DEFAULT_EXPRESS_CENTS = 4500
+#: Minutes an order may stay `placed` without a payment before the sweep cancels it.
+DEFAULT_STRANDED_MINUTES = 10
+#: Seconds before an email the SMTP server did not take is tried again.
+DEFAULT_SMTP_RETRY_SECONDS = 60
 
 HOME = "BUYNOW_HOME"
 DATABASE_URL = "BUYNOW_DATABASE_URL"
@@ -60,6 +67,15 @@ class Settings:
     lockout_minutes: int = 15
     remember_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
+    # -- checkout (issue 15): delivery prices, the payment sweep, receipts by email --
+    express_cents: int = DEFAULT_EXPRESS_CENTS
+    #: Standard delivery is free from this subtotal on (None: never free).
+    free_delivery_from_cents: int | None = None
+    stranded_minutes: int = DEFAULT_STRANDED_MINUTES
+    #: Where receipts are mailed through (`BUYNOW_SMTP_URL`); None: no mail.
+    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
+    smtp_retry_seconds: int = DEFAULT_SMTP_RETRY_SECONDS
+    mail_from: str = "BuyNow <shop@localhost>"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,7 +88,46 @@ class Settings:
         shipping = _int_env(env, "BUYNOW_SHIPPING_CENTS", DEFAULT_SHIPPING_CENTS)
         if shipping < 0:
             raise ConfigError("BUYNOW_SHIPPING_CENTS must not be negative")
-        return cls(bcrypt_rounds=rounds, shipping_cents=shipping)
+        return cls(bcrypt_rounds=rounds, shipping_cents=shipping, **_checkout_settings(env))
+
+
+class _CheckoutKnobs(TypedDict):
+    express_cents: int
+    free_delivery_from_cents: int | None
+    stranded_minutes: int
+    smtp_url: str | None
+    smtp_retry_seconds: int
+    mail_from: str
+
+
+def _checkout_settings(env: Mapping[str, str]) -> _CheckoutKnobs:
+    """The checkout's knobs (issue 15): delivery prices, the sweep, receipts by email."""
+    express = _int_env(env, "BUYNOW_EXPRESS_CENTS", DEFAULT_EXPRESS_CENTS)
+    free_raw = env.get("BUYNOW_FREE_DELIVERY_FROM_CENTS", "").strip()
+    free = _int_env(env, "BUYNOW_FREE_DELIVERY_FROM_CENTS", 0) if free_raw else None
+    stranded = _int_env(env, "BUYNOW_STRANDED_MINUTES", DEFAULT_STRANDED_MINUTES)
+    retry = _int_env(env, "BUYNOW_SMTP_RETRY_SECONDS", DEFAULT_SMTP_RETRY_SECONDS)
+    for name, value in (
+        ("BUYNOW_EXPRESS_CENTS", express),
+        ("BUYNOW_FREE_DELIVERY_FROM_CENTS", free or 0),
+    ):
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative")
+    if stranded < 1:
+        raise ConfigError("BUYNOW_STRANDED_MINUTES must be at least 1")
+    if retry < 1:
+        raise ConfigError("BUYNOW_SMTP_RETRY_SECONDS must be at least 1")
+    smtp = env.get("BUYNOW_SMTP_URL", "").strip() or None
+    if smtp is not None and not smtp.lower().startswith(("smtp://", "smtps://")):
+        raise ConfigError("BUYNOW_SMTP_URL must start with smtp:// or smtps://")
+    return {
+        "express_cents": express,
+        "free_delivery_from_cents": free,
+        "stranded_minutes": stranded,
+        "smtp_url": smtp,
+        "smtp_retry_seconds": retry,
+        "mail_from": env.get("BUYNOW_MAIL_FROM", "").strip() or "BuyNow <shop@localhost>",
+    }
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from buynow_tui import messages as m
 from buynow_tui.logs import set_process_user
 from buynow_tui.screens.base import StoreWorkers
 from buynow_tui.session import Job, Recalled, Session, SignedIn, write_private
-from buynow_tui.store.states import news
+from buynow_tui.store.states import CARD_DECLINED, news
 from buynow_tui.widgets.safe import plain_text
 
 if TYPE_CHECKING:
@@ -149,8 +149,13 @@ class SessionBridge(StoreWorkers, _App):
         if self.user is None or self.user.id != user_id:
             return
         for event in events:
-            # What the shopper did here, and placing an order, they know of already.
-            if event.actor_kind != "shopper" and event.to_status not in ("placed", "paid"):
+            # What the shopper did here, placing an order, and a checkout's own decline
+            # (the Confirm step says it in words), they know of already.
+            if (
+                event.actor_kind != "shopper"
+                and event.to_status not in ("placed", "paid")
+                and not (event.to_status == "cancelled" and event.note == CARD_DECLINED)
+            ):
                 self.notify(news(event.number, event.to_status) + ".", markup=False)
         self.screen.post_message(m.OrdersMoved(events))
 

@@ -122,12 +122,14 @@ async def test_x_removes_a_line_and_minus_at_one_removes_it_too(services, home):
 async def test_buy_now_sees_every_change_pressed_before_it(services, home):
     """`+`, `-`, `+`, `b` while the database is busy (another writer holds its lock):
     the changes are saved in the order pressed, and the confirmation waits for them."""
-    from buynow_tui.screens.checkout import CheckoutScreen
+    from buynow_tui.screens.checkout.ship_to import ShipToStep
+    from tests.support.shop import BOOK_ADDRESS, through_steps
 
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         user = log_in(app, services)
+        services.addresses.add(user.id, BOOK_ADDRESS)
         fill(services, user, ("Smart Watch", 1))
         await open_cart(pilot)
         await wait_for_text(pilot, "$180.00")  # 150 + 30 shipping
@@ -138,8 +140,10 @@ async def test_buy_now_sees_every_change_pressed_before_it(services, home):
         finally:
             other.execute("ROLLBACK")
             other.close()
-        modal = await wait_for_screen(pilot, CheckoutScreen)
-        assert modal.cart.units == 2  # 1 + 1 - 1 + 1, in that order (- first would remove it)
+        step = await wait_for_screen(pilot, ShipToStep)
+        assert step.state.cart.units == 2  # 1 + 1 - 1 + 1, in that order (- first would remove it)
+        modal = await through_steps(pilot)  # on to Confirm
+        assert modal.cart.units == 2
         await wait_for_text(pilot, "$330.00")  # 2 x 150 + 30
         assert quantities(services, user) == {"Smart Watch": 2}
 

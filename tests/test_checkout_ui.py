@@ -1,25 +1,38 @@
-"""Check out: confirm, one order however often it is confirmed, stock that ran out, address."""
+"""Check out: confirm, one order however often it is confirmed, stock that ran out, address.
+
+Through the checkout's steps (issue 15): `checkout_through` walks Cart → Ship to →
+Delivery → Pay (the 4242 test card) → Confirm.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+from textual.widgets import Select
+
 from buynow_tui.screens.cart import CartScreen
+from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
 from buynow_tui.screens.orders import OrdersScreen
 from buynow_tui.store.services import Services
 from tests.support.app import (
     make_app,
-    press_key,
     screen_text,
     settle,
     wait_for,
     wait_for_screen,
     wait_for_text,
 )
-from tests.support.shop import cart_quantities, fill_cart, shopper, to_checkout
+from tests.support.shop import (
+    cart_quantities,
+    checkout_through,
+    fill_cart,
+    shopper,
+    through_steps,
+    to_checkout,
+)
 from tests.support.store import FIXED_NOW, product_named
 
 
@@ -33,7 +46,7 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, 
         fill_cart(services, user, ("Smart Watch", 3), ("Portable Speakers", 1))
         app.refresh_badge()
 
-        await to_checkout(pilot)
+        await checkout_through(pilot)
         await wait_for_text(pilot, "12 Harbour Road", "$680.00")
         text = screen_text(app)
         assert "12 Harbour Road" in text and "Port Town 4021" in text
@@ -42,10 +55,11 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, 
         await wait_for_screen(pilot, OrderPlacedScreen)
         await wait_for(pilot, lambda: app.cart_count == 0)
         newest = services.orders.history(user.id)[0]
-        await wait_for_text(pilot, f"Order #{newest.id} placed")
+        assert newest.status == "paid"
+        await wait_for_text(pilot, f"Order #{newest.number} placed")
         text = screen_text(app)
-        assert f"Order #{newest.id} placed" in text
-        assert "$680.00" in text
+        assert f"Order #{newest.number} placed" in text
+        assert "$680.00" in text and "Visa ending 4242" in text  # the receipt
         assert "5 seconds" in text
         assert services.cart.get(user.id).is_empty
 
@@ -61,9 +75,9 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, 
         await pilot.press("enter")
         detail = await wait_for_screen(pilot, OrderDetailScreen)
         await wait_for(pilot, lambda: detail.order is not None)
-        await wait_for_text(pilot, f"Order #{newest.id}", "$680.00")
+        await wait_for_text(pilot, f"Order #{newest.number}", "$680.00")
         text = screen_text(app)
-        assert f"Order #{newest.id}" in text
+        assert f"Order #{newest.number}" in text
         for expected in (
             "Smart Watch",
             "Portable Speakers",
@@ -82,10 +96,7 @@ async def test_confirm_pressed_twice_makes_one_order(services: Services, home: P
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        await press_key(pilot, "2")
-        cart = await wait_for_screen(pilot, CartScreen)
-        await wait_for(pilot, lambda: cart.cart is not None)
-        await pilot.press("b", "b")
+        await checkout_through(pilot)
         await pilot.press("y", "enter", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, (OrderPlacedScreen, OrdersScreen)))
         await settle(pilot)
@@ -102,7 +113,7 @@ async def test_confirm_is_disabled_while_the_order_is_placed(
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        modal = await to_checkout(pilot)
+        modal = await checkout_through(pilot)
         key = modal.checkout_key
         modal.action_confirm()
         assert modal.placing
@@ -114,6 +125,7 @@ async def test_confirm_is_disabled_while_the_order_is_placed(
         # the same key again (a retry) returns that order rather than a new one
         again = services.orders.checkout(user.id, checkout_key=key)
         assert again.id == orders[0].id
+        assert len(services.checkout.gateway.approved) == 1  # charged once
 
 
 async def test_stock_that_ran_out_is_named_and_nothing_changes(
@@ -127,7 +139,7 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(
         before = cart_quantities(services, user)
         camera_stock = product_named(services, "Digital Camera").stock
 
-        modal = await to_checkout(pilot)
+        modal = await checkout_through(pilot)
         services.catalog.set_stock(product_named(services, "Smart Watch").sku, 0)
         await pilot.press("y")
         await wait_for_text(pilot, "Nothing was ordered")
@@ -141,7 +153,8 @@ async def test_stock_that_ran_out_is_named_and_nothing_changes(
         assert cart_quantities(services, user) == before
         assert product_named(services, "Digital Camera").stock == camera_stock
 
-        await pilot.press("n")
+        await pilot.press("n")  # back a step, and back again, to the Cart
+        await pilot.press("escape", "escape", "escape")
         await wait_for_screen(pilot, CartScreen)
         await wait_for_text(pilot, "Out of stock")  # the cart shows which line ran out
         assert cart_quantities(services, user) == before
@@ -153,19 +166,38 @@ async def test_missing_address_is_asked_for_and_saved(services: Services, home: 
         await settle(pilot)
         user = shopper(app, services, address=None)
         fill_cart(services, user, ("New Smart Phone", 1))
-        modal = await to_checkout(pilot)
-        await wait_for_text(pilot, "no shipping address")
-        await pilot.press("enter")  # nothing typed yet
-        await wait_for_text(pilot, "Enter a shipping address.")
-        assert app.screen is modal
-        await pilot.press(*"9 Elm Street, Oak City")  # "y" and "n" type, they do not confirm
-        assert app.screen is modal
-        await pilot.press("enter")
+        step = await to_checkout(pilot)
+        await wait_for_text(pilot, "+ Add a new address")
+        assert step.addresses == []
+        await pilot.press("enter")  # the only choice: a new address
+        form = await wait_for_screen(pilot, AddressForm)
+        await pilot.press("ctrl+s")  # nothing typed yet
+        await wait_for_text(pilot, "Enter the name of who receives it.")  # on its field
+        assert app.screen is form
+        assert services.addresses.list(user.id) == []
+        for selector, text in (
+            ("#address-name", "Yan Ny"),  # "y" and "n" type, they do not confirm
+            ("#address-line1", "9 Elm Street"),
+            ("#address-city", "Oak City"),
+            ("#address-postal_code", "90210"),
+            ("#address-phone", "555 0199"),
+        ):
+            form.query_one(selector).focus()
+            await pilot.press(*text)
+        assert app.screen is form
+        form.query_one("#address-country", Select).value = "US"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, ShipToStep)
+        await wait_for(pilot, lambda: bool(step.addresses))
+        [saved] = services.addresses.list(user.id)
+        assert (saved.line1, saved.is_default) == ("9 Elm Street", True)
+        await through_steps(pilot)
+        await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
-        assert services.accounts.get(user.id).ship_address == "9 Elm Street, Oak City"
-        assert app.user.ship_address == "9 Elm Street, Oak City"
         order = services.orders.history(user.id)[0]
-        assert services.orders.detail(user.id, order.id).ship_address == "9 Elm Street, Oak City"
+        kept = services.orders.detail(user.id, order.id).ship_address
+        assert "9 Elm Street" in kept and "Oak City 90210" in kept  # the order's own copy
 
 
 async def test_cancel_leaves_the_cart_alone(services: Services, home: Path) -> None:
@@ -190,7 +222,7 @@ async def test_order_placed_counts_down_on_the_app_clock_then_opens_orders(
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        await to_checkout(pilot)
+        await checkout_through(pilot)
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         await pilot.pause(0.5)  # the clock stands still: so does the countdown

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from buynow_tui.screens.account import AccountScreen
 from buynow_tui.screens.account_dialogs import AddressDialog, PasswordDialog, QuestionDialog
 from buynow_tui.screens.cart import CartScreen
-from buynow_tui.screens.checkout import CheckoutScreen
+from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
@@ -49,7 +49,7 @@ from tests.support.app import (
     wait_for_text,
 )
 from tests.support.hostile import CONTROL, HOSTILE, WITH_CONTROLS, Hostile
-from tests.support.shop import log_in, shop_ready
+from tests.support.shop import BOOK_ADDRESS, checkout_through, log_in, shop_ready, through_steps
 from tests.support.store import product_named, register
 
 BAD_EMAIL = "Enter a valid email address, like name@example.com."
@@ -360,6 +360,8 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(
 async def test_checkout_address_box_takes_hostile_text_onto_the_order(
     services: Services, home: Path
 ) -> None:
+    """The checkout's address form (issue 15): hostile text pasted as the street goes
+    onto the order as text, or is refused on its field."""
     phone = product_named(services, "New Smart Phone")
     app = make_app(services, home)
     async with app.run_test(size=(110, 40)) as pilot:
@@ -370,22 +372,46 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(
             app.navigate("cart")
             await opened(pilot, CartScreen, "cart")
             await pilot.press("b")
-            await wait_for_screen(pilot, CheckoutScreen)
-            await paste(pilot, "#address", hostile.text)
-            await pilot.press("enter")
+            await opened(pilot, ShipToStep, "addresses")
+            await pilot.press("enter")  # "+ Add a new address"
+            form = await wait_for_screen(pilot, AddressForm)
+            for control, text in (
+                ("#address-name", "Ann Lee"),
+                ("#address-city", "Port Town"),
+                ("#address-postal_code", "4021"),
+                ("#address-phone", "555 0100"),
+            ):
+                form.query_one(control, Input).value = text
+            form.query_one("#address-country", Select).value = "AU"
+            await paste(pilot, "#address-line1", hostile.text)
+            await pilot.press("ctrl+s")
             if hostile.too_long:
-                await wait_for_text(pilot, "An address is at most 300 characters.")
-                assert isinstance(app.screen, CheckoutScreen)
+                await wait_for(
+                    pilot,
+                    lambda: (
+                        problem(app, "address-line1")
+                        == "The street and number is at most 60 characters."
+                    ),
+                )
+                assert app.screen is form
+                assert services.addresses.list(user.id) == []
                 assert services.orders.history(user.id) == []
-                assert services.accounts.get(user.id).ship_address is None
                 assert [line.name for line in services.cart.get(user.id).lines] == [phone.name]
                 assert_harmless(app, hostile)
+                await pilot.press("escape", "escape")  # the form, then Ship to: the Cart
+                await wait_for_screen(pilot, CartScreen)
                 continue
+            await wait_for_screen(pilot, ShipToStep)
+            await wait_for_text(pilot, hostile.in_box)
+            assert_harmless(app, hostile)
+            await through_steps(pilot)
+            await pilot.press("y")
             await wait_for_screen(pilot, OrderPlacedScreen)
-            await wait_for_text(pilot, f"Ship to: {hostile.in_box}")
+            await wait_for_text(pilot, "Ship to:", f"  {hostile.in_box}")  # the receipt
             assert_harmless(app, hostile)
             order = services.orders.history(user.id)[0]
-            assert services.orders.detail(user.id, order.id).ship_address == hostile.in_box
+            kept = services.orders.detail(user.id, order.id).ship_address
+            assert kept.splitlines()[1] == hostile.in_box
             app.navigate(f"order/{order.number}")  # the shopper's own number
             await opened(pilot, OrderDetailScreen, "order")
             await wait_for_text(pilot, "Ship to:", hostile.in_box, phone.name)
@@ -483,6 +509,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         await shop_ready(pilot)
         user = log_in(app, services)
         app.user = services.accounts.set_address(user.id, "1 Main St")
+        services.addresses.add(user.id, BOOK_ADDRESS)  # what the checkout ships to
         shop = app.screen
         assert isinstance(shop, ShopScreen)
         await wait_for(pilot, lambda: "Hostile" in shop.categories)
@@ -534,8 +561,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
             await wait_for_text(pilot, *names)
             assert_harmless(app, "catalog")
 
-        await pilot.press("b")
-        await wait_for_screen(pilot, CheckoutScreen)
+        await checkout_through(pilot)  # through the checkout's steps (issue 15)
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         order = services.orders.history(user.id)[0]

@@ -9,6 +9,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import asyncssh
@@ -17,7 +18,15 @@ import pytest
 from buynow_tui.store.services import Services
 from tests.support.cli import run_cli, subprocess_env
 from tests.support.repo import ROOT
-from tests.support.ssh import Server, async_wait_for, connect, open_shop, start_server
+from tests.support.shop import BOOK_ADDRESS
+from tests.support.ssh import (
+    Server,
+    async_wait_for,
+    checkout_to_confirm,
+    connect,
+    open_shop,
+    start_server,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -165,7 +174,7 @@ def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(
         user = register(services, email=f"buyer{n}@example.com", username=f"buyer{n}")
         key = asyncssh.generate_private_key("ssh-ed25519")
         services.accounts.remember_key(user.id, key.get_fingerprint("sha256"))
-        services.accounts.set_address(user.id, f"{n} Market Street")
+        services.addresses.add(user.id, replace(BOOK_ADDRESS, line1=f"{n} Market Street"))
         services.cart.add(user.id, watch.id, 1)
         shoppers.append((user, key, servers[n % 2].port))
 
@@ -175,9 +184,7 @@ def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(
             term = await open_shop(conn, cols=100, rows=30, command="cart")
             await term.see(b"Smart Watch", timeout=30)
             await term.quiet()
-            term.process.stdin.write(b"b")
-            await term.see(b"Place order", timeout=20)
-            await term.quiet()
+            await checkout_to_confirm(term)  # the checkout's steps, to Confirm
             term.set_mark()
             term.process.stdin.write(b"y")
             seen = await term.read_until(

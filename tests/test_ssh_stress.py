@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,13 @@ import asyncssh
 import pytest
 
 from tests.support.cli import run_cli
+from tests.support.shop import BOOK_ADDRESS
 from tests.support.ssh import (
     Server,
     Terminal,
     add_users,
     async_wait_for,
+    checkout_to_confirm,
     connect,
     open_shop,
     start_server,
@@ -111,7 +113,7 @@ def shop(tmp_path: Path) -> Iterator[tuple[Server, list[Shopper], dict[str, int]
             shopper.user_id = user.id
             shopper.product_id = product_id(services, shopper.product)
             services.accounts.remember_key(user.id, shopper.key.get_fingerprint("sha256"))
-            services.accounts.set_address(user.id, f"{user.id} Market Street, Springfield")
+            services.addresses.add(user.id, replace(BOOK_ADDRESS, line1=f"{user.id} Market Street"))
     server = start_server(
         home,
         "--max-sessions", "40",
@@ -150,10 +152,7 @@ async def buy(port: int, shopper: Shopper, everyone_ready: asyncio.Barrier) -> O
         term.process.stdin.write(b"2")
         await term.see("Your cart ·".encode(), timeout=30)
         await term.quiet()
-        term.set_mark()
-        term.process.stdin.write(b"b")
-        await term.see(b"Place order (y)", timeout=30)
-        await term.quiet()
+        await checkout_to_confirm(term)  # Ship to, Delivery, Pay (4242...), to Confirm
         await asyncio.wait_for(everyone_ready.wait(), 120)
         term.set_mark()
         term.process.stdin.write(b"y")

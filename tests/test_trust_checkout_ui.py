@@ -1,8 +1,10 @@
-"""The checkout dialog orders what it showed: a change meanwhile is named, the dialog
-shows the new figures, and only a second "y" orders them."""
+"""The checkout's Confirm step orders what it showed: a change meanwhile is named, the
+step shows the new figures, and only a second "y" orders them (walked to Confirm
+through the checkout's steps, issue 15)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from buynow_tui.screens.cart import CartScreen
@@ -10,7 +12,7 @@ from buynow_tui.screens.checkout import CheckoutScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
 from buynow_tui.store.services import Services
 from tests.support.app import make_app, notices, settle, wait_for, wait_for_screen, wait_for_text
-from tests.support.shop import fill_cart, shopper, to_checkout
+from tests.support.shop import BOOK_ADDRESS, checkout_through, fill_cart, shopper
 from tests.support.store import product_named
 
 
@@ -22,7 +24,7 @@ async def test_a_price_changed_before_y_is_named_and_the_new_total_shown(
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 2))
-        modal = await to_checkout(pilot)
+        modal = await checkout_through(pilot)
         await wait_for_text(pilot, "$330.00")
         first_key = modal.checkout_key
         services.catalog.update(product_named(services, "Smart Watch").sku, price="120")
@@ -54,12 +56,14 @@ async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        modal = await to_checkout(pilot)
+        modal = await checkout_through(pilot)
         await wait_for_text(pilot, "12 Harbour Road")
-        services.accounts.set_address(user.id, "7 New Street\nFar Town")  # another session
+        [address] = services.addresses.list(user.id)
+        moved = replace(BOOK_ADDRESS, line1="7 New Street", city="Far Town")
+        services.addresses.update(user.id, address.id, moved)  # in another session
 
         await pilot.press("y")
-        await wait_for_text(pilot, "The ship-to address changed to 7 New Street, Far Town.")
+        await wait_for_text(pilot, "The ship-to address changed to Ann Lee, 7 New Street,")
         await wait_for(pilot, lambda: not modal.placing)
         shown = str(modal.query_one("#address-shown").render())
         assert "7 New Street" in shown and "12 Harbour Road" not in shown
@@ -68,7 +72,8 @@ async def test_an_address_changed_elsewhere_is_shown_before_ordering_to_it(
         await pilot.press("y")
         await wait_for_screen(pilot, OrderPlacedScreen)
         order = services.orders.history(user.id)[0]
-        assert services.orders.detail(user.id, order.id).ship_address == "7 New Street\nFar Town"
+        kept = services.orders.detail(user.id, order.id).ship_address
+        assert kept.splitlines()[:3] == ["Ann Lee", "7 New Street", "Far Town 4021"]
 
 
 async def test_the_only_product_removed_closes_the_dialog_and_says_so(
@@ -79,7 +84,7 @@ async def test_the_only_product_removed_closes_the_dialog_and_says_so(
         await settle(pilot)
         user = shopper(app, services)
         fill_cart(services, user, ("Smart Watch", 1))
-        await to_checkout(pilot)
+        await checkout_through(pilot)
         services.catalog.remove(product_named(services, "Smart Watch").sku)
 
         await pilot.press("y")

@@ -1,4 +1,5 @@
-"""The orders' commands: list, show, and the moves (ship, deliver, cancel, refund).
+"""The orders' commands: list, show, receipt, and the moves (ship, deliver, cancel,
+refund).
 
 The CLI names an order by its global number, the shop's id (`buynow orders show 42`);
 the shopper knows the same order by their own number ("#3", their third order), which
@@ -30,7 +31,7 @@ from buynow_tui.cli.shared import cli_errors, fail, services
 from buynow_tui.formats import Format
 
 if TYPE_CHECKING:
-    from buynow_tui.store.lifecycle import By
+    from buynow_tui.store.lifecycle import By, Moved
 
 orders_app = typer.Typer(help="See and move orders.", no_args_is_help=True)
 LIST_MAX = 1000  # `orders list` shows the newest this many, and says so when there are more
@@ -130,7 +131,7 @@ def orders_cancel(
     """Cancel an order not yet shipped; its units go back to stock."""
     _confirm(order_id, "cancel", yes, dry_run)
     moved = services().lifecycle.cancel(order_id, reason, by=_admin())
-    typer.echo(f"Order {moved.order_id} cancelled; its units are back in stock.")
+    typer.echo(f"Order {moved.order_id} cancelled; its units are back in stock{_money(moved)}.")
 
 
 @orders_app.command("refund")
@@ -145,4 +146,22 @@ def orders_refund(
     _confirm(order_id, "refund", yes, dry_run)
     moved = services().lifecycle.refund(order_id, reason, by=_admin())
     back = "; its units are back in stock" if moved.event.from_status == "paid" else ""
-    typer.echo(f"Order {moved.order_id} refunded{back}.")
+    typer.echo(f"Order {moved.order_id} refunded{back}{_money(moved)}.")
+
+
+def _money(moved: Moved) -> str:
+    """'; $40.00 goes back to the card' when the move refunds a charge (issue 15)."""
+    from buynow_tui.store.views import dollars
+
+    if not moved.refund_cents:
+        return ""
+    return f"; {dollars(moved.refund_cents)} goes back to the card"
+
+
+@orders_app.command("receipt")
+@cli_errors
+def orders_receipt(order_id: int = ORDER) -> None:
+    """Print an order's receipt (lines, delivery, total, card, ship-to)."""
+    from buynow_tui.store.receipts import receipt_text
+
+    typer.echo(receipt_text(services().checkout.receipt(order_id)), nl=False)

@@ -1,5 +1,9 @@
 """Account: who you are, where orders ship, and the ways to change it or log out.
 
+Below the details: the address book and saved cards of the checkout (issue 15,
+`account_book`): `a` adds an address from anywhere on the screen; the lists' own keys
+(enter edit, d default, x remove) work while one has the focus.
+
 Never shows the security answer (the store does not have it, only its hash). The
 changes open small dialogs (`account_dialogs`), so the keys here are plain letters.
 """
@@ -15,6 +19,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from buynow_tui.messages import LoggedOut
+from buynow_tui.screens.account_book import AccountBook
 from buynow_tui.screens.base import BaseScreen, off_the_footer
 from buynow_tui.store.views import UserView
 from buynow_tui.widgets.safe import safe_text
@@ -35,6 +40,7 @@ class AccountScreen(BaseScreen):
         Binding("c", "change_question", "Question", id="account-question"),
         Binding("l", "log_out", "Log out", id="account-logout"),
         *off_the_footer("back", "search"),  # the footer fits 80 columns
+        Binding("a", "add_address", "New address", id="account-add-address", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -57,6 +63,7 @@ class AccountScreen(BaseScreen):
                 yield Button("Password (p)", id="change-password")
                 yield Button("Question (c)", id="change-question")
                 yield Button("Log out (l)", id="log-out", variant="error")
+            yield AccountBook(id="account-book")
 
     def on_mount(self) -> None:
         self.watch(self.app, "user", self._show)
@@ -83,6 +90,9 @@ class AccountScreen(BaseScreen):
 
         if self.user is not None:
             self.app.push_screen(AddressDialog(self.user.ship_address or ""))
+
+    def action_add_address(self) -> None:
+        self.query_one(AccountBook).add_address()
 
     def action_change_password(self) -> None:
         from buynow_tui.screens.account_dialogs import PasswordDialog

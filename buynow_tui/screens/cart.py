@@ -28,8 +28,9 @@ from textual.worker import Worker
 from buynow_tui.messages import CartChanged, Navigate
 from buynow_tui.screens.actions import open_search
 from buynow_tui.screens.base import ReloadingScreen, finished, off_the_footer
+from buynow_tui.store.checkout_views import Receipt
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import CartLineView, CartView, OrderDetail, dollars, stock_words
+from buynow_tui.store.views import CartLineView, CartView, dollars, stock_words
 from buynow_tui.widgets.list_table import ListTable, right, text
 from buynow_tui.widgets.totals import Totals
 
@@ -264,7 +265,10 @@ class CartScreen(ReloadingScreen):
             self._open_checkout()
 
     def _open_checkout(self) -> None:
-        from buynow_tui.screens.checkout import CheckoutScreen
+        """The checkout's first step, Ship to (issue 15: Ship to → Delivery → Pay →
+        Confirm)."""
+        from buynow_tui.screens.checkout import CheckoutState
+        from buynow_tui.screens.checkout.ship_to import ShipToStep
 
         cart, user = self.cart, self.user
         if cart is None or user is None or self.app.screen is not self:
@@ -272,13 +276,13 @@ class CartScreen(ReloadingScreen):
         if cart.is_empty:
             self.notify("Your cart is empty: add something from the Shop first.", markup=False)
             return
-        self.app.push_screen(CheckoutScreen(cart, user), self._checked_out)
+        self.app.push_screen(ShipToStep(CheckoutState(cart, user)), self._checked_out)
 
-    def _checked_out(self, order: Any) -> None:
-        if isinstance(order, OrderDetail):
+    def _checked_out(self, receipt: Any) -> None:
+        if isinstance(receipt, Receipt):
             from buynow_tui.screens.order_placed import OrderPlacedScreen
 
             self.cart = None
             self.post_message(CartChanged())
-            self.app.push_screen(OrderPlacedScreen(order))
-        # cancelled: the resume that follows the modal reads the cart again
+            self.app.push_screen(OrderPlacedScreen(receipt))
+        # went back: the resume that follows the steps reads the cart again

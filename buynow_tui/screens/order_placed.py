@@ -1,4 +1,8 @@
-"""Order placed: the number and total, then Orders after a 5-second countdown.
+"""Order placed: the number and its receipt, then Orders after a 5-second countdown.
+
+The receipt (issue 15) is the store's own text (`store.receipts`): lines, delivery,
+total, the card's brand and last four digits, the ship-to address; scrollable when the
+window is short.
 
 The countdown reads the app's clock (`context.now`), so a test's fixed clock holds it
 still and a moved clock ends it. Any key that is not one of the app's own keys goes
@@ -14,14 +18,15 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.base import BaseScreen
-from buynow_tui.store.views import OrderDetail, dollars
+from buynow_tui.store.checkout_views import Receipt
+from buynow_tui.store.receipts import receipt_lines
 
 COUNTDOWN_SECONDS = 5
 
@@ -33,16 +38,16 @@ class OrderPlacedScreen(BaseScreen):
     OrderPlacedScreen {
         align: center middle;
         #placed {
-            width: auto;
+            width: 66;
             max-width: 100%;
             height: auto;
+            max-height: 1fr;
             border: round $success;
-            padding: 1 4;
+            padding: 0 1;
         }
-        #placed Static { width: auto; }
         #headline { text-style: bold; color: $success; }
-        #total { margin-top: 1; }
-        #countdown { margin-top: 1; color: $text-muted; }
+        #receipt { height: auto; }
+        #countdown { color: $text-muted; }
     }
     """
 
@@ -51,7 +56,7 @@ class OrderPlacedScreen(BaseScreen):
         Binding("escape", "to_orders", "Orders now", id="placed-escape", show=False),
     ]
 
-    def __init__(self, order: OrderDetail) -> None:
+    def __init__(self, order: Receipt) -> None:
         super().__init__()
         self.order = order
         self.remaining = COUNTDOWN_SECONDS
@@ -61,12 +66,10 @@ class OrderPlacedScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         order = self.order
-        units = f"{order.units} unit{'s' if order.units != 1 else ''}"
-        with Vertical(id="placed"):
-            yield Static(Content(f"Order #{order.number} placed"), id="headline")
-            yield Static(Content(f"Total {dollars(order.total_cents)} · {units}"), id="total")
-            yield Static(Content("Ship to: ") + Content(order.ship_address), id="ship-to")
+        with VerticalScroll(id="placed"):
+            yield Static(Content(f"Order #{order.number} placed and paid"), id="headline")
             yield Static(id="countdown")
+            yield Static(Content("\n".join(receipt_lines(order)[2:])), id="receipt")
 
     def on_mount(self) -> None:
         self._started = self.context.now()

@@ -30,6 +30,8 @@ from buynow_tui.ssh.status_file import remove_status, running_status
 log = get_logger("ssh")
 
 HEARTBEAT_SECONDS = 30.0
+#: Seconds between the store's chores (the stranded-order sweep, mail that is due).
+HOUSEKEEPING_SECONDS = 60.0
 
 
 class Running:
@@ -151,10 +153,12 @@ async def serve(
             hub.write_status()
 
     beat = asyncio.ensure_future(heartbeat())
+    chores = asyncio.ensure_future(housekeeping())
     try:
         await stop.wait()
     finally:
         beat.cancel()
+        chores.cancel()
         log.info(
             "closing on %s: telling %d shoppers",
             stopped_by[0] if stopped_by else "request",
@@ -166,6 +170,22 @@ async def serve(
             loop.remove_signal_handler(sig)
     say(f"Stopped after serving {hub.served} session{'s' if hub.served != 1 else ''}.")
     return 0
+
+
+async def housekeeping() -> None:
+    """The store's chores while the server runs (issue 15): every minute (or every mail
+    retry interval, if shorter) cancel orders a crash left unpaid and send the mail that
+    is due. In a thread, so the event loop never waits on the database or SMTP."""
+    from buynow_tui.store.services import Services
+
+    services = Services()
+    every = min(HOUSEKEEPING_SECONDS, services.settings.smtp_retry_seconds)
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(services.checkout.housekeeping)
+        except Exception as error:  # the database is away for a moment: next time
+            log.warning("housekeeping failed: %r", error)
 
 
 class Say:

@@ -19,6 +19,7 @@ from peewee import EXCLUDED, fn
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.logs import get_logger
+from buynow_tui.store import delivery
 from buynow_tui.store import validation as v
 from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import NotFound, OutOfStock, ValidationError
@@ -136,7 +137,7 @@ class CartService:
                 for row in rows
             )
         subtotal = sum(line.line_total_cents for line in lines)
-        shipping = self.settings.shipping_cents if lines else 0
+        shipping = delivery.price_cents(self.settings, delivery.STANDARD, subtotal) if lines else 0
         return CartView(lines, subtotal, shipping, subtotal + shipping)
 
     def count(self, user_id: int) -> int:

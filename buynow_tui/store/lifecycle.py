@@ -21,6 +21,12 @@ shopper (taking returns back into stock is an admin's `buynow stock set`). So th
 ledger reads: stock + units on orders that still hold stock (all but the cancelled
 and those refunded before shipping) = initial stock + the stock admins set.
 
+Money follows the state (issue 15): cancelling or refunding an order that was charged
+claims its refund in the ledger in the same transaction (`payments.ledger.claim_refund`,
+one per order, the whole charge) and notes it on the event ("refund of $40.00 to Visa
+•••• 4242"); once committed the refund is sent through the gateway, and one the
+gateway did not answer is sent again by `buynow serve`'s housekeeping.
+
 Transitions are logged (info) once committed; refused moves as warnings.
 """
 
@@ -36,9 +42,11 @@ from buynow_tui.store.db import connection, is_postgres, write
 from buynow_tui.store.errors import IllegalMove, NotFound, ValidationError
 from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Order, OrderEvent, OrderLine, Product, database
+from buynow_tui.store.payments import ledger
+from buynow_tui.store.payments.gateway import PaymentGateway
 from buynow_tui.store.states import MOVES, RESTOCKS, VERBS, WHO, Actor, Status, refusal
 from buynow_tui.store.tracking import Tracking, tracking
-from buynow_tui.store.views import OrderEventView
+from buynow_tui.store.views import OrderEventView, dollars
 
 log = get_logger("orders")
 
@@ -80,6 +88,8 @@ class Moved:
     user_id: int
     number: int
     event: OrderEventView
+    #: The cents this move gives back through the gateway (0: nothing was charged).
+    refund_cents: int = 0
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -129,9 +139,17 @@ def write_event(
 
 
 class Lifecycle:
-    def __init__(self, logins: Logins | None = None, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        logins: Logins | None = None,
+        *,
+        clock: Clock = system_clock,
+        gateway: PaymentGateway | None = None,
+    ) -> None:
         self.logins = logins if logins is not None else Logins()
         self.clock = clock
+        #: Where refunds go (None: they are claimed in the ledger and sent later).
+        self.gateway = gateway
 
     # -- the moves -----------------------------------------------------------------------
     def ship(
@@ -146,6 +164,10 @@ class Lifecycle:
         """Ship a paid order (an admin): records the carrier, number and URL."""
         shipment = tracking(carrier, tracking_number, url)
         return self._move(order_id, Status.SHIPPED, by or By.admin(), shipment.note, shipment)
+
+    def pay(self, order_id: int, note: str = "", *, by: By | None = None) -> Moved:
+        """A placed order is paid (the shop, once the gateway approved its charge)."""
+        return self._move(order_id, Status.PAID, by or By.system(), note)
 
     def deliver(self, order_id: int, *, by: By | None = None) -> Moved:
         return self._move(order_id, Status.DELIVERED, by or By.admin(), "")
@@ -179,10 +201,22 @@ class Lifecycle:
     ) -> Moved:
         try:
             with write():
-                moved = self._in_transaction(order_id, to, by, note, shipment)
+                moved = self.move_in_transaction(order_id, to, by, note, shipment)
         except (IllegalMove, NotFound) as error:
             log.warning("order %s: %s refused (%s): %s", order_id, to, by.kind, error)
             raise
+        self.logged(moved, by, note)
+        return moved
+
+    def send_refund(self, moved: Moved) -> None:
+        """After the commit of a move that claimed a refund: send it (a gateway that
+        does not answer leaves it claimed, sent again by the housekeeping)."""
+        if moved.refund_cents and self.gateway is not None:
+            ledger.send_refunds(self.gateway, moved.order_id)
+
+    def logged(self, moved: Moved, by: By, note: str) -> None:
+        """Log a committed move (and send the refund it claimed)."""
+        self.send_refund(moved)
         log.info(
             "order %d: %s -> %s by %s%s%s",
             moved.order_id,
@@ -190,13 +224,15 @@ class Lifecycle:
             moved.event.to_status,
             by.kind,
             f" {by.name}" if by.name else "",
-            f" ({note})" if note else "",
+            f" ({moved.event.note})" if moved.event.note else "",
         )
-        return moved
 
-    def _in_transaction(
-        self, order_id: int, to: Status, by: By, note: str, shipment: Tracking | None
+    def move_in_transaction(
+        self, order_id: int, to: Status, by: By, note: str, shipment: Tracking | None = None
     ) -> Moved:
+        """Inside a write transaction: make the move (see the module's steps); raises
+        `IllegalMove` or `NotFound`, for the caller to roll back. The caller logs it with
+        `logged` once committed."""
         query = Order.select(Order.id, Order.user, Order.number, Order.status).where(
             Order.id == order_id
         )
@@ -256,10 +292,17 @@ class Lifecycle:
                 Product.update(stock=Product.stock + quantity).where(
                     Product.id == product_id
                 ).execute()
+        refund_cents = 0
+        if to in (Status.CANCELLED, Status.REFUNDED):
+            charge = ledger.claim_refund(order_id, self.clock)
+            if charge is not None:
+                refund_cents = int(charge.amount_cents)
+                back = f"refund of {dollars(refund_cents)} to {charge.brand} •••• {charge.last4}"
+                note = f"{note}; {back}" if note else back
         at = self.clock().astimezone(UTC)
         event = write_event(order_id, user_id, number, current, str(to), by, note, at)
         notify(user_id)
-        return Moved(order_id, user_id, number, event)
+        return Moved(order_id, user_id, number, event, refund_cents)
 
     # -- reading ------------------------------------------------------------------------
     def events(self, order_id: int) -> list[OrderEventView]:

@@ -180,6 +180,13 @@ class Order(BaseModel):
     carrier = CharField(max_length=20, null=True)
     tracking_number = CharField(max_length=40, null=True)
     tracking_url = CharField(max_length=100, null=True)
+    # From m0009 (issue 15): the order's own copy of how it is delivered and paid
+    # (its payment's progress is `status`; the gateway's answers are the `payment` table).
+    delivery_option = CharField(
+        max_length=20, default="standard", constraints=[SQL("DEFAULT 'standard'")]
+    )
+    card_brand = CharField(max_length=20, default="", constraints=[SQL("DEFAULT ''")])
+    card_last4 = CharField(max_length=4, default="", constraints=[SQL("DEFAULT ''")])
     if TYPE_CHECKING:
         user_id: int  # peewee's column attribute for `user`
 
@@ -386,3 +393,6 @@ MODELS: list[type[BaseModel]] = [
     ClientPreference,
     CategoryCount,
 ]
+
+# The checkout's tables (issue 15) live in their own module, which adds them to MODELS.
+import buynow_tui.store.checkout_models  # noqa: E402, F401

@@ -28,6 +28,7 @@ that CPU was spent holding the lock.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from peewee import IntegrityError, fn
 
@@ -57,6 +58,9 @@ from buynow_tui.store.views import (
     OrderSummary,
     dollars,
 )
+
+if TYPE_CHECKING:
+    from buynow_tui.store.payments.settle import PaymentPlan
 
 log = get_logger("orders")
 
@@ -130,7 +134,8 @@ _EVENT_FIELDS = (
     OrderEvent.note,
 )
 _INSERT_EVENT = Compiled(lambda: OrderEvent.insert({f: Param(f.name, f) for f in _EVENT_FIELDS}))
-#: Until payment exists (issue 15), an order placed is paid at once: two events.
+#: An order placed without a payment plan (the admin CLI, scripts) is paid at once: two
+#: events. With one (issue 15's checkout) it is paid when the gateway approves.
 PAID_ON_PLACING = "paid on placing (before payments)"
 _INSERT_ORDER = Compiled(lambda: Order.insert({f: Param(f.name, f) for f in _ORDER_FIELDS}))
 #: An order line's columns and the `OrderLineView` attribute each is written from.
@@ -250,8 +255,15 @@ class OrderService:
         ship_address: str | None = None,
         checkout_key: str | None = None,
         expected: Confirmation | None = None,
+        payment: PaymentPlan | None = None,
     ) -> OrderDetail:
         """Place the user's cart as one order.
+
+        With a `payment` plan (issue 15's checkout), the delivery option prices the
+        shipping, the order is written `placed` (one event) and then charged
+        (`settle_payment`): approved, it is moved to `paid`; declined, it is cancelled
+        through the lifecycle (stock and cart lines back) and `PaymentDeclined` raised.
+        Without one it is placed and paid at once.
 
         `expected` is what the shopper was shown and confirmed; with it, any change
         since (a price, a line, a quantity, the total, the address) is refused with
@@ -262,7 +274,7 @@ class OrderService:
             raise ValidationError("A checkout key is 1 to 64 characters.")
         try:
             with write():
-                placed = self._place(user_id, ship_address, checkout_key, expected)
+                placed = self._place(user_id, ship_address, checkout_key, expected, payment)
         except IntegrityError:
             # A concurrent confirm with the same key won the race: return its order.
             existing = self._by_key(user_id, checkout_key)
@@ -270,7 +282,7 @@ class OrderService:
                 raise ValidationError(
                     "That checkout was already used; please confirm again."
                 ) from None
-            return self.detail(user_id, existing)
+            return self._settle(self.detail(user_id, existing), payment)
         except OutOfStock as error:
             log.warning("checkout refused, out of stock: %s", ", ".join(error.names))
             raise
@@ -278,7 +290,8 @@ class OrderService:
             log.warning("checkout refused: %d changes since it was confirmed", len(error.changes))
             raise
         if isinstance(placed, int):
-            return self.detail(user_id, placed)  # a repeated confirm: the order it made before
+            order = self.detail(user_id, placed)  # a repeated confirm: the order it made before
+            return self._settle(order, payment)
         order, username = placed
         # Logged once committed; the order returned is what was just written (no re-read).
         log.info(
@@ -288,7 +301,19 @@ class OrderService:
             order.total_cents,
             extra={"user": username},
         )
-        return order
+        return self._settle(order, payment)
+
+    # -- issue 15 seam: payment after the reserve ------------------------------------------
+    def _settle(self, order: OrderDetail, payment: PaymentPlan | None) -> OrderDetail:
+        """Charge the order just reserved (nothing to do without a payment plan)."""
+        if payment is None:
+            return order
+        from buynow_tui.store.cards import SavedCards
+        from buynow_tui.store.payments.settle import settle_payment
+
+        return settle_payment(
+            order, payment, cards=SavedCards(self.logins), logins=self.logins, clock=self.clock
+        )
 
     def _by_key(self, user_id: int, checkout_key: str | None) -> int | None:
         if checkout_key is None:
@@ -303,6 +328,7 @@ class OrderService:
         ship_address: str | None,
         checkout_key: str | None,
         expected: Confirmation | None,
+        payment: PaymentPlan | None = None,
     ) -> tuple[OrderDetail, str] | int:
         """Inside the write transaction: the new order (and who placed it), or the id of
         this key's earlier one."""
@@ -334,7 +360,11 @@ class OrderService:
             ship_address if ship_address is not None else user["ship_address"] or ""
         )
         subtotal = sum(line.line_total_cents for line in lines)
-        shipping = self.settings.shipping_cents
+        shipping = (
+            payment.delivery_cents(self.settings, subtotal)
+            if payment is not None  # issue 15: the chosen delivery option's price
+            else self.settings.shipping_cents
+        )
         if expected is not None:
             changes = _changes(expected, lines, subtotal + shipping, address)
             if changes:
@@ -356,6 +386,14 @@ class OrderService:
         created_at = _as_stored(self.clock())
         last = _NEXT_NUMBER.first({"user": user_id})
         number = int(last["last"] if last else 0) + 1
+        # Paid by card (issue 15): placed now, paid once the gateway approves. Without a
+        # payment plan (the admin CLI, scripts): placed and paid at once.
+        status = Status.PLACED if payment is not None else Status.PAID
+        moves: tuple[tuple[Status | None, Status, str], ...] = (
+            ((None, Status.PLACED, ""),)
+            if payment is not None
+            else ((None, Status.PLACED, ""), (Status.PLACED, Status.PAID, PAID_ON_PLACING))
+        )
         order_id = _INSERT_ORDER.insert_id(
             {
                 "user": user_id,
@@ -366,7 +404,7 @@ class OrderService:
                 "ship_address": address,
                 "checkout_key": checkout_key,
                 "number": number,
-                "status": str(Status.PAID),
+                "status": str(status),
             }
         )
         values: dict[str, object] = {"order": order_id}
@@ -374,16 +412,17 @@ class OrderService:
             for _, attr in _LINE_COLUMNS:
                 values[f"{attr}{n}"] = getattr(line, attr)
         _insert_lines(len(lines)).execute(values)
+        if payment is not None:  # issue 15: the order's copy of its delivery and card
+            from buynow_tui.store.payments.settle import record_plan
+
+            record_plan(order_id, payment)
         assert cart is not None  # there are lines
         if _CLEAR_CART.rowcount({"cart": cart["id"]}) != len(lines):
             # Never with the cart row locked; if it happens, the order must not stand.
             raise CartChanged(["Your cart changed while the order was being placed."])
         events = tuple(
             self._event(order_id, user_id, number, before, after, note, created_at)
-            for before, after, note in (
-                (None, Status.PLACED, ""),
-                (Status.PLACED, Status.PAID, PAID_ON_PLACING),
-            )
+            for before, after, note in moves
         )
         order = OrderDetail(
             id=order_id,
@@ -395,7 +434,7 @@ class OrderService:
             total_cents=subtotal + shipping,
             ship_address=address,
             number=number,
-            status=str(Status.PAID),
+            status=str(status),
             events=events,
         )
         return order, user["username"]

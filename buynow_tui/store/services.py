@@ -14,12 +14,17 @@ from __future__ import annotations
 from buynow_tui.clock import Clock, system_clock
 from buynow_tui.config import Settings
 from buynow_tui.store.accounts import Accounts
+from buynow_tui.store.addresses import AddressService
+from buynow_tui.store.cards import SavedCards
 from buynow_tui.store.cart import CartService
 from buynow_tui.store.catalog import Catalog
+from buynow_tui.store.checkout import CheckoutService
 from buynow_tui.store.feed import OrderFeed
 from buynow_tui.store.lifecycle import Lifecycle
 from buynow_tui.store.logins import Logins
 from buynow_tui.store.orders import OrderService
+from buynow_tui.store.payments import load_gateway
+from buynow_tui.store.payments.gateway import PaymentGateway
 from buynow_tui.store.pictures import Pictures
 from buynow_tui.store.preferences import Preferences
 from buynow_tui.store.web_clients import WebClients
@@ -27,7 +32,13 @@ from buynow_tui.store.wishlist import WishlistService
 
 
 class Services:
-    def __init__(self, settings: Settings | None = None, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock = system_clock,
+        gateway: PaymentGateway | None = None,
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self.clock = clock
         self.logins = Logins()
@@ -39,7 +50,22 @@ class Services:
         self.wishlist = WishlistService(self.logins, clock=clock)
         self.orders = OrderService(self.settings, self.logins, clock=clock)
         self.web_clients = WebClients(self.settings, clock=clock)
-        #: Moving orders through their states (ship, deliver, cancel, refund).
-        self.lifecycle = Lifecycle(self.logins, clock=clock)
+        #: The payment gateway (the built-in test gateway unless configured).
+        self.gateway = gateway if gateway is not None else load_gateway()
+        #: Moving orders through their states (ship, deliver, cancel, refund); a refund
+        #: of an order that was charged goes back through the gateway.
+        self.lifecycle = Lifecycle(self.logins, clock=clock, gateway=self.gateway)
         #: A shopper's order events as they happen (the App's toasts).
         self.feed = OrderFeed()
+        # The checkout of issue 15: addresses, saved cards, the gateway, receipts.
+        self.addresses = AddressService(self.logins, clock=clock)
+        self.cards = SavedCards(self.logins, clock=clock)
+        self.checkout = CheckoutService(
+            self.settings,
+            self.orders,
+            self.addresses,
+            self.cards,
+            self.gateway,
+            self.lifecycle,
+            clock=clock,
+        )

@@ -10,8 +10,13 @@ states in words (`status_words`) without touching the store.
 
 An order is cancelled only before it ships (the shopper's own, or any by an admin);
 a paid, shipped or delivered order can be refunded, the whole order at once.
-`cancelled` and `refunded` are final. Until payment exists (issue 15) checkout moves
-a new order from placed to paid at once.
+`cancelled` and `refunded` are final.
+
+With payment (issue 15's checkout) an order stays `placed` while its card is charged:
+the shop moves it to `paid` when the gateway approves, or cancels it (note "card
+declined") when it declines, or later (note "not paid") when the process that was
+charging it died. Orders placed without a gateway (the admin CLI, scripts) are
+`placed` and `paid` at once, two events in one transaction.
 """
 
 from __future__ import annotations
@@ -59,9 +64,15 @@ WHO: dict[Status, frozenset[Actor]] = {
     Status.PAID: frozenset({Actor.SYSTEM, Actor.ADMIN}),
     Status.SHIPPED: frozenset({Actor.ADMIN}),
     Status.DELIVERED: frozenset({Actor.ADMIN, Actor.SYSTEM}),
-    Status.CANCELLED: frozenset({Actor.SHOPPER, Actor.ADMIN}),
+    # The shop cancels what was not paid for: a declined card, a stranded checkout.
+    Status.CANCELLED: frozenset({Actor.SHOPPER, Actor.ADMIN, Actor.SYSTEM}),
     Status.REFUNDED: frozenset({Actor.ADMIN}),
 }
+
+#: The notes of the shop's own cancels (issue 15): the card was declined at checkout;
+#: the checkout stopped between reserving and charging (the stranded-order sweep).
+CARD_DECLINED = "card declined"
+NOT_PAID = "not paid"
 
 FINAL = frozenset({Status.CANCELLED, Status.REFUNDED})
 

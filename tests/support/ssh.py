@@ -177,6 +177,40 @@ def max_col(data: bytes) -> int:
     return max(cols) if cols else 0
 
 
+# -- the checkout's steps over a terminal (issue 15) ----------------------------------------
+
+
+async def checkout_to_confirm(
+    term: Terminal,
+    *,
+    express: bool = False,
+    card: bytes = b"4242424242424242",
+    expiry: bytes = b"12/30",
+    cvc: bytes = b"739",
+) -> None:
+    """On the Cart: `b`, then Ship to (enter: the default address), Delivery (enter, or
+    down and enter for express), Pay (the card typed, tab between its fields), to
+    Confirm, which is left unconfirmed (its "Pay $... (y)" is on screen)."""
+    term.set_mark()
+    term.process.stdin.write(b"b")
+    await term.see(b"Where should this go?", timeout=30)
+    await term.quiet()
+    term.set_mark()
+    term.process.stdin.write(b"\r")
+    await term.see(b"How fast?", timeout=30)
+    await term.quiet()
+    term.set_mark()
+    term.process.stdin.write(b"\x1b[B\r" if express else b"\r")
+    await term.see(b"Pay by card", timeout=30)
+    await term.quiet()
+    term.set_mark()
+    term.process.stdin.write(card + b"\t" + expiry + b"\t" + cvc)
+    await term.quiet()
+    term.process.stdin.write(b"\r")
+    await term.see(b"(y)", timeout=30)
+    await term.quiet()
+
+
 # -- the server subprocess ------------------------------------------------------------------------
 
 
