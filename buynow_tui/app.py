@@ -20,14 +20,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.notifications import Notify
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
 
 from buynow_tui import messages as m
+from buynow_tui.app_keys import KeyOrder
 from buynow_tui.commands import ShopCommands
 from buynow_tui.config import ClientEnvironment
 from buynow_tui.logs import get_logger
@@ -37,7 +36,6 @@ from buynow_tui.screens.base import NARROW_BELOW
 from buynow_tui.session import Session, binding_for, settings_for
 from buynow_tui.session_bridge import SessionBridge
 from buynow_tui.themes import DEFAULT_THEME, THEMES
-from buynow_tui.widgets.safe import clean_paste
 
 if TYPE_CHECKING:
     from textual.driver import Driver
@@ -51,12 +49,7 @@ log = get_logger("app")
 GO = Binding.Group("Shop…Account", compact=True)
 
 
-#: Toasts shown at once: the newest ones (two toasts of two lines cover at most a
-#: quarter of the list at 80x24).
-MAX_TOASTS = 2
-
-
-class BuyNowApp(SessionBridge, App[None]):
+class BuyNowApp(KeyOrder, SessionBridge, App[None]):
     TITLE = "BuyNow"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -248,48 +241,6 @@ class BuyNowApp(SessionBridge, App[None]):
         if action == "accept_consent":
             return self.consent_needed and self._consent_offered_here()
         return True
-
-    def _on_notify(self, event: Notify) -> None:
-        """Only the newest MAX_TOASTS toasts stay: they never pile up over the list."""
-        super()._on_notify(event)
-        shown = list(self._notifications)
-        for old in shown[:-MAX_TOASTS]:
-            self._unnotify(old, refresh=False)
-        if len(shown) > MAX_TOASTS:
-            self._refresh_notifications()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Paste):
-            clean_paste(event, self.focused)
-        elif (
-            isinstance(event, events.Key) and not event.is_forwarded and await self._in_turn(event)
-        ):
-            return
-        await super().on_event(event)
-
-    async def _in_turn(self, event: events.Key) -> bool:
-        """A text box's own key (ctrl+u, backspace, enter...) runs in turn with the
-        characters typed around it.
-
-        Textual runs a binding once its key has bubbled back up to the App, while the
-        box types characters as soon as it reads them: with keys arriving together,
-        ctrl+u ran after the characters typed after it and deleted them too. Here the
-        binding waits in the box's own queue, behind the keys sent to it before, and
-        ahead of those after. True when the key is taken care of so.
-        """
-        box = self.focused
-        if not isinstance(box, (Input, TextArea)) or event.key not in box._bindings.key_to_bindings:
-            return False
-        if await self._check_bindings(event.key, priority=True):
-            return True  # quit, tab...: at once, as always
-        self.app_focus = True
-        box.call_later(self._check_bindings, event.key)
-        return True
-
-    @on(events.DescendantFocus)
-    def _no_blink(self, event: events.DescendantFocus) -> None:
-        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False
 
 
 def _ssh_driver() -> type[Driver] | None:
