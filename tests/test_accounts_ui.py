@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
 
-from textual.widgets import Input, Select
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input, Select
 
+from buynow_tui.app import BuyNowApp
 from buynow_tui.screens.account import AccountScreen
 from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.register import RegisterScreen
 from buynow_tui.screens.reset_password import ResetPasswordScreen
+from buynow_tui.store.services import Services
+from buynow_tui.store.views import UserView
 from buynow_tui.widgets.form import Field, FormStatus
 from tests.support.app import (
     fill,
@@ -23,15 +29,15 @@ from tests.support.app import (
 from tests.support.store import register
 
 
-def field_problem(app, field_id: str) -> str | None:  # type: ignore[no-untyped-def]
+def field_problem(app: BuyNowApp, field_id: str) -> str | None:
     return app.screen.query_one(f"#{field_id}", Field).problem
 
 
-def status(app) -> str:  # type: ignore[no-untyped-def]
+def status(app: BuyNowApp) -> str:
     return str(app.screen.query_one(FormStatus).render())
 
 
-async def open_register(pilot) -> None:  # type: ignore[no-untyped-def]
+async def open_register(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await press_key(pilot, "5")
     await pilot.pause()
@@ -41,11 +47,11 @@ async def open_register(pilot) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(pilot.app.screen, RegisterScreen)
 
 
-async def log_in(pilot, email: str, password: str, *, remember: bool = False) -> None:  # type: ignore[no-untyped-def]
+async def log_in(pilot: Pilot[Any], email: str, password: str, *, remember: bool = False) -> None:
     await fill(pilot, "#email", email)
     await fill(pilot, "#password", password)
     if remember:
-        pilot.app.screen.query_one("#remember").value = True
+        pilot.app.screen.query_one("#remember", Checkbox).value = True
     await pilot.press("enter")
     await settle(pilot)
 
@@ -54,7 +60,7 @@ async def log_in(pilot, email: str, password: str, *, remember: bool = False) ->
 
 
 async def test_register_shows_each_fields_own_message_then_logs_in(
-    services, home, frozen_clock
+    services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -76,6 +82,7 @@ async def test_register_shows_each_fields_own_message_then_logs_in(
         assert field_problem(app, "answer-field") == "Enter an answer to your security question."
 
         # Submitting shows the rest: no question chosen, the box not ticked.
+        assert isinstance(app.screen, RegisterScreen)
         app.screen.submit()
         await pilot.pause()
         assert field_problem(app, "question-field") == "Choose a security question."
@@ -91,9 +98,9 @@ async def test_register_shows_each_fields_own_message_then_logs_in(
         await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "pet"
         await fill(pilot, "#answer", "Rex")
-        app.screen.query_one("#agree").value = True
+        app.screen.query_one("#agree", Checkbox).value = True
         await pilot.pause()
-        app.screen.query_one("#register").press()  # (below the fold at 100x40 now)
+        app.screen.query_one("#register", Button).press()  # (below the fold at 100x40 now)
         await settle(pilot)
 
         assert app.user is not None and app.user.username == "ann"
@@ -102,7 +109,9 @@ async def test_register_shows_each_fields_own_message_then_logs_in(
         assert app.consent_needed is False  # registering is agreeing
 
 
-async def test_register_duplicate_email_says_so_under_the_email(services, home) -> None:
+async def test_register_duplicate_email_says_so_under_the_email(
+    services: Services, home: Path
+) -> None:
     register(services, email="ann@example.com")
     app = make_app(services, home)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -113,7 +122,8 @@ async def test_register_duplicate_email_says_so_under_the_email(services, home) 
         await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "food"
         await fill(pilot, "#answer", "soup")
-        app.screen.query_one("#agree").value = True
+        app.screen.query_one("#agree", Checkbox).value = True
+        assert isinstance(app.screen, RegisterScreen)
         app.screen.submit()
         await settle(pilot)
         assert field_problem(app, "email-field") == "An account with this email already exists."
@@ -126,7 +136,7 @@ async def test_register_duplicate_email_says_so_under_the_email(services, home) 
 
 
 async def test_wrong_password_and_unknown_email_get_the_same_message(
-    services, home, frozen_clock
+    services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     register(services)
     app = make_app(services, home)
@@ -143,7 +153,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_message(
 
 
 async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(
-    services, home, frozen_clock
+    services: Services, home: Path, frozen_clock: list[datetime]
 ) -> None:
     register(services)
     app = make_app(services, home)
@@ -168,7 +178,9 @@ async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(
         assert app.user is not None
 
 
-async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> None:
+async def test_log_in_keeps_answering_keys_while_bcrypt_runs(
+    services: Services, home: Path
+) -> None:
     """The check runs in a worker: the screen says so and the button cannot be pressed twice."""
     import threading
 
@@ -176,11 +188,11 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
     gate = threading.Event()
     real = services.accounts.authenticate
 
-    def slow_authenticate(email: str, password: str):  # type: ignore[no-untyped-def]
+    def slow_authenticate(email: str, password: str) -> UserView:
         gate.wait(30)
         return real(email, password)
 
-    services.accounts.authenticate = slow_authenticate
+    services.accounts.authenticate = slow_authenticate  # type: ignore[method-assign]  # a slow store
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -189,7 +201,7 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
         await fill(pilot, "#password", "correct horse")
         await pilot.press("enter")
         await pilot.pause()
-        button = app.screen.query_one("#login")
+        button = app.screen.query_one("#login", Button)
         assert button.disabled and str(button.label) == "Logging in…"
         assert status(app) == "Checking your password…"
         await pilot.press("tab", "shift+tab")  # the UI still answers
@@ -202,7 +214,9 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
 # -- reset password -------------------------------------------------------------------
 
 
-async def test_reset_password_email_then_question_then_answer(services, home, frozen_clock) -> None:
+async def test_reset_password_email_then_question_then_answer(
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     user = register(services)
     old_token = services.accounts.issue_token(user.id)
     app = make_app(services, home)
@@ -239,7 +253,7 @@ async def test_reset_password_email_then_question_then_answer(services, home, fr
     assert services.accounts.resolve_token(old_token) is None  # a reset revokes them all
 
 
-async def test_reset_for_an_unknown_email_looks_the_same(services, home) -> None:
+async def test_reset_for_an_unknown_email_looks_the_same(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -260,7 +274,9 @@ async def test_reset_for_an_unknown_email_looks_the_same(services, home) -> None
 # -- text is text ---------------------------------------------------------------------
 
 
-async def test_markup_and_escape_codes_in_a_username_show_harmlessly(services, home) -> None:
+async def test_markup_and_escape_codes_in_a_username_show_harmlessly(
+    services: Services, home: Path
+) -> None:
     from dataclasses import replace
 
     user = register(services, username="[bold red]x[/")
@@ -281,7 +297,7 @@ async def test_markup_and_escape_codes_in_a_username_show_harmlessly(services, h
         assert "evil" in app.export_screenshot()
 
 
-async def test_letter_keys_type_into_a_text_box(services, home) -> None:
+async def test_letter_keys_type_into_a_text_box(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -293,12 +309,12 @@ async def test_letter_keys_type_into_a_text_box(services, home) -> None:
 
 
 async def test_an_unexpected_failure_is_one_line_in_the_form_not_a_stuck_button(
-    services, home
+    services: Services, home: Path
 ) -> None:
-    def broken(email: str, password: str):  # type: ignore[no-untyped-def]
+    def broken(email: str, password: str) -> NoReturn:
         raise RuntimeError("database is locked")
 
-    services.accounts.authenticate = broken
+    services.accounts.authenticate = broken  # type: ignore[method-assign]  # a failing store
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -308,6 +324,6 @@ async def test_an_unexpected_failure_is_one_line_in_the_form_not_a_stuck_button(
         await pilot.press("enter")
         await settle(pilot)
         assert status(app) == "The shop is busy. Please try again."
-        button = app.screen.query_one("#login")
+        button = app.screen.query_one("#login", Button)
         assert not button.disabled and str(button.label) == "Log in"
     assert "database is locked" in (home / "logs" / "error.log").read_text()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from buynow_tui.screens.cart import CartScreen
 from buynow_tui.screens.shop import ShopScreen
+from buynow_tui.store.services import Services
+from buynow_tui.widgets.list_table import ListTable
 from tests.support.app import (
     make_app,
     notices,
@@ -43,12 +46,13 @@ async def saved(pilot: Any, screen: CartScreen) -> None:
 
 
 def select(screen: CartScreen, name: str) -> None:
-    table = screen.query_one("#lines")
+    table = screen.query_one("#lines", ListTable)
+    assert screen.cart is not None
     names = [line.name for line in screen.cart.lines]
     table.move_cursor(row=names.index(name))
 
 
-async def test_cart_shows_lines_and_the_store_totals(services, home):
+async def test_cart_shows_lines_and_the_store_totals(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -62,7 +66,9 @@ async def test_cart_shows_lines_and_the_store_totals(services, home):
         assert "$30.00" in text and "$480.00" in text
 
 
-async def test_plus_twice_on_one_line_and_minus_once_on_another(services, home):
+async def test_plus_twice_on_one_line_and_minus_once_on_another(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -80,6 +86,7 @@ async def test_plus_twice_on_one_line_and_minus_once_on_another(services, home):
         await wait_for(pilot, lambda: app.cart_count == 2)
 
         assert quantities(services, user) == {"Bluetooth Headphone": 3, "Portable Speakers": 1}
+        assert screen.cart is not None
         assert screen.cart.subtotal_cents == 3 * 25000 + 20000
         assert screen.cart.total_cents == 3 * 25000 + 20000 + 3000
         await wait_for_text(pilot, "$980.00")
@@ -89,7 +96,9 @@ async def test_plus_twice_on_one_line_and_minus_once_on_another(services, home):
         assert app.cart_count == 2
 
 
-async def test_x_removes_a_line_and_minus_at_one_removes_it_too(services, home):
+async def test_x_removes_a_line_and_minus_at_one_removes_it_too(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -119,7 +128,7 @@ async def test_x_removes_a_line_and_minus_at_one_removes_it_too(services, home):
         await wait_for_text(pilot, "Your cart is empty.")
 
 
-async def test_buy_now_sees_every_change_pressed_before_it(services, home):
+async def test_buy_now_sees_every_change_pressed_before_it(services: Services, home: Path) -> None:
     """`+`, `-`, `+`, `b` while the database is busy (another writer holds its lock):
     the changes are saved in the order pressed, and the confirmation waits for them."""
     from buynow_tui.screens.checkout.ship_to import ShipToStep
@@ -148,7 +157,9 @@ async def test_buy_now_sees_every_change_pressed_before_it(services, home):
         assert quantities(services, user) == {"Smart Watch": 2}
 
 
-async def test_plus_beyond_the_stock_is_refused_with_a_reason(services, home):
+async def test_plus_beyond_the_stock_is_refused_with_a_reason(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -163,7 +174,9 @@ async def test_plus_beyond_the_stock_is_refused_with_a_reason(services, home):
         assert quantities(services, user) == {"Smart Watch": 2}
 
 
-async def test_empty_cart_says_so_and_leads_back_to_the_shop(services, home):
+async def test_empty_cart_says_so_and_leads_back_to_the_shop(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -16,7 +16,9 @@ from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.order_placed import OrderPlacedScreen
 from buynow_tui.screens.orders import OrdersScreen
+from buynow_tui.store.payments.testgateway import TestGateway
 from buynow_tui.store.services import Services
+from buynow_tui.widgets.list_table import ListTable
 from tests.support.app import (
     make_app,
     screen_text,
@@ -66,10 +68,11 @@ async def test_checkout_to_order_placed_to_orders_to_detail(services: Services, 
         await pilot.press("space")  # any key goes now
         orders = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: orders.orders is not None)
+        assert orders.orders is not None
         assert [o.id for o in orders.orders] == [o.id for o in services.orders.history(user.id)]
         assert orders.orders[0].id == newest.id
         assert orders.orders[0].id > orders.orders[1].id
-        table = orders.query_one("#orders")
+        table = orders.query_one("#orders", ListTable)
         assert table.cursor_row == 0
 
         await pilot.press("enter")
@@ -125,7 +128,9 @@ async def test_confirm_is_disabled_while_the_order_is_placed(
         # the same key again (a retry) returns that order rather than a new one
         again = services.orders.checkout(user.id, checkout_key=key)
         assert again.id == orders[0].id
-        assert len(services.checkout.gateway.approved) == 1  # charged once
+        gateway = services.checkout.gateway
+        assert isinstance(gateway, TestGateway)
+        assert len(gateway.approved) == 1  # charged once
 
 
 async def test_stock_that_ran_out_is_named_and_nothing_changes(

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Select, TextArea
 from typer.testing import CliRunner
 
@@ -81,11 +82,17 @@ def assert_harmless(app: Any, what: Hostile | str) -> None:
     assert not shown, f"{label}: control characters reached the screen: {shown!r}"
 
 
-async def opened(pilot: Any, screen_type: type, loaded: str) -> Any:
+async def opened(pilot: Any, screen_type: type[Screen[Any]], loaded: str) -> Any:
     """Wait for a screen of `screen_type` whose `loaded` attribute has been read in."""
     screen = await wait_for_screen(pilot, screen_type)
     await wait_for(pilot, lambda: getattr(screen, loaded) is not None)
     return screen
+
+
+def shown_of(hostile: Hostile) -> str:
+    """What a one-line field shows of an accepted hostile text."""
+    assert hostile.shown is not None, hostile.id
+    return hostile.shown
 
 
 def problem(app: Any, control_id: str) -> str | None:
@@ -193,6 +200,7 @@ async def test_register_then_log_in_with_hostile_username_password_and_answer(
 
             await wait_for(pilot, lambda: app.user is not None)
             name = hostile.in_box
+            assert app.user is not None
             assert app.user.username == name, hostile.id
             await wait_for_text(pilot, f"@{name}")  # the header, literally
             assert f"Welcome to BuyNow, {name}." in notices(app)
@@ -207,6 +215,7 @@ async def test_register_then_log_in_with_hostile_username_password_and_answer(
             await paste(pilot, "#password", hostile.text)
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.user is not None)
+            assert app.user is not None
             assert app.user.username == name
             app.log_out()
     names = {user.username for user in services.accounts.list_users()}
@@ -316,6 +325,7 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(
             else:
                 await wait_for_screen(pilot, AccountScreen)
                 address = hostile.multiline
+                assert address is not None
                 assert services.accounts.get(user.id).ship_address == address, hostile.id
                 await wait_for_text(pilot, *address.split("\n"))
                 assert_harmless(app, hostile)
@@ -334,6 +344,7 @@ async def test_account_dialogs_take_hostile_address_answer_and_password(
                 await wait_for_screen(pilot, AccountScreen)
                 assert "Security question changed." in notices(app)
                 # Pasted again, the answer opens Reset password (here to the same password).
+                assert hostile.in_box is not None
                 services.accounts.reset_password("ann@example.com", hostile.in_box, password)
                 # The reset ended this session (as any reset does): log in again.
                 app.logged_in(services.accounts.authenticate("ann@example.com", password))
@@ -402,6 +413,7 @@ async def test_checkout_address_box_takes_hostile_text_onto_the_order(
                 await wait_for_screen(pilot, CartScreen)
                 continue
             await wait_for_screen(pilot, ShipToStep)
+            assert hostile.in_box is not None
             await wait_for_text(pilot, hostile.in_box)
             assert_harmless(app, hostile)
             await through_steps(pilot)
@@ -433,6 +445,7 @@ async def test_search_box_shows_hostile_text_literally(services: Services, home:
             await pilot.press("slash")
             await paste(pilot, "#search", hostile.text)
             query = hostile.in_box
+            assert query is not None
             await wait_for(pilot, searched(shop, query))
             if shop.table.row_count == 0:
                 quoted = f"No products match “{query}”." if len(query) < 60 else query[:60]
@@ -524,7 +537,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
         skus = {sku for sku, _ in accepted} | {"HOST-LONG"}
         await wait_for(pilot, lambda: {p.sku for p in shop.table.products} == skus)
         for _, hostile in accepted:
-            assert hostile.shown in screen_text(app), hostile.id
+            assert shown_of(hostile) in screen_text(app), hostile.id
         assert_harmless(app, "catalog")
 
         # Every row into the cart and onto the wishlist, from the Shop's keys.
@@ -540,7 +553,10 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
             product = services.catalog.get_by_sku(sku)
             app.navigate(f"product/{product.id}")
             await opened(pilot, ProductScreen, "product")
-            await wait_for_text(pilot, hostile.shown, *hostile.multiline.split("\n"), "second line")
+            assert hostile.multiline is not None
+            await wait_for_text(
+                pilot, shown_of(hostile), *hostile.multiline.split("\n"), "second line"
+            )
             assert_harmless(app, hostile)
         spec_sheet = services.catalog.get_by_sku("HOST-SPECS")
         app.navigate(f"product/{spec_sheet.id}")
@@ -550,11 +566,11 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
             "[b]Odd[/b] [2J · SKU HOST-SPECS",
             "]0;pwnedplain",
             "[@click=app.quit]  [link=https://x.io]k[/link]",
-            *(h.shown for h in HOSTILE if not h.too_long and len(h.shown) <= 24),
+            *(h.shown for h in HOSTILE if h.shown is not None and len(h.shown) <= 24),
         )
         assert_harmless(app, "catalog")
 
-        names = [hostile.shown for _, hostile in accepted] + ["Long Story"]
+        names = [shown_of(hostile) for _, hostile in accepted] + ["Long Story"]
         for route, screen_type in (("wishlist", WishlistScreen), ("cart", CartScreen)):
             app.navigate(route)
             await wait_for_screen(pilot, screen_type)
@@ -584,7 +600,7 @@ async def test_hostile_catalog_text_from_the_cli_shows_literally_on_every_screen
     listed = run_cli(home, "products", "list", "--category", "Hostile")
     assert_one_answer("products list", listed.returncode, listed.stdout, listed.stderr)
     for _, hostile in accepted:
-        assert hostile.shown[:40] in listed.stdout, hostile.id
+        assert shown_of(hostile)[:40] in listed.stdout, hostile.id
     orders = run_cli(home, "orders", "list")
     assert_one_answer("orders list", orders.returncode, orders.stdout, orders.stderr)
     assert f"{order.id}" in orders.stdout and "ann@example.com" in orders.stdout
@@ -614,7 +630,7 @@ async def test_usernames_from_the_cli_show_in_the_header_and_log_as_one_line(
     listed = run_cli(home, "users", "list")
     assert_one_answer("users list", listed.returncode, listed.stdout, listed.stderr)
     for _, hostile in added:
-        assert hostile.shown[:20] in listed.stdout, hostile.id
+        assert shown_of(hostile)[:20] in listed.stdout, hostile.id
 
     app = make_app(services, home)
     async with app.run_test(size=(110, 30)) as pilot:

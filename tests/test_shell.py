@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input, Markdown, Select, TextArea
 
 from buynow_tui.paths import Paths
 from buynow_tui.screens.about import AboutScreen, uptime_words
@@ -25,6 +25,7 @@ from buynow_tui.screens.privacy import PrivacyScreen
 from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.store.services import Services
 from buynow_tui.widgets.consent import ConsentNotice
+from buynow_tui.widgets.form import Field
 from buynow_tui.widgets.too_small import TooSmall
 from tests.support.app import (
     file_mode,
@@ -50,7 +51,7 @@ async def log_in_through_the_form(
         await pilot.pause()
     await fill(pilot, "#email", "ann@example.com")
     await fill(pilot, "#password", password)
-    app.screen.query_one("#remember").value = remember
+    app.screen.query_one("#remember", Checkbox).value = remember
     await pilot.press("enter")
     await settle(pilot)
 
@@ -74,7 +75,8 @@ async def test_remember_me_across_two_runs_then_log_out_revokes_it(
     assert file_mode(token_file) == 0o600
     token = token_file.read_text().strip()
     assert len(token) >= 22  # 128 bits or more, url-safe
-    assert services.accounts.resolve_token(token).id == user.id
+    resolved = services.accounts.resolve_token(token)
+    assert resolved is not None and resolved.id == user.id
 
     second = make_app(services, home)
     async with second.run_test() as pilot:
@@ -160,7 +162,8 @@ async def test_over_ssh_remember_me_binds_to_the_key_not_a_file(
         await log_in_through_the_form(pilot, remember=True)
         await settle(pilot)
     assert not Paths(home).token_file.exists()
-    assert services.accounts.resolve_key(SSH["BUYNOW_SSH_FINGERPRINT"]).id == user.id
+    resolved = services.accounts.resolve_key(SSH["BUYNOW_SSH_FINGERPRINT"])
+    assert resolved is not None and resolved.id == user.id
 
     again = make_app(services, home, environ=SSH)
     async with again.run_test() as pilot:
@@ -184,7 +187,7 @@ async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(
         await settle(pilot)
         await press_key(pilot, "5")
         await pilot.pause()
-        remember = app.screen.query_one("#remember")
+        remember = app.screen.query_one("#remember", Checkbox)
         assert remember.disabled
         assert "SSH key" in str(remember.label)
 
@@ -208,10 +211,9 @@ async def test_a_password_change_revokes_every_remembered_login(
         await fill(pilot, "#repeat_password", "a much better horse")
         await pilot.press("enter")
         await settle(pilot)
-        assert (
-            app.screen.query_one("#current_password").parent.problem
-            == "Your current password is incorrect."
-        )
+        field = app.screen.query_one("#current_password").parent
+        assert isinstance(field, Field)
+        assert field.problem == "Your current password is incorrect."
         await fill(pilot, "#current_password", "correct horse")
         await fill(pilot, "#repeat_password", "a much better horse")
         await pilot.press("enter")
@@ -245,6 +247,7 @@ async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_do
 
         # An action (what the Shop's add-to-cart does): asked while anonymous, done after.
         def add_to_cart() -> None:
+            assert app.user is not None
             services.cart.add(app.user.id, watch.id, 1)
             app.refresh_badge()
 
@@ -306,7 +309,7 @@ async def test_consent_read_policy_then_accept_there(services: Services, home: P
         await pilot.click("#consent-read")
         await pilot.pause()
         assert isinstance(app.screen, PrivacyScreen)
-        assert "Remember me" in app.screen.query_one("#policy-text").source
+        assert "Remember me" in app.screen.query_one("#policy-text", Markdown).source
         await pilot.click("#accept-policy")
         await settle(pilot)
         assert not app.consent_needed
@@ -645,7 +648,12 @@ async def test_palette_goes_to_screens_opens_products_logs_out_and_switches_them
         assert app.theme == "buynow-high-contrast"
 
         real_navigate = app.navigate
-        app.navigate = lambda path: opened.append(path) or real_navigate(path)  # type: ignore[method-assign]
+
+        def navigate(path: str) -> None:
+            opened.append(path)
+            real_navigate(path)
+
+        app.navigate = navigate  # type: ignore[method-assign]  # to see what the palette opens
         watch = product_named(services, "Smart Watch")
         await palette(pilot, "smart watch")
         prompts = palette_prompts(app)
@@ -705,7 +713,7 @@ async def test_no_color_is_respected_and_states_stay_in_words(
         assert app.no_color
         await press_key(pilot, "5")
         await pilot.pause()
-        remember = app.screen.query_one("#remember")
+        remember = app.screen.query_one("#remember", Checkbox)
         assert "X" not in str(remember.render())  # unticked: an empty box, not a grey X
         remember.value = True
         await pilot.pause()
@@ -781,25 +789,25 @@ async def test_account_edits_address_and_question(services: Services, home: Path
 
         await pilot.press("e")
         await pilot.pause()
-        area = app.screen.query_one("#address")
+        area = app.screen.query_one("#address", TextArea)
         area.text = "1 Main Street\n\x1b[31mSpringfield"
         await pilot.click("#save")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
+        assert app.user is not None
         assert app.user.ship_address == "1 Main Street\n[31mSpringfield"
         assert "1 Main Street" in str(app.screen.query_one("#detail-address").render())
 
         await pilot.press("c")
         await pilot.pause()
-        app.screen.query_one("#question").value = "food"
+        app.screen.query_one("#question", Select).value = "food"
         await fill(pilot, "#answer", "Soup")
         await fill(pilot, "#current_password", "wrong")
         await pilot.press("enter")
         await settle(pilot)
-        assert (
-            app.screen.query_one("#current_password").parent.problem
-            == "Your password is incorrect."
-        )
+        field = app.screen.query_one("#current_password").parent
+        assert isinstance(field, Field)
+        assert field.problem == "Your password is incorrect."
         await fill(pilot, "#current_password", "correct horse")
         await pilot.press("enter")
         await settle(pilot)
@@ -818,7 +826,7 @@ async def test_dialog_escape_changes_nothing(services: Services, home: Path) -> 
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("#address").text = "Somewhere"
+        app.screen.query_one("#address", TextArea).text = "Somewhere"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AccountScreen)
@@ -868,4 +876,5 @@ async def test_remembering_again_replaces_the_old_token(services: Services, home
         second = Paths(home).token_file.read_text().strip()
     assert first != second
     assert services.accounts.resolve_token(first) is None
-    assert services.accounts.resolve_token(second).id == user.id
+    resolved = services.accounts.resolve_token(second)
+    assert resolved is not None and resolved.id == user.id

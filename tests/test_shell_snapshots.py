@@ -207,8 +207,8 @@ def test_account_dialogs(
     home: Path,
     frozen_clock: list[datetime],
     size: tuple[int, int],
-    key,
-) -> None:  # type: ignore[no-untyped-def]
+    key: str,
+) -> None:
     snapshot(
         snap_compare,
         make_app(services, home),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from buynow_tui.app import BuyNowApp
 from buynow_tui.screens.not_found import NotFoundScreen
 from buynow_tui.screens.product import ProductScreen
-from buynow_tui.screens.shop import PAGE_SIZE, ShopScreen
+from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.screens.shop_dialogs import CategoryPicker
+from buynow_tui.screens.shop_keys import PAGE_SIZE
 from buynow_tui.store.seed import generate
+from buynow_tui.store.services import Services
 from tests.support.app import (
     make_app,
     notices,
@@ -23,6 +27,13 @@ from tests.support.app import (
 from tests.support.repo import CATALOG_SIZE
 from tests.support.shop import log_in, search, shop_ready
 from tests.support.store import product_named
+
+
+def shop_screen(app: BuyNowApp) -> ShopScreen:
+    """The Shop, which must be the screen on top."""
+    screen = app.screen
+    assert isinstance(screen, ShopScreen)
+    return screen
 
 
 def shown_names(app: Any) -> list[str]:
@@ -42,7 +53,7 @@ async def select_row(pilot: Any, name: str) -> None:
     await pilot.pause()
 
 
-async def test_shop_opens_on_the_first_page_of_the_catalog(services, home):
+async def test_shop_opens_on_the_first_page_of_the_catalog(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await shop_ready(pilot)
@@ -57,7 +68,9 @@ async def test_shop_opens_on_the_first_page_of_the_catalog(services, home):
         assert app.focused is app.screen.search_box  # typing a word searches
 
 
-async def test_search_phone_finds_headphone_and_phone_not_camera(services, home):
+async def test_search_phone_finds_headphone_and_phone_not_camera(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
@@ -69,7 +82,7 @@ async def test_search_phone_finds_headphone_and_phone_not_camera(services, home)
         await wait_for_text(pilot, "Bluetooth Headphone")
 
 
-async def test_search_by_price_finds_smart_watch(services, home):
+async def test_search_by_price_finds_smart_watch(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
@@ -77,27 +90,29 @@ async def test_search_by_price_finds_smart_watch(services, home):
         assert shown_names(app)[0] == "Smart Watch"
 
 
-async def test_search_with_no_results_says_so_and_escape_clears_it(services, home):
+async def test_search_with_no_results_says_so_and_escape_clears_it(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
         await pilot.press("slash")
-        app.screen.search_box.insert_text_at_cursor("%_'\"*([/ 🙂 [b]qz")  # as if pasted
-        await wait_for(pilot, lambda: app.screen.query_text == "%_'\"*([/ 🙂 [b]qz")
+        shop_screen(app).search_box.insert_text_at_cursor("%_'\"*([/ 🙂 [b]qz")  # as if pasted
+        await wait_for(pilot, lambda: shop_screen(app).query_text == "%_'\"*([/ 🙂 [b]qz")
         await wait_for_text(pilot, "No products match")
         await wait_for_text(pilot, "🙂 [b]qz")  # shown as typed, never read as markup
-        assert app.screen.table.row_count == 0
+        assert shop_screen(app).table.row_count == 0
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen.table.row_count == CATALOG_SIZE)
-        assert app.screen.search_box.value == ""
-        assert app.focused is app.screen.table
+        await wait_for(pilot, lambda: shop_screen(app).table.row_count == CATALOG_SIZE)
+        assert shop_screen(app).search_box.value == ""
+        assert app.focused is shop_screen(app).table
 
 
-async def test_newest_search_wins(services, home):
+async def test_newest_search_wins(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
-        shop = app.screen
+        shop = shop_screen(app)
         shop.search_box.value = "camera"
         shop._search("phone")
         shop._search("camera")
@@ -108,38 +123,41 @@ async def test_newest_search_wins(services, home):
         assert "Bluetooth Headphone" not in names  # found by "phone" only
 
 
-async def test_letter_keys_type_in_the_search_box(services, home):
+async def test_letter_keys_type_in_the_search_box(services: Services, home: Path) -> None:
     """Typing "a" or "w" in search types it; it never adds to the cart or wishlist."""
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
         user = log_in(app, services)
         await pilot.press("slash", "a", "w", "c", "s", "q", "1", "slash")
-        await wait_for(pilot, lambda: app.screen.search_box.value == "awcsq1/")
+        await wait_for(pilot, lambda: shop_screen(app).search_box.value == "awcsq1/")
         assert app.is_running
-        assert app.screen.search_box.value == "awcsq1/"
+        assert shop_screen(app).search_box.value == "awcsq1/"
         assert services.cart.get(user.id).is_empty
         assert services.wishlist.items(user.id) == []
-        assert app.screen.category is None and app.screen.sort == "name"
+        assert shop_screen(app).category is None and shop_screen(app).sort == "name"
 
 
-async def test_enter_moves_from_search_to_results_and_opens_the_product(services, home):
+async def test_enter_moves_from_search_to_results_and_opens_the_product(
+    services: Services, home: Path
+) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
         await search(pilot, "Smart Watch")
         await pilot.press("enter")
-        assert app.focused is app.screen.table
+        assert app.focused is shop_screen(app).table
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(app.screen, "product", None) is not None)
         assert isinstance(app.screen, ProductScreen)
+        assert app.screen.product is not None
         assert app.screen.product.name == "Smart Watch"
         await wait_for_text(pilot, "$150.00")
         text = screen_text(app)
         assert "$150.00" in text and "In stock" in text
 
 
-async def test_add_to_cart_from_a_shop_row(services, home):
+async def test_add_to_cart_from_a_shop_row(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
@@ -155,7 +173,7 @@ async def test_add_to_cart_from_a_shop_row(services, home):
         assert "Added Bluetooth Headphone to your cart." in notices(app)
 
 
-async def test_wishlist_from_a_shop_row_refuses_a_duplicate(services, home):
+async def test_wishlist_from_a_shop_row_refuses_a_duplicate(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
@@ -168,7 +186,7 @@ async def test_wishlist_from_a_shop_row_refuses_a_duplicate(services, home):
         assert [i.product.name for i in services.wishlist.items(user.id)] == ["Digital Camera"]
 
 
-async def test_add_when_logged_out_logs_in_first_then_adds(services, home):
+async def test_add_when_logged_out_logs_in_first_then_adds(services: Services, home: Path) -> None:
     """`a` sends an anonymous shopper to Log in; once they are in, the add happens."""
     from buynow_tui.screens.login import LoginScreen
     from tests.support.store import register
@@ -197,11 +215,11 @@ def register_and_log_in(app: Any, services: Any) -> Any:
     return user
 
 
-async def test_category_and_sort_keys(services, home):
+async def test_category_and_sort_keys(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
-        shop = app.screen
+        shop = shop_screen(app)
         await wait_for(pilot, lambda: bool(shop.categories))
         await pilot.press("down")  # into the list, where the letter keys act
         await pilot.press("c")  # the category picker: type to filter, enter picks
@@ -225,12 +243,14 @@ async def test_category_and_sort_keys(services, home):
         await wait_for_text(pilot, "highest price")
 
 
-async def test_shop_pages_forward_and_back_through_a_big_catalog(services, home):
+async def test_shop_pages_forward_and_back_through_a_big_catalog(
+    services: Services, home: Path
+) -> None:
     generate(5000)
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
-        shop = app.screen
+        shop = shop_screen(app)
         table = shop.table
         assert table.row_count == PAGE_SIZE
         assert status(app) == f"Page 1 of 101 · {CATALOG_SIZE + 5000:,} products"
@@ -271,23 +291,26 @@ async def test_shop_pages_forward_and_back_through_a_big_catalog(services, home)
 
 
 @pytest.mark.slow
-async def test_shop_opens_and_pages_with_100000_products(services, home):
+async def test_shop_opens_and_pages_with_100000_products(services: Services, home: Path) -> None:
     generate(100_000)
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await shop_ready(pilot)
-        assert app.screen.table.row_count == PAGE_SIZE
+        assert shop_screen(app).table.row_count == PAGE_SIZE
         assert status(app) == f"Page 1 of 2,001 · {CATALOG_SIZE + 100_000:,} products"
         await pilot.press("down")  # into the list
         for page in (2, 3, 4):
-            app.screen.table.move_cursor(row=PAGE_SIZE - 1)
+            shop_screen(app).table.move_cursor(row=PAGE_SIZE - 1)
             await pilot.press("pagedown")
-            await wait_for(pilot, lambda page=page: status(app).startswith(f"Page {page} of 2,001"))
+            # mypy cannot infer a lambda with a default; the default binds this loop's page
+            await wait_for(pilot, lambda page=page: status(app).startswith(f"Page {page} of 2,001"))  # type: ignore[misc]
         await pilot.press("s")
         await wait_for(pilot, lambda: status(app).startswith("Page 1 of 2,001"))
 
 
-async def test_product_shows_details_and_adds_the_chosen_quantity(services, home):
+async def test_product_shows_details_and_adds_the_chosen_quantity(
+    services: Services, home: Path
+) -> None:
     watch = product_named(services, "Smart Watch")
     app = make_app(services, home, open_path=f"product/{watch.id}")
     async with app.run_test() as pilot:
@@ -309,7 +332,7 @@ async def test_product_shows_details_and_adds_the_chosen_quantity(services, home
         assert app.cart_count == 1
 
 
-async def test_product_quantity_stops_at_the_stock(services, home):
+async def test_product_quantity_stops_at_the_stock(services: Services, home: Path) -> None:
     services.catalog.set_stock(product_named(services, "Smart Watch").sku, 2)
     watch = product_named(services, "Smart Watch")
     app = make_app(services, home, open_path=f"product/{watch.id}")
@@ -317,11 +340,14 @@ async def test_product_quantity_stops_at_the_stock(services, home):
         screen = await wait_for_screen(pilot, ProductScreen)
         await wait_for(pilot, lambda: screen.product is not None)
         await pilot.press("minus", "plus", "plus", "plus", "plus")
+        assert isinstance(app.screen, ProductScreen)
         assert app.screen.quantity == 2
         await wait_for_text(pilot, "Only 2 left")
 
 
-async def test_out_of_stock_product_cannot_be_added_and_says_why(services, home):
+async def test_out_of_stock_product_cannot_be_added_and_says_why(
+    services: Services, home: Path
+) -> None:
     gone = next(p for p in services.catalog.page(limit=100).items if p.stock == 0)
     app = make_app(services, home, open_path=f"product/{gone.id}")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -339,14 +365,16 @@ async def test_out_of_stock_product_cannot_be_added_and_says_why(services, home)
         assert [i.product.id for i in services.wishlist.items(user.id)] == [gone.id]
 
 
-async def test_unknown_product_is_not_found(services, home):
+async def test_unknown_product_is_not_found(services: Services, home: Path) -> None:
     app = make_app(services, home, open_path="product/99999")
     async with app.run_test() as pilot:
         await wait_for_screen(pilot, NotFoundScreen)
         await wait_for_text(pilot, "product/99999")
 
 
-async def test_slash_from_another_screen_goes_to_the_shop_search(services, home):
+async def test_slash_from_another_screen_goes_to_the_shop_search(
+    services: Services, home: Path
+) -> None:
     watch = product_named(services, "Smart Watch")
     app = make_app(services, home, open_path=f"product/{watch.id}")
     async with app.run_test() as pilot:
@@ -354,4 +382,4 @@ async def test_slash_from_another_screen_goes_to_the_shop_search(services, home)
         await wait_for(pilot, lambda: screen.product is not None)
         await pilot.press("slash")
         await wait_for_screen(pilot, ShopScreen)
-        await wait_for(pilot, lambda: app.focused is app.screen.search_box)
+        await wait_for(pilot, lambda: app.focused is shop_screen(app).search_box)

@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import asyncssh
 import pytest
 
+from buynow_tui.store.services import Services
 from tests.support.cli import run_cli
 from tests.support.shop import BOOK_ADDRESS
 from tests.support.ssh import (
@@ -69,7 +69,7 @@ class Outcome:
 
 
 @contextmanager
-def store_of(home: Path) -> Iterator[Any]:
+def store_of(home: Path) -> Iterator[Services]:
     """The shop's own services on the server's database, from this test process."""
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
@@ -82,7 +82,7 @@ def store_of(home: Path) -> Iterator[Any]:
         close_db()
 
 
-def product_id(services: Any, name: str) -> int:
+def product_id(services: Services, name: str) -> int:
     return next(p.id for p in services.catalog.search(name) if p.name == name)
 
 
@@ -162,13 +162,15 @@ async def buy(port: int, shopper: Shopper, everyone_ready: asyncio.Barrier) -> O
         placed = PLACED.search(seen)
         return Outcome(shopper, int(placed.group(1)) if placed else None, OUT_OF_STOCK in seen)
     except BaseException:
-        everyone_ready.abort()  # the others stop waiting for this one
+        await everyone_ready.abort()  # the others stop waiting for this one
         raise
     finally:
         conn.close()
 
 
-def test_sixteen_shoppers_check_out_at_once_and_sell_exactly_the_stock(shop) -> None:  # type: ignore[no-untyped-def]
+def test_sixteen_shoppers_check_out_at_once_and_sell_exactly_the_stock(
+    shop: tuple[Server, list[Shopper], dict[str, int]],
+) -> None:
     server, shoppers, starting = shop
 
     async def everyone() -> list[Outcome]:

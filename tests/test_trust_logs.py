@@ -117,7 +117,9 @@ def test_ten_processes_writing_and_rotating_one_log_lose_and_double_nothing(tmp_
         seen: dict[int, list[int]] = defaultdict(list)
         for line in in_order(tmp_path, name):
             assert LINE.match(line), line
-            number, n = re.search(r"writer (\d+) line (\d+) \.{60}$", line).groups()  # type: ignore[union-attr]
+            found = re.search(r"writer (\d+) line (\d+) \.{60}$", line)
+            assert found is not None, line
+            number, n = found.groups()
             seen[int(number)].append(int(n))
         # Every line of every writer once, in the order each wrote them.
         assert seen == {w: list(range(LINES_EACH)) for w in range(WRITERS)}, name

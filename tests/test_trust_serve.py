@@ -35,14 +35,15 @@ async def test_stopping_with_its_output_pipe_closed_still_says_goodbye_and_clean
     [app] = server.wait_children(1)
     term.set_mark()
 
-    server.proc.stdout.close()  # type: ignore[union-attr]  # `tee` is gone
+    assert server.proc.stdout is not None and server.proc.stderr is not None  # both piped
+    server.proc.stdout.close()  # `tee` is gone
     server.proc.send_signal(signal.SIGINT)  # Ctrl-C
 
     tail = await term.read_to_end(timeout=30)
     assert RESTORE_ALT_SCREEN in tail and MSG_CLOSING in tail  # the terminal is put back
     loop = asyncio.get_running_loop()
     code = await loop.run_in_executor(None, server.proc.wait, 30)
-    errors = server.proc.stderr.read()  # type: ignore[union-attr]
+    errors = server.proc.stderr.read()
     conn.close()
 
     assert code == 0, errors

@@ -13,10 +13,12 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from buynow_tui.app import BuyNowApp
 from buynow_tui.paths import Paths
@@ -68,7 +70,7 @@ def test_a_session_outlived_by_a_reset_can_write_nothing(services: Services) -> 
     services.accounts.reset_password("ann@example.com", "Rex", NEW_PASSWORD)  # elsewhere
     before = snapshot(services, ann.id)
 
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: stale.cart.add(ann.id, camera.id, 1),
         lambda: stale.cart.set_quantity(ann.id, watch.id, 3),
         lambda: stale.cart.remove(ann.id, watch.id),
@@ -331,9 +333,9 @@ async def test_changing_the_password_in_this_session_keeps_it_logged_in(
         await wait_for_screen(pilot, AccountScreen)
         await pilot.press("p")
         dialog = await wait_for_screen(pilot, PasswordDialog)
-        dialog.query_one("#current_password").value = "correct horse"
-        dialog.query_one("#new_password").value = NEW_PASSWORD
-        dialog.query_one("#repeat_password").value = NEW_PASSWORD
+        dialog.query_one("#current_password", Input).value = "correct horse"
+        dialog.query_one("#new_password", Input).value = NEW_PASSWORD
+        dialog.query_one("#repeat_password", Input).value = NEW_PASSWORD
         dialog.save()
         await wait_for(pilot, lambda: not isinstance(app.screen, PasswordDialog))
         await press_key(pilot, "1")
