@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notify
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from buynow_tui import messages as m
 from buynow_tui.commands import ShopCommands
@@ -49,10 +51,16 @@ log = get_logger("app")
 GO = Binding.Group("Shop…Account", compact=True)
 
 
+#: Toasts shown at once: the newest ones (two toasts of two lines cover at most a
+#: quarter of the list at 80x24).
+MAX_TOASTS = 2
+
+
 class BuyNowApp(SessionBridge, App[None]):
     TITLE = "BuyNow"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    NOTIFICATION_TIMEOUT = 4  # seconds; an undo's toast says longer (Cart)
     COMMANDS = App.COMMANDS | {ShopCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]  # noqa: RUF012 - App's
 
@@ -67,6 +75,17 @@ class BuyNowApp(SessionBridge, App[None]):
         Binding("ctrl+y", "accept_consent", "Accept policy", id="accept-consent", show=False),
         Binding("escape", "back", "Back", id="back"),
         Binding("q", "quit", "Quit", id="quit"),
+        # Where a text box takes "q" as text (the Shop's search box has the cursor when
+        # the Shop opens), the footer says how to quit from there.
+        Binding(
+            "ctrl+q",
+            "quit_from_text",
+            "Quit",
+            id="quit-from-text",
+            key_display="^q",
+            priority=True,  # both priority: the footer shows this one where it applies
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="quit-ctrl-q", show=False, priority=True),
         Binding("ctrl+c", "quit", "Quit", id="quit-ctrl", show=False, priority=True),
         # Priority, so focus moves before the next key of a burst is delivered: a password
         # manager's auto-type ("email<Tab>password<Enter>") or a fast typist would
@@ -193,6 +212,9 @@ class BuyNowApp(SessionBridge, App[None]):
         else:
             self.push_screen(HelpScreen())
 
+    async def action_quit_from_text(self) -> None:
+        await self.action_quit()
+
     def action_back(self) -> None:  # type: ignore[override]  # Textual's is a coroutine
         if len(self.screen_stack) > 1:
             self.pop_screen()
@@ -220,14 +242,49 @@ class BuyNowApp(SessionBridge, App[None]):
             # A focused text box takes "/" as text: do not offer it in the footer then.
             focused = self.focused
             return focused is None or not focused.check_consume_key("slash", "/")
+        if action == "quit_from_text":
+            focused = self.focused
+            return focused is not None and focused.check_consume_key("q", "q")
         if action == "accept_consent":
             return self.consent_needed and self._consent_offered_here()
         return True
 
+    def _on_notify(self, event: Notify) -> None:
+        """Only the newest MAX_TOASTS toasts stay: they never pile up over the list."""
+        super()._on_notify(event)
+        shown = list(self._notifications)
+        for old in shown[:-MAX_TOASTS]:
+            self._unnotify(old, refresh=False)
+        if len(shown) > MAX_TOASTS:
+            self._refresh_notifications()
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
             clean_paste(event, self.focused)
+        elif (
+            isinstance(event, events.Key) and not event.is_forwarded and await self._in_turn(event)
+        ):
+            return
         await super().on_event(event)
+
+    async def _in_turn(self, event: events.Key) -> bool:
+        """A text box's own key (ctrl+u, backspace, enter...) runs in turn with the
+        characters typed around it.
+
+        Textual runs a binding once its key has bubbled back up to the App, while the
+        box types characters as soon as it reads them: with keys arriving together,
+        ctrl+u ran after the characters typed after it and deleted them too. Here the
+        binding waits in the box's own queue, behind the keys sent to it before, and
+        ahead of those after. True when the key is taken care of so.
+        """
+        box = self.focused
+        if not isinstance(box, (Input, TextArea)) or event.key not in box._bindings.key_to_bindings:
+            return False
+        if await self._check_bindings(event.key, priority=True):
+            return True  # quit, tab...: at once, as always
+        self.app_focus = True
+        box.call_later(self._check_bindings, event.key)
+        return True
 
     @on(events.DescendantFocus)
     def _no_blink(self, event: events.DescendantFocus) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,7 @@ PASSWORD = "correct horse"
     ],
 )
 def test_register_refuses_each_bad_field_with_its_own_message(
-    services: Services, changes, field, words
+    services: Services, changes: dict[str, Any], field: str, words: str
 ) -> None:
     fields = {"email": "ann@example.com", "username": "ann", "password": PASSWORD}
     fields.update(changes)
@@ -170,7 +171,8 @@ def test_remember_me_token_logs_the_user_back_in_until_revoked(services: Service
     user = register(services)
     token = services.accounts.issue_token(user.id)
     assert len(token) >= 22  # at least 128 bits of base64
-    assert services.accounts.resolve_token(token).id == user.id
+    found = services.accounts.resolve_token(token)
+    assert found is not None and found.id == user.id
     services.accounts.revoke_token(token)
     assert services.accounts.resolve_token(token) is None
 
@@ -190,7 +192,8 @@ def test_revoke_all_ends_every_remembered_login_of_that_user_only(services: Serv
     bob_token = services.accounts.issue_token(bob.id)
     assert services.accounts.revoke_all(ann.id) == 3
     assert all(services.accounts.resolve_token(t) is None for t in ann_tokens)
-    assert services.accounts.resolve_token(bob_token).id == bob.id
+    found = services.accounts.resolve_token(bob_token)
+    assert found is not None and found.id == bob.id
 
 
 def test_a_token_expires_after_thirty_days(
@@ -199,7 +202,8 @@ def test_a_token_expires_after_thirty_days(
     user = register(services)
     token = services.accounts.issue_token(user.id)
     frozen_clock[0] += timedelta(days=29, hours=23)
-    assert services.accounts.resolve_token(token).id == user.id
+    found = services.accounts.resolve_token(token)
+    assert found is not None and found.id == user.id
     frozen_clock[0] += timedelta(hours=1)
     assert services.accounts.resolve_token(token) is None
 
@@ -210,7 +214,8 @@ def test_ssh_key_binding_remembers_forgets_and_expires(
     user = register(services)
     key = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
     services.accounts.remember_key(user.id, key)
-    assert services.accounts.resolve_key(key).id == user.id
+    found = services.accounts.resolve_key(key)
+    assert found is not None and found.id == user.id
     assert services.accounts.resolve_key("SHA256:someone-else") is None
     assert services.accounts.resolve_key("") is None
     # The fingerprint is not a local token: it cannot be used as one.
@@ -229,7 +234,8 @@ def test_remembering_the_same_key_twice_keeps_one_binding(services: Services) ->
     bob = register(services, email="bob@example.com", username="bob")
     services.accounts.remember_key(ann.id, "SHA256:shared")
     services.accounts.remember_key(bob.id, "SHA256:shared")
-    assert services.accounts.resolve_key("SHA256:shared").id == bob.id
+    found = services.accounts.resolve_key("SHA256:shared")
+    assert found is not None and found.id == bob.id
 
 
 # -- reset and password changes -----------------------------------------------------------
@@ -292,7 +298,8 @@ def test_change_password_needs_the_current_one_and_revokes_tokens(services: Serv
     token = services.accounts.issue_token(user.id)
     with pytest.raises(AuthError, match="current password"):
         services.accounts.change_password(user.id, "not it at all", "another secret")
-    assert services.accounts.resolve_token(token).id == user.id
+    found = services.accounts.resolve_token(token)
+    assert found is not None and found.id == user.id
 
     services.accounts.change_password(user.id, PASSWORD, "another secret")
     assert services.accounts.resolve_token(token) is None

@@ -11,7 +11,15 @@ from buynow_tui.screens.login import LoginScreen
 from buynow_tui.screens.register import RegisterScreen
 from buynow_tui.screens.reset_password import ResetPasswordScreen
 from buynow_tui.widgets.form import Field, FormStatus
-from tests.support.app import fill, header_text, make_app, screen_text, settle, type_text
+from tests.support.app import (
+    fill,
+    header_text,
+    make_app,
+    press_key,
+    screen_text,
+    settle,
+    type_text,
+)
 from tests.support.store import register
 
 
@@ -25,7 +33,7 @@ def status(app) -> str:  # type: ignore[no-untyped-def]
 
 async def open_register(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    await pilot.press("5")
+    await press_key(pilot, "5")
     await pilot.pause()
     assert isinstance(pilot.app.screen, LoginScreen)
     await pilot.press("ctrl+r")
@@ -80,11 +88,12 @@ async def test_register_shows_each_fields_own_message_then_logs_in(
         await fill(pilot, "#username", "ann")
         await fill(pilot, "#password", "correct horse")
         assert field_problem(app, "password-field") is None
+        await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "pet"
         await fill(pilot, "#answer", "Rex")
         app.screen.query_one("#agree").value = True
         await pilot.pause()
-        await pilot.click("#register")
+        app.screen.query_one("#register").press()  # (below the fold at 100x40 now)
         await settle(pilot)
 
         assert app.user is not None and app.user.username == "ann"
@@ -101,6 +110,7 @@ async def test_register_duplicate_email_says_so_under_the_email(services, home) 
         await fill(pilot, "#email", "ANN@example.com")
         await fill(pilot, "#username", "another ann")
         await fill(pilot, "#password", "correct horse")
+        await fill(pilot, "#password2", "correct horse")
         app.screen.query_one("#question", Select).value = "food"
         await fill(pilot, "#answer", "soup")
         app.screen.query_one("#agree").value = True
@@ -122,7 +132,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_message(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in(pilot, "ann@example.com", "wrong password")
         wrong_password = status(app)
         await log_in(pilot, "nobody@example.com", "correct horse")
@@ -139,7 +149,7 @@ async def test_sixth_try_within_fifteen_minutes_is_locked_until_a_time(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         messages = []
         for _ in range(5):
             frozen_clock[0] += timedelta(minutes=1)
@@ -174,7 +184,7 @@ async def test_log_in_keeps_answering_keys_while_bcrypt_runs(services, home) -> 
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await fill(pilot, "#password", "correct horse")
         await pilot.press("enter")
@@ -198,7 +208,7 @@ async def test_reset_password_email_then_question_then_answer(services, home, fr
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await pilot.press("ctrl+f")
         await pilot.pause()
@@ -257,7 +267,7 @@ async def test_markup_and_escape_codes_in_a_username_show_harmlessly(services, h
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in(pilot, "ann@example.com", "correct horse")
         assert "@[bold red]x[/" in header_text(app)
         assert "[bold red]x[/" in screen_text(app)  # the Account screen lists it as typed
@@ -275,7 +285,7 @@ async def test_letter_keys_type_into_a_text_box(services, home) -> None:
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await type_text(pilot, "q12345?/")
         assert isinstance(app.screen, LoginScreen)
@@ -292,7 +302,7 @@ async def test_an_unexpected_failure_is_one_line_in_the_form_not_a_stuck_button(
     app = make_app(services, home)
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await fill(pilot, "#email", "ann@example.com")
         await fill(pilot, "#password", "correct horse")
         await pilot.press("enter")

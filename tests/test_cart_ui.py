@@ -10,6 +10,7 @@ from buynow_tui.screens.shop import ShopScreen
 from tests.support.app import (
     make_app,
     notices,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -30,7 +31,7 @@ def quantities(services: Any, user: Any) -> dict[str, int]:
 
 
 async def open_cart(pilot: Any) -> CartScreen:
-    await pilot.press("2")
+    await press_key(pilot, "2")
     screen = await wait_for_screen(pilot, CartScreen)
     await wait_for(pilot, lambda: screen.cart is not None)
     return screen
@@ -178,5 +179,5 @@ async def test_empty_cart_says_so_and_leads_back_to_the_shop(services, home):
         await pilot.press("enter")  # the focused "Go to the Shop" button
         await wait_for_screen(pilot, ShopScreen)
         await open_cart(pilot)
-        await pilot.press("1")
+        await press_key(pilot, "1")
         await wait_for_screen(pilot, ShopScreen)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
-def ann(services: Services):  # type: ignore[no-untyped-def]
+def ann(services: Services) -> UserView:
     return register(services)
 
 
@@ -80,7 +80,7 @@ def test_an_out_of_stock_product_cannot_be_added(services: Services, ann: UserVi
 
 @pytest.mark.parametrize("quantity", [0, -1, 100])
 def test_add_refuses_quantities_outside_1_to_99(
-    services: Services, ann: UserView, quantity
+    services: Services, ann: UserView, quantity: int
 ) -> None:
     watch = product_named(services, "Smart Watch")
     with pytest.raises(ValidationError, match="between 1 and 99"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import pytest
 
 from buynow_tui.store.catalog import ProductInput
 from buynow_tui.store.errors import NotFound, ValidationError
-from buynow_tui.store.views import SearchResults
+from buynow_tui.store.services import Services
+from buynow_tui.store.views import ProductPage, ProductView, SearchResults
 from tests.support.repo import CATALOG_SIZE
 from tests.support.store import product_named
 
@@ -15,7 +19,7 @@ pytestmark = pytest.mark.backends
 SORTS = ["name", "price", "price_desc"]
 
 
-def sort_key(sort: str):  # type: ignore[no-untyped-def]
+def sort_key(sort: str) -> Callable[[ProductView], tuple[Any, ...]]:
     if sort == "name":
         return lambda p: (p.name, p.id)
     if sort == "price":
@@ -23,7 +27,9 @@ def sort_key(sort: str):  # type: ignore[no-untyped-def]
     return lambda p: (-p.price_cents, -p.id)
 
 
-def walk_forward(services, sort: str, category: str | None, limit: int) -> list:  # type: ignore[no-untyped-def]
+def walk_forward(
+    services: Services, sort: str, category: str | None, limit: int
+) -> list[ProductPage]:
     pages = [services.catalog.page(sort=sort, category=category, limit=limit)]
     while pages[-1].next_cursor is not None:
         pages.append(
@@ -36,7 +42,7 @@ def walk_forward(services, sort: str, category: str | None, limit: int) -> list:
 
 
 @pytest.fixture
-def ties(services):  # type: ignore[no-untyped-def]
+def ties(services: Services) -> Services:
     """Products that share a name and a price, so paging must break ties by id."""
     for n in range(5):
         services.catalog.add(
@@ -49,7 +55,9 @@ def ties(services):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("category", [None, "Audio", "Watches"])
 @pytest.mark.parametrize("sort", SORTS)
-def test_paging_forward_then_backward_covers_every_product_once_in_order(ties, sort, category):
+def test_paging_forward_then_backward_covers_every_product_once_in_order(
+    ties: Services, sort: str, category: str | None
+) -> None:
     services = ties
     pages = walk_forward(services, sort, category, limit=7)
     forward = [p for page in pages for p in page.items]
@@ -76,7 +84,7 @@ def test_paging_forward_then_backward_covers_every_product_once_in_order(ties, s
     assert backward == forward
 
 
-def test_every_shipped_product_is_reachable_by_paging(services):
+def test_every_shipped_product_is_reachable_by_paging(services: Services) -> None:
     pages = walk_forward(services, "name", None, limit=500)
     names = [p.name for page in pages for p in page.items]
     assert len(names) == CATALOG_SIZE
@@ -90,7 +98,7 @@ def test_every_shipped_product_is_reachable_by_paging(services):
         assert name in names
 
 
-def test_a_page_shows_prices_and_stock_in_words(services):
+def test_a_page_shows_prices_and_stock_in_words(services: Services) -> None:
     watch = product_named(services, "Smart Watch")
     assert watch.price == "150.00"
     assert watch.stock_words == "In stock"
@@ -99,12 +107,12 @@ def test_a_page_shows_prices_and_stock_in_words(services):
     assert services.catalog.get_by_sku("BN-CAM-003").stock_words == "Only 2 left"
 
 
-def test_unknown_sort_is_refused(services):
+def test_unknown_sort_is_refused(services: Services) -> None:
     with pytest.raises(ValidationError, match="sort"):
         services.catalog.page(sort="popularity")
 
 
-def test_categories_with_counts(services):
+def test_categories_with_counts(services: Services) -> None:
     categories = {c.name: c.count for c in services.catalog.categories()}
     assert categories["Headphones"] == 6
     assert sum(categories.values()) == CATALOG_SIZE
@@ -123,25 +131,27 @@ def test_categories_with_counts(services):
 # -- search ----------------------------------------------------------------------------
 
 
-def names(results) -> list[str]:  # type: ignore[no-untyped-def]
+def names(results: Iterable[ProductView]) -> list[str]:
     return [p.name for p in results]
 
 
-def test_search_phone_finds_phones_first_then_compounds(services):
+def test_search_phone_finds_phones_first_then_compounds(services: Services) -> None:
     found = names(services.catalog.search("phone"))
     assert found[0] == "New Smart Phone"
     assert "Bluetooth Headphone" in found  # "Headphone" ends in "phone"
     assert "Digital Camera" not in found
 
 
-def test_search_matches_word_prefixes_case_insensitively(services):
+def test_search_matches_word_prefixes_case_insensitively(services: Services) -> None:
     assert "Smart Watch" in names(services.catalog.search("SMA wat"))
     assert "Bluetooth Headphone" in names(services.catalog.search("bl"))
     assert names(services.catalog.search("Smart Watch")) == ["Smart Watch"]
 
 
 @pytest.mark.parametrize("query", ["s", "S", "sm", "p", "bl"])
-def test_a_one_or_two_letter_search_lists_names_starting_with_it_first(services, query):
+def test_a_one_or_two_letter_search_lists_names_starting_with_it_first(
+    services: Services, query: str
+) -> None:
     """What a shopper typing "s" most likely wants: names that start with it, then the
     names with another word starting with it, then the rest; each group by id (the
     order products came in), never alphabetically."""
@@ -160,24 +170,24 @@ def test_a_one_or_two_letter_search_lists_names_starting_with_it_first(services,
 
 
 @pytest.mark.parametrize("query", ["150", "$150", "150.00", " $150.00 "])
-def test_search_by_price(services, query):
+def test_search_by_price(services: Services, query: str) -> None:
     found = services.catalog.search(query)
     assert found and found[0].name == "Smart Watch"
     assert all(p.price_cents == 15000 for p in found if p.name == "Smart Watch")
 
 
-def test_search_by_price_200_finds_both_200_dollar_products(services):
+def test_search_by_price_200_finds_both_200_dollar_products(services: Services) -> None:
     found = names(services.catalog.search("200"))
     assert {"Portable Speakers", "Digital Camera"} <= set(found)
 
 
-def test_search_within_a_category(services):
+def test_search_within_a_category(services: Services) -> None:
     # "phone" is in the New Smart Phone's name and in a smartphone's description.
     assert names(services.catalog.search("phone", category="Mobiles")) == ["New Smart Phone"]
     assert names(services.catalog.search("phone", category="mobiles")) == ["New Smart Phone"]
 
 
-def test_search_sees_added_renamed_and_removed_products(services):
+def test_search_sees_added_renamed_and_removed_products(services: Services) -> None:
     services.catalog.add(
         ProductInput.build(sku="X-1", name="Zephyr Gizmo", category="Audio", price="9.99", stock=1)
     )
@@ -228,7 +238,7 @@ ODD_QUERIES = [
 
 
 @pytest.mark.parametrize("query", ODD_QUERIES, ids=range(len(ODD_QUERIES)))
-def test_any_search_text_gives_a_list_never_an_error(services, query):
+def test_any_search_text_gives_a_list_never_an_error(services: Services, query: str) -> None:
     found = services.catalog.search(query)
     assert isinstance(found, SearchResults) and found.total == len(found.items)
     # Wildcards are plain text: they never match everything.
@@ -236,13 +246,13 @@ def test_any_search_text_gives_a_list_never_an_error(services, query):
     assert services.catalog.count() == CATALOG_SIZE
 
 
-def test_wildcards_are_plain_text(services):
+def test_wildcards_are_plain_text(services: Services) -> None:
     assert "Smart Watch" not in names(services.catalog.search("%"))
     assert "Smart Watch" not in names(services.catalog.search("_"))
     assert "Smart Watch" not in names(services.catalog.search("sm_rt"))
 
 
-def test_get_returns_details_and_unknown_id_is_not_found(services):
+def test_get_returns_details_and_unknown_id_is_not_found(services: Services) -> None:
     watch = product_named(services, "Smart Watch")
     detail = services.catalog.get(watch.id)
     assert detail.name == "Smart Watch"
@@ -257,7 +267,7 @@ def test_get_returns_details_and_unknown_id_is_not_found(services):
 # -- admin changes ----------------------------------------------------------------------
 
 
-def test_add_update_remove_a_product(services):
+def test_add_update_remove_a_product(services: Services) -> None:
     added = services.catalog.add(
         ProductInput.build(
             sku="NEW-1",
@@ -298,13 +308,15 @@ def test_add_update_remove_a_product(services):
         ({}, "Nothing to change"),
     ],
 )
-def test_bad_updates_are_refused_and_change_nothing(services, changes, words):
+def test_bad_updates_are_refused_and_change_nothing(
+    services: Services, changes: dict[str, Any], words: str
+) -> None:
     before = services.catalog.get_by_sku("BN-WAT-001")
     with pytest.raises(ValidationError, match=words):
         services.catalog.update("BN-WAT-001", **changes)
     assert services.catalog.get_by_sku("BN-WAT-001") == before
 
 
-def test_updating_an_unknown_sku_is_not_found(services):
+def test_updating_an_unknown_sku_is_not_found(services: Services) -> None:
     with pytest.raises(NotFound, match="NOPE"):
         services.catalog.set_stock("NOPE", 3)

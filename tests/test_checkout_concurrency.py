@@ -13,7 +13,11 @@ import random
 import signal
 import sqlite3
 import time
+from multiprocessing.queues import Queue
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +29,7 @@ BUYERS = 8
 LAST_UNITS = 5
 
 
-def _open(home: str, url: str | None = None):  # type: ignore[no-untyped-def]
+def _open(home: str, url: str | None = None) -> Services:
     from buynow_tui.logs import setup_logging
     from buynow_tui.store.db import init_db
     from buynow_tui.store.migrate import upgrade
@@ -37,7 +41,9 @@ def _open(home: str, url: str | None = None):  # type: ignore[no-untyped-def]
     return Services()
 
 
-def _buyer(home: str, url: str, user_id: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _buyer(
+    home: str, url: str, user_id: int, barrier: Barrier, results: Queue[tuple[str, int, object]]
+) -> None:
     """One shopper in their own process: wait for the others, then press Buy."""
     from buynow_tui.store.errors import OutOfStock
 
@@ -52,7 +58,9 @@ def _buyer(home: str, url: str, user_id: int, barrier, results) -> None:  # type
         results.put(("error", user_id, repr(error)))
 
 
-def _shopper_loop(home: str, user_id: int, wanted: list[tuple[int, int]], done) -> None:  # type: ignore[no-untyped-def]
+def _shopper_loop(
+    home: str, user_id: int, wanted: list[tuple[int, int]], done: Synchronized[int]
+) -> None:
     """Fill the cart and check out, forever (until killed)."""
     services = _open(home)
     services.cart.clear(user_id)
@@ -64,7 +72,7 @@ def _shopper_loop(home: str, user_id: int, wanted: list[tuple[int, int]], done) 
             done.value += 1
 
 
-def _sql(home: Path, query: str, *args: object) -> list[tuple]:
+def _sql(home: Path, query: str, *args: object) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(home / "buynow.db", timeout=10)
     try:
         return conn.execute(query, args).fetchall()
@@ -73,9 +81,13 @@ def _sql(home: Path, query: str, *args: object) -> list[tuple]:
 
 
 def _sold(home: Path, product_id: int) -> int:
-    return _sql(
-        home, "SELECT COALESCE(SUM(quantity), 0) FROM order_line WHERE product_id = ?", product_id
-    )[0][0]
+    return int(
+        _sql(
+            home,
+            "SELECT COALESCE(SUM(quantity), 0) FROM order_line WHERE product_id = ?",
+            product_id,
+        )[0][0]
+    )
 
 
 def _sold_via_store(product_id: int) -> int:
@@ -86,7 +98,7 @@ def _sold_via_store(product_id: int) -> int:
 
     with connection():
         assert Product.select(fn.MIN(Product.stock)).scalar() >= 0
-        return (
+        return int(
             OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.quantity), 0))
             .where(OrderLine.product == product_id)
             .scalar()
@@ -166,7 +178,7 @@ def _check_no_partial_orders(home: Path, start: dict[int, int]) -> int:
     for product_id, stock in start.items():
         now = _sql(home, "SELECT stock FROM product WHERE id = ?", product_id)[0][0]
         assert now + _sold(home, product_id) == stock, "stock and sales disagree"
-    return _sql(home, "SELECT COUNT(*) FROM orders")[0][0]
+    return int(_sql(home, "SELECT COUNT(*) FROM orders")[0][0])
 
 
 KILL_ROUNDS = 20  # each a fresh process killed at a random moment mid-checkouts
@@ -198,6 +210,7 @@ def test_a_process_killed_during_checkout_leaves_no_partial_order(
                 assert time.monotonic() < deadline, "the shopper process never checked out"
                 time.sleep(0.005)
             time.sleep(rng.uniform(0, 0.05))
+            assert proc.pid is not None
             os.kill(proc.pid, signal.SIGKILL)
             proc.join(timeout=10)
         finally:

@@ -32,7 +32,7 @@ def dump(home: Path) -> list[str]:
 def product_count(home: Path) -> int:
     conn = sqlite3.connect(home / "buynow.db")
     try:
-        return conn.execute("SELECT COUNT(*) FROM product").fetchone()[0]
+        return int(conn.execute("SELECT COUNT(*) FROM product").fetchone()[0])
     finally:
         conn.close()
 
@@ -62,7 +62,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # -- what an admin sees ---------------------------------------------------------------------
 
 
-def test_seed_then_products_list_shows_the_catalog_and_the_four_logs_exist(home: Path):
+def test_seed_then_products_list_shows_the_catalog_and_the_four_logs_exist(home: Path) -> None:
     seeded = run_cli(home, "seed")
     assert seeded.returncode == 0, seeded.stderr
     assert "Seeded" in seeded.stdout
@@ -78,7 +78,7 @@ def test_seed_then_products_list_shows_the_catalog_and_the_four_logs_exist(home:
     assert (home / "buynow.db").is_file()
 
 
-def test_seeding_twice_adds_nothing_new(home: Path):
+def test_seeding_twice_adds_nothing_new(home: Path) -> None:
     run_cli(home, "seed")
     again = run_cli(home, "seed")
     assert again.returncode == 0
@@ -86,7 +86,7 @@ def test_seeding_twice_adds_nothing_new(home: Path):
     assert product_count(home) == CATALOG_SIZE
 
 
-def test_products_list_filters_by_category_and_search(shop: Path):
+def test_products_list_filters_by_category_and_search(shop: Path) -> None:
     watches = run_cli(shop, "products", "list", "--category", "Watches")
     rows = watches.stdout.splitlines()[1:]
     assert len(rows) == 6 and all("Watches" in row for row in rows)
@@ -94,7 +94,7 @@ def test_products_list_filters_by_category_and_search(shop: Path):
     assert "Smart Watch" in found.stdout.splitlines()[1]
 
 
-def test_seed_generate_adds_that_many_products(home: Path):
+def test_seed_generate_adds_that_many_products(home: Path) -> None:
     run_cli(home, "seed")
     before = product_count(home)
     generated = run_cli(home, "seed", "--generate", "1000")
@@ -106,7 +106,7 @@ def test_seed_generate_adds_that_many_products(home: Path):
     assert product_count(home) == before + 2000
 
 
-def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path: Path):
+def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "extra.csv"
     csv_file.write_text(
         "sku,name,category,price,stock,description\n"
@@ -132,7 +132,7 @@ def test_seed_from_csv_and_json_files_is_idempotent_by_sku(home: Path, tmp_path:
     assert product_count(home) == CATALOG_SIZE + 3
 
 
-def test_products_add_update_remove_and_stock_set(home: Path):
+def test_products_add_update_remove_and_stock_set(home: Path) -> None:
     run_cli(home, "seed")
     added = run_cli(
         home,
@@ -165,7 +165,7 @@ def test_products_add_update_remove_and_stock_set(home: Path):
     assert "NEW-1" not in run_cli(home, "products", "list").stdout
 
 
-def test_help_lists_every_command(home: Path):
+def test_help_lists_every_command(home: Path) -> None:
     shown = run_cli(home, "--help")
     assert shown.returncode == 0, shown.stderr
     for command in (
@@ -183,13 +183,13 @@ def test_help_lists_every_command(home: Path):
     assert "Traceback" not in shown.stdout + shown.stderr
 
 
-def test_uptime_says_not_running(home: Path):
+def test_uptime_says_not_running(home: Path) -> None:
     shown = run_cli(home, "uptime")
     assert shown.returncode == 1
     assert shown.stdout.strip() == "not running"
 
 
-def test_serve_with_a_bad_port_is_one_line_and_no_traceback(home: Path):
+def test_serve_with_a_bad_port_is_one_line_and_no_traceback(home: Path) -> None:
     shown = run_cli(home, "serve", "--port", "70000")
     assert shown.returncode != 0
     assert "Traceback" not in shown.stderr
@@ -197,7 +197,7 @@ def test_serve_with_a_bad_port_is_one_line_and_no_traceback(home: Path):
     assert "--port" in shown.stderr and "65535" in shown.stderr
 
 
-def test_usage_mistakes_are_one_line_too(home: Path):
+def test_usage_mistakes_are_one_line_too(home: Path) -> None:
     for args in (("nosuch",), ("stock", "set", "X")):
         shown = run_cli(home, *args)
         assert shown.returncode == 2
@@ -229,7 +229,7 @@ def run_on_a_terminal(home: Path, *args: str) -> subprocess.CompletedProcess[str
         os.close(master)
 
 
-def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Path):
+def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Path) -> None:
     """`buynow` alone skips Typer, but fails the same way `buynow --home X` does."""
     not_a_folder = tmp_path / "home"
     not_a_folder.write_text("a file, not a folder\n")
@@ -239,7 +239,7 @@ def test_the_shop_without_arguments_reports_a_bad_home_like_the_cli(tmp_path: Pa
     assert bare.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
 
 
-def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_path: Path):
+def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_path: Path) -> None:
     """`buynow --open PAGE` (every SSH deep link) also skips Typer, failing as it would."""
     from buynow_tui.launch import deep_link
 
@@ -261,7 +261,7 @@ def test_a_deep_link_alone_skips_typer_and_reports_a_bad_home_the_same_way(tmp_p
     assert fast.stderr == through_typer.stderr == f"error: File exists: {not_a_folder}\n"
 
 
-def test_paths_shows_where_things_live(home: Path):
+def test_paths_shows_where_things_live(home: Path) -> None:
     shown = run_cli(home, "paths")
     assert shown.returncode == 0
     assert str(home / "buynow.db") in shown.stdout
@@ -269,7 +269,7 @@ def test_paths_shows_where_things_live(home: Path):
     assert str(home / "config") in shown.stdout
 
 
-def test_home_option_wins_over_nothing(tmp_path: Path):
+def test_home_option_wins_over_nothing(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("BUYNOW_HOME", None)
@@ -289,7 +289,7 @@ def test_home_option_wins_over_nothing(tmp_path: Path):
 # -- users and orders (CliRunner, in-process) ----------------------------------------------
 
 
-def test_users_and_orders_lists(home: Path):
+def test_users_and_orders_lists(home: Path) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.cli import app
     from buynow_tui.paths import Paths
@@ -324,7 +324,7 @@ def test_users_and_orders_lists(home: Path):
     assert len(nobody.stdout.splitlines()) == 1  # just the header
 
 
-def test_users_add_then_that_user_can_log_in(shop: Path):
+def test_users_add_then_that_user_can_log_in(shop: Path) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
@@ -351,7 +351,7 @@ def broken_csv(tmp: Path) -> Path:
     return path
 
 
-REFUSED = {
+REFUSED: dict[str, tuple[list[str | bytes], str | None, str]] = {
     "negative price": (
         [
             "products",
@@ -549,7 +549,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", list(REFUSED))
-def test_bad_input_gets_one_error_line_and_changes_nothing(shop: Path, tmp_path: Path, case: str):
+def test_bad_input_gets_one_error_line_and_changes_nothing(
+    shop: Path, tmp_path: Path, case: str
+) -> None:
     args, stdin, words = REFUSED[case]
     (tmp_path / "bad.json").write_text('{"products": [', encoding="utf-8")
     (tmp_path / "catalog.txt").write_text("sku\n", encoding="utf-8")
@@ -573,7 +575,7 @@ def test_bad_input_gets_one_error_line_and_changes_nothing(shop: Path, tmp_path:
     assert dump(shop) == before
 
 
-def test_a_broken_csv_row_adds_none_of_the_good_rows(shop: Path, tmp_path: Path):
+def test_a_broken_csv_row_adds_none_of_the_good_rows(shop: Path, tmp_path: Path) -> None:
     done = run_cli(shop, "seed", str(broken_csv(tmp_path)))
     assert done.returncode != 0
     assert "ten dollars" in done.stderr or "not a number" in done.stderr
@@ -591,7 +593,9 @@ def test_a_broken_csv_row_adds_none_of_the_good_rows(shop: Path, tmp_path: Path)
         ("sqlite:///shop.db", "SQLite needs a file path: sqlite:////absolute/path.db"),
     ],
 )
-def test_a_database_url_the_shop_cannot_use_is_one_error_line(home: Path, url: str, said: str):
+def test_a_database_url_the_shop_cannot_use_is_one_error_line(
+    home: Path, url: str, said: str
+) -> None:
     """A relative SQLite file would be another database in each folder a process runs in
     (the server's, its sessions' home folder): refused like an unknown scheme, and made
     nowhere."""

@@ -41,7 +41,7 @@ def cart_lines(cart: int) -> Any:
         )
         .join(Product)
         .where(CartLine.cart == cart)
-        .order_by(Product.id)
+        .order_by(CartLine.added_at, CartLine.id)  # the cart's order (issue 13)
     )
 
 
@@ -67,7 +67,7 @@ def test_checkout_statements_send_what_peewee_sends(services: Services, backend:
         "actor": "",
         "note": "paid on placing (before payments)",
     }
-    line_values = {"order": 41}
+    line_values: dict[str, Any] = {"order": 41}
     line_rows = []
     for n, (product, sku, name, price, quantity) in enumerate(
         [(3, "A-1", "Alpha", 100, 2), (None, "B-2", "Beta 'quoted'", 250, 1)]
@@ -91,7 +91,7 @@ def test_checkout_statements_send_what_peewee_sends(services: Services, backend:
                 OrderLine.quantity: quantity,
             }
         )
-    cases = [
+    cases: list[tuple[Compiled, dict[str, Any], Any]] = [
         (
             orders._USER,
             {"user": 5},

@@ -9,13 +9,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.repo import ROOT
 
 
-def modules_after(code: str, tmp_path: Path) -> dict:
+def modules_after(code: str, tmp_path: Path) -> dict[str, Any]:
     """Run `code` in a fresh interpreter (cwd a temp folder); report what it imported and wrote."""
     probe = (
         "import json, sys\n"

@@ -4,12 +4,13 @@ and never a password, answer or token."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from buynow_tui.store.errors import AuthError, NotFound
+from buynow_tui.store.services import Services
 from tests.support.store import register
 
 LINE = re.compile(
@@ -33,7 +34,9 @@ def levels(home: Path, name: str) -> set[str]:
     return {line.split(" | ")[1] for line in read(home, name).splitlines()}
 
 
-def test_each_file_holds_its_levels_and_every_line_is_well_formed(services, home: Path):
+def test_each_file_holds_its_levels_and_every_line_is_well_formed(
+    services: Services, home: Path
+) -> None:
     from buynow_tui.logs import get_logger
 
     register(services)
@@ -54,7 +57,7 @@ def test_each_file_holds_its_levels_and_every_line_is_well_formed(services, home
     )
 
 
-def test_lines_name_the_user_or_someone(services, home: Path):
+def test_lines_name_the_user_or_someone(services: Services, home: Path) -> None:
     register(services, username="ann")
     with pytest.raises(AuthError):
         services.accounts.authenticate("nobody@example.com", "wrong password")
@@ -66,7 +69,9 @@ def test_lines_name_the_user_or_someone(services, home: Path):
     assert failed.split(" | ")[3] == "someone"
 
 
-def test_the_events_an_admin_looks_for_are_logged(services, home: Path, frozen_clock):
+def test_the_events_an_admin_looks_for_are_logged(
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     from tests.support.store import product_named
 
     user = register(services)
@@ -104,7 +109,7 @@ def test_the_events_an_admin_looks_for_are_logged(services, home: Path, frozen_c
         assert words in warning, words
 
 
-def test_control_characters_in_user_text_are_escaped(services, home: Path):
+def test_control_characters_in_user_text_are_escaped(services: Services, home: Path) -> None:
     """A crafted username or deep link cannot forge log lines or colour an admin's terminal."""
     from buynow_tui.logs import get_logger
 
@@ -129,7 +134,7 @@ def test_control_characters_in_user_text_are_escaped(services, home: Path):
     assert forged.endswith("shopper typed x\\x1b[31m\\ry\\x2028z")
 
 
-def test_an_exception_traceback_stays_on_one_line(services, home: Path):
+def test_an_exception_traceback_stays_on_one_line(services: Services, home: Path) -> None:
     from buynow_tui.logs import get_logger
 
     try:
@@ -145,7 +150,9 @@ def test_an_exception_traceback_stays_on_one_line(services, home: Path):
     )
 
 
-def test_no_password_answer_or_token_in_any_log(services, home: Path, frozen_clock):
+def test_no_password_answer_or_token_in_any_log(
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     password, wrong, new, newer = (
         "Canary-Pass-111",
         "Canary-Wrong-222",
@@ -188,7 +195,7 @@ def test_no_password_answer_or_token_in_any_log(services, home: Path, frozen_clo
         assert secret not in logged, secret
 
 
-def test_log_files_rotate(tmp_path: Path):
+def test_log_files_rotate(tmp_path: Path) -> None:
     from buynow_tui.logs import get_logger, setup_logging
 
     setup_logging(tmp_path, max_bytes=2_000, backups=2)

@@ -6,6 +6,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,7 +63,7 @@ def check_clauses(sql: str) -> list[str]:
     return sorted(found)
 
 
-def schema(path: Path) -> dict[str, dict]:
+def schema(path: Path) -> dict[str, dict[str, Any]]:
     """Per table: columns, indexes (uniqueness + columns or expression), foreign keys, CHECKs."""
     conn = sqlite3.connect(path)
     try:
@@ -98,7 +99,7 @@ def schema(path: Path) -> dict[str, dict]:
         conn.close()
 
 
-def master(path: Path) -> list[tuple]:
+def master(path: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(path)
     try:
         return sorted(
@@ -111,7 +112,7 @@ def master(path: Path) -> list[tuple]:
         conn.close()
 
 
-def test_a_migrated_database_has_exactly_the_models_schema(tmp_path: Path, bound):
+def test_a_migrated_database_has_exactly_the_models_schema(tmp_path: Path, bound: None) -> None:
     from buynow_tui.store.models import MODELS
 
     migrated = schema(migrated_db(tmp_path / "migrated.db"))
@@ -123,7 +124,7 @@ def test_a_migrated_database_has_exactly_the_models_schema(tmp_path: Path, bound
             assert migrated[table][part] == declared[table][part], f"{table} {part} differ"
 
 
-def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
+def test_the_schema_keeps_the_data_right(tmp_path: Path, bound: None) -> None:
     """The rules hold even for a writer that skips the services."""
     path = migrated_db(tmp_path / "shop.db")
     conn = sqlite3.connect(path)
@@ -185,8 +186,8 @@ def test_the_schema_keeps_the_data_right(tmp_path: Path, bound):
 
 
 def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
-    tmp_path: Path, bound
-):
+    tmp_path: Path, bound: None
+) -> None:
     from buynow_tui.store.db import init_db
     from buynow_tui.store.migrate import downgrade, status, upgrade
 
@@ -230,7 +231,7 @@ def test_downgrade_then_upgrade_gives_back_the_same_schema_and_a_working_shop(
     assert product_named(services, "Smart Watch").name == "Smart Watch"  # FTS triggers are back
 
 
-def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
+def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound: None) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
 
@@ -256,7 +257,7 @@ def test_a_fresh_shop_is_migrated_and_seeded_once(home: Path, bound):
     } <= tables
 
 
-def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
+def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound: None) -> None:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import connection
@@ -269,7 +270,7 @@ def test_the_database_runs_in_wal_with_foreign_keys(home: Path, bound):
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
 
 
-def test_db_commands_show_downgrade_and_upgrade(home: Path):
+def test_db_commands_show_downgrade_and_upgrade(home: Path) -> None:
     upgraded = run_cli(home, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "m0001_initial" in upgraded.stdout
@@ -328,7 +329,9 @@ def pg_schema(url: str) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-def test_postgresql_migrations_build_exactly_the_models_schema(database_url: str, bound: None):
+def test_postgresql_migrations_build_exactly_the_models_schema(
+    database_url: str, bound: None
+) -> None:
     from buynow_tui.store.db import close_db, init_db
     from buynow_tui.store.migrate import downgrade, upgrade
     from buynow_tui.store.models import MODELS, database

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from buynow_tui.store.errors import EmptyCart, NotFound, OutOfStock, ValidationError
+from buynow_tui.store.services import Services
+from buynow_tui.store.views import UserView
 from tests.support.store import product_named, register
 
 pytestmark = pytest.mark.backends
@@ -15,11 +18,11 @@ ADDRESS = "1 Main Street\nSpringfield"
 
 
 @pytest.fixture
-def ann(services):  # type: ignore[no-untyped-def]
+def ann(services: Services) -> UserView:
     return register(services)
 
 
-def stock_of(services, name: str) -> int:  # type: ignore[no-untyped-def]
+def stock_of(services: Services, name: str) -> int:
     return product_named(services, name).stock
 
 
@@ -32,7 +35,9 @@ def order_rows() -> tuple[int, int]:
         return Order.select().count(), OrderLine.select().count()
 
 
-def test_checkout_places_the_order_draws_stock_and_empties_the_cart(services, ann, frozen_clock):
+def test_checkout_places_the_order_draws_stock_and_empties_the_cart(
+    services: Services, ann: UserView, frozen_clock: list[datetime]
+) -> None:
     headphone = product_named(services, "Bluetooth Headphone")
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, headphone.id, 2)
@@ -58,13 +63,17 @@ def test_checkout_places_the_order_draws_stock_and_empties_the_cart(services, an
     assert services.orders.detail(ann.id, order.id) == order
 
 
-def test_checkout_uses_the_saved_address_when_none_is_given(services, ann):
+def test_checkout_uses_the_saved_address_when_none_is_given(
+    services: Services, ann: UserView
+) -> None:
     services.accounts.set_address(ann.id, ADDRESS)
     services.cart.add(ann.id, product_named(services, "Smart Watch").id, 1)
     assert services.orders.checkout(ann.id).ship_address == ADDRESS
 
 
-def test_checkout_without_any_address_is_refused_and_changes_nothing(services, ann):
+def test_checkout_without_any_address_is_refused_and_changes_nothing(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 1)
     with pytest.raises(ValidationError, match="address"):
@@ -74,7 +83,9 @@ def test_checkout_without_any_address_is_refused_and_changes_nothing(services, a
     assert services.orders.history(ann.id) == []
 
 
-def test_changing_a_price_after_ordering_leaves_the_order_alone(services, ann):
+def test_changing_a_price_after_ordering_leaves_the_order_alone(
+    services: Services, ann: UserView
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 2)
     order = services.orders.checkout(ann.id, ship_address=ADDRESS)
@@ -88,7 +99,7 @@ def test_changing_a_price_after_ordering_leaves_the_order_alone(services, ann):
     assert services.orders.history(ann.id)[0].total_cents == 33000
 
 
-def test_removing_a_product_keeps_past_orders_readable(services, ann):
+def test_removing_a_product_keeps_past_orders_readable(services: Services, ann: UserView) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 1)
     order = services.orders.checkout(ann.id, ship_address=ADDRESS)
@@ -102,13 +113,15 @@ def test_removing_a_product_keeps_past_orders_readable(services, ann):
     )
 
 
-def test_an_empty_cart_cannot_be_checked_out(services, ann, home):
+def test_an_empty_cart_cannot_be_checked_out(services: Services, ann: UserView, home: Path) -> None:
     with pytest.raises(EmptyCart, match="empty"):
         services.orders.checkout(ann.id, ship_address=ADDRESS)
     assert order_rows() == (0, 0)
 
 
-def test_the_same_checkout_key_twice_makes_one_order(services, ann, home):
+def test_the_same_checkout_key_twice_makes_one_order(
+    services: Services, ann: UserView, home: Path
+) -> None:
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 1)
     first = services.orders.checkout(ann.id, ship_address=ADDRESS, checkout_key="confirm-1")
@@ -119,7 +132,9 @@ def test_the_same_checkout_key_twice_makes_one_order(services, ann, home):
     assert stock_of(services, "Smart Watch") == watch.stock - 1
 
 
-def test_a_second_confirm_without_a_key_finds_the_cart_empty(services, ann):
+def test_a_second_confirm_without_a_key_finds_the_cart_empty(
+    services: Services, ann: UserView
+) -> None:
     services.cart.add(ann.id, product_named(services, "Smart Watch").id, 1)
     services.orders.checkout(ann.id, ship_address=ADDRESS)
     with pytest.raises(EmptyCart):
@@ -127,7 +142,9 @@ def test_a_second_confirm_without_a_key_finds_the_cart_empty(services, ann):
     assert len(services.orders.history(ann.id)) == 1
 
 
-def test_a_checkout_key_never_hands_over_another_users_order(services, ann):
+def test_a_checkout_key_never_hands_over_another_users_order(
+    services: Services, ann: UserView
+) -> None:
     bob = register(services, email="bob@example.com", username="bob")
     watch = product_named(services, "Smart Watch")
     services.cart.add(ann.id, watch.id, 1)
@@ -144,7 +161,9 @@ def test_a_checkout_key_never_hands_over_another_users_order(services, ann):
     assert services.orders.detail(ann.id, ann_order.id) == ann_order
 
 
-def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(services, ann, home):
+def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(
+    services: Services, ann: UserView, home: Path
+) -> None:
     plenty = product_named(services, "Portable Speakers")  # lower id: drawn first, then rolled back
     scarce = product_named(services, "Digital Camera")
     assert plenty.id < scarce.id
@@ -169,7 +188,9 @@ def test_out_of_stock_at_checkout_names_the_product_and_changes_nothing(services
     assert order_rows() == (0, 0)
 
 
-def test_orders_list_newest_first_with_units_and_totals(services, ann, frozen_clock):
+def test_orders_list_newest_first_with_units_and_totals(
+    services: Services, ann: UserView, frozen_clock: list[datetime]
+) -> None:
     watch = product_named(services, "Smart Watch")
     phone = product_named(services, "New Smart Phone")
     services.cart.add(ann.id, watch.id, 1)
@@ -184,7 +205,9 @@ def test_orders_list_newest_first_with_units_and_totals(services, ann, frozen_cl
     assert listed[0].created_at == frozen_clock[0]
 
 
-def test_orders_in_the_same_instant_still_list_newest_first(services, ann, frozen_clock):
+def test_orders_in_the_same_instant_still_list_newest_first(
+    services: Services, ann: UserView, frozen_clock: list[datetime]
+) -> None:
     watch = product_named(services, "Smart Watch")
     ids = []
     for _ in range(3):
@@ -193,7 +216,7 @@ def test_orders_in_the_same_instant_still_list_newest_first(services, ann, froze
     assert [o.id for o in services.orders.history(ann.id)] == ids[::-1]
 
 
-def test_another_users_order_is_not_found(services, ann):
+def test_another_users_order_is_not_found(services: Services, ann: UserView) -> None:
     bob = register(services, email="bob@example.com", username="bob")
     services.cart.add(ann.id, product_named(services, "Smart Watch").id, 1)
     order = services.orders.checkout(ann.id, ship_address=ADDRESS)
@@ -208,7 +231,7 @@ def test_another_users_order_is_not_found(services, ann):
     assert services.orders.history(bob.id) == []
 
 
-def test_admin_order_list_filters_by_email_in_any_case(services, ann):
+def test_admin_order_list_filters_by_email_in_any_case(services: Services, ann: UserView) -> None:
     bob = register(services, email="bob@example.com", username="bob")
     watch = product_named(services, "Smart Watch")
     for user in (ann, bob):

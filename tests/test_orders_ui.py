@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from buynow_tui.screens.not_found import NotFoundScreen
 from buynow_tui.screens.order_detail import OrderDetailScreen
 from buynow_tui.screens.orders import OrdersScreen
+from buynow_tui.store.services import Services
+from buynow_tui.store.views import OrderDetail, UserView
 from tests.support.app import (
     make_app,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -20,13 +23,15 @@ from tests.support.shop import log_in
 from tests.support.store import product_named, register
 
 
-def order(services: Any, user: Any, *items: tuple[str, int]) -> Any:
+def order(services: Services, user: UserView, *items: tuple[str, int]) -> OrderDetail:
     for name, quantity in items:
         services.cart.add(user.id, product_named(services, name).id, quantity)
     return services.orders.checkout(user.id, ship_address="1 Main St")
 
 
-async def test_orders_newest_first_with_units_and_totals(services, home, frozen_clock):
+async def test_orders_newest_first_with_units_and_totals(
+    services: Services, home: Path, frozen_clock: list[datetime]
+) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -34,9 +39,10 @@ async def test_orders_newest_first_with_units_and_totals(services, home, frozen_
         older = order(services, user, ("Smart Watch", 2))
         frozen_clock[0] += timedelta(days=1)
         newer = order(services, user, ("Digital Camera", 1), ("Portable Speakers", 3))
-        await pilot.press("4")
+        await press_key(pilot, "4")
         screen = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: screen.orders is not None)
+        assert screen.orders is not None
         assert [o.id for o in screen.orders] == [newer.id, older.id]
         await wait_for_text(pilot, "$830.00", "$330.00")
         text = screen_text(app)
@@ -46,7 +52,7 @@ async def test_orders_newest_first_with_units_and_totals(services, home, frozen_
         assert " 4 " in newer_row  # units
 
 
-async def test_order_detail_shows_lines_totals_and_address(services, home):
+async def test_order_detail_shows_lines_totals_and_address(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -69,7 +75,7 @@ async def test_order_detail_shows_lines_totals_and_address(services, home):
             assert expected in text
 
 
-async def test_another_users_order_is_not_found(services, home):
+async def test_another_users_order_is_not_found(services: Services, home: Path) -> None:
     other = register(services, email="bob@example.com", username="bob")
     theirs = order(services, other, ("Smart Watch", 1))
     app = make_app(services, home)
@@ -82,12 +88,12 @@ async def test_another_users_order_is_not_found(services, home):
         assert "Smart Watch" not in screen_text(app)
 
 
-async def test_no_orders_yet_says_so(services, home):
+async def test_no_orders_yet_says_so(services: Services, home: Path) -> None:
     app = make_app(services, home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         log_in(app, services)
-        await pilot.press("4")
+        await press_key(pilot, "4")
         screen = await wait_for_screen(pilot, OrdersScreen)
         await wait_for(pilot, lambda: screen.orders is not None)
         await wait_for_text(pilot, "You have not ordered anything yet.")

@@ -265,7 +265,7 @@ def run_shop_on_a_terminal(home: Path, *args: str) -> bytes:
             if ready:
                 seen += os.read(master, 65536)
         assert b"Read policy" in seen, seen[-500:]
-        os.write(master, b"q")
+        os.write(master, b"\tq")  # out of the Shop's search box, then quit
         while proc.poll() is None and time.monotonic() < deadline:  # drain: it writes as it goes
             ready, _, _ = select.select([master], [], [], 0.2)
             if ready:

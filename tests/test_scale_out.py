@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.support.cli import run_cli, subprocess_env
 from tests.support.repo import ROOT
 from tests.support.shop import BOOK_ADDRESS
 from tests.support.ssh import (
+    Server,
     async_wait_for,
     checkout_to_confirm,
     connect,
@@ -30,9 +32,11 @@ pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
 PASSWORD = "correct horse battery"
 
+FrontEnds = tuple[list[Server], dict[str, str]]  # the two servers, the environment they share
+
 
 @pytest.fixture
-def front_ends(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+def front_ends(tmp_path: Path, database_url: str) -> Iterator[FrontEnds]:
     """Two servers, each with its own home, sharing the database and the host key."""
     key_path = tmp_path / "shared_host_key"
     asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(key_path))
@@ -52,13 +56,17 @@ def front_ends(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-de
             server.kill_leftovers()
 
 
-def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_ends) -> None:  # type: ignore[no-untyped-def]
+def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(
+    front_ends: FrontEnds,
+) -> None:
     servers, env = front_ends
 
     async def host_key_of(port: int) -> str:
         conn = await connect(port, asyncssh.generate_private_key("ssh-ed25519"))
         try:
-            return conn.get_server_host_key().get_fingerprint()
+            key = conn.get_server_host_key()
+            assert key is not None
+            return key.get_fingerprint()
         finally:
             conn.close()
 
@@ -76,8 +84,8 @@ def test_both_front_ends_present_the_same_host_key_and_their_own_uptime(front_en
 
 
 def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
-    services: Services, front_ends
-) -> None:  # type: ignore[no-untyped-def]
+    services: Services, front_ends: FrontEnds
+) -> None:
     servers, env = front_ends
     shopper_key = asyncssh.generate_private_key("ssh-ed25519")
     register = subprocess.run(
@@ -112,7 +120,7 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
         try:
             term = await open_shop(conn, cols=100, rows=30)
             await term.see(b"Log in")
-            term.process.stdin.write(b"5")
+            term.process.stdin.write(b"\t5")  # out of the search box, Account
             await term.see(b"Remember me")
             await term.quiet()
             term.process.stdin.write(b"ann@example.com")
@@ -153,8 +161,8 @@ def test_a_key_remembered_through_one_front_end_is_remembered_through_the_other(
 
 
 def test_checkouts_racing_through_both_front_ends_sell_exactly_the_stock(
-    services: Services, front_ends
-) -> None:  # type: ignore[no-untyped-def]
+    services: Services, front_ends: FrontEnds
+) -> None:
     """Six shoppers, three on each front end, confirm at once; four units exist."""
     from tests.support.store import product_named, register
 

@@ -26,7 +26,16 @@ from buynow_tui.screens.shop import ShopScreen
 from buynow_tui.store.services import Services
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.too_small import TooSmall
-from tests.support.app import file_mode, fill, header_text, make_app, screen_text, settle, wait_for
+from tests.support.app import (
+    file_mode,
+    fill,
+    header_text,
+    make_app,
+    press_key,
+    screen_text,
+    settle,
+    wait_for,
+)
 from tests.support.store import FIXED_NOW, product_named, register
 
 SSH = {"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": "SHA256:q1w2e3r4t5y6"}
@@ -37,7 +46,7 @@ async def log_in_through_the_form(
 ) -> None:
     app = pilot.app
     if not isinstance(app.screen, LoginScreen):
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
     await fill(pilot, "#email", "ann@example.com")
     await fill(pilot, "#password", password)
@@ -72,7 +81,7 @@ async def test_remember_me_across_two_runs_then_log_out_revokes_it(
         await settle(pilot)
         assert second.user is not None and second.user.id == user.id  # opened logged in
         assert "@ann" in header_text(second)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         assert isinstance(second.screen, AccountScreen)
         await pilot.press("l")  # log out
@@ -173,7 +182,7 @@ async def test_over_ssh_without_a_key_remember_me_is_offered_disabled(
     app = make_app(services, home, environ={"BUYNOW_SSH": "1", "BUYNOW_SSH_FINGERPRINT": ""})
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         remember = app.screen.query_one("#remember")
         assert remember.disabled
@@ -226,7 +235,7 @@ async def test_login_required_goes_to_log_in_then_lands_there_with_the_action_do
     async with app.run_test() as pilot:
         await settle(pilot)
         # "5" needs a login: Log in opens, and afterwards Account is where we land.
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         await log_in_through_the_form(pilot)
@@ -260,7 +269,7 @@ async def test_escape_from_log_in_drops_the_pending_action(services: Services, h
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await log_in_through_the_form(pilot)
         assert done == []
 
@@ -434,7 +443,7 @@ def test_a_burst_of_keys_fills_the_log_in_form_in_order(services: Services, home
     app = PtyClient.spawn([sys.executable, "-m", "buynow_tui"], cols=100, rows=30, env=env)
     try:
         app.see(b"Page 1 of")
-        app.type(b"5")
+        app.type(b"\t5")  # out of the search box, Log in
         app.see(b"Log in to use your cart")
         mark = len(app.data)
         app.type(b"ann@example.com\tcorrect horse\r")
@@ -459,7 +468,7 @@ async def test_help_lists_every_key_of_the_current_screen(services: Services, ho
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -482,7 +491,7 @@ async def test_help_lists_every_key_of_the_current_screen(services: Services, ho
             ("/", "Search"),
             ("?", "Help"),
             ("esc", "Back"),
-            ("q / ^c", "Quit"),
+            ("q / ^c / ^q", "Quit"),  # ctrl+q too (PRODUCT.md; shown where q is text)
         ]:
             assert expected in everywhere, expected
         assert any(key == "ctrl+p" for key, _ in everywhere)
@@ -492,7 +501,7 @@ async def test_help_lists_every_key_of_the_current_screen(services: Services, ho
 
         app.log_out()
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         app.screen.set_focus(None)  # in the email box "?" would be typed
         await pilot.press("question_mark")
@@ -516,13 +525,13 @@ async def test_number_keys_escape_and_quit(services: Services, home: Path) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AboutScreen)
-        await pilot.press("1")
+        await press_key(pilot, "1")
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen) and len(app.screen_stack) == 1
         await pilot.press("escape")  # nothing to go back to: stays
         await pilot.pause()
         assert isinstance(app.screen, ShopScreen)
-        await pilot.press("q")
+        await press_key(pilot, "q")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -553,7 +562,7 @@ async def test_too_small_notice_comes_and_goes_with_the_window(
     app = make_app(services, home)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         email = app.screen.query_one("#email", Input)
         assert app.screen.focused is email
@@ -590,7 +599,7 @@ async def test_a_screen_opened_while_too_small_shows_the_notice_too(
         app.navigate("about")
         await pilot.pause()
         assert app.screen.query_one(TooSmall).display
-        await pilot.press("q")
+        await press_key(pilot, "q")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -694,7 +703,7 @@ async def test_no_color_is_respected_and_states_stay_in_words(
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.no_color
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         remember = app.screen.query_one("#remember")
         assert "X" not in str(remember.render())  # unticked: an empty box, not a grey X
@@ -735,7 +744,7 @@ async def test_about_over_ssh_shows_the_servers_launch(services: Services, home:
         await settle(pilot)
         assert "Friday 20 November 2026, 08:30:00 UTC" in screen_text(app)
         assert str(app.screen.query_one("#uptime").render()) == "5 days, 3 hours and 30 minutes"
-        assert "the SSH server" in screen_text(app)
+        assert "the shop's SSH server" in screen_text(app)
 
 
 async def test_account_shows_who_you_are_but_never_the_answer(
@@ -746,7 +755,7 @@ async def test_account_shows_who_you_are_but_never_the_answer(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         text = screen_text(app)
         for shown in [
@@ -767,7 +776,7 @@ async def test_account_edits_address_and_question(services: Services, home: Path
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
 
         await pilot.press("e")
@@ -805,7 +814,7 @@ async def test_dialog_escape_changes_nothing(services: Services, home: Path) -> 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.logged_in(user)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()

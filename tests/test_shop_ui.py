@@ -9,6 +9,7 @@ import pytest
 from buynow_tui.screens.not_found import NotFoundScreen
 from buynow_tui.screens.product import ProductScreen
 from buynow_tui.screens.shop import PAGE_SIZE, ShopScreen
+from buynow_tui.screens.shop_dialogs import CategoryPicker
 from buynow_tui.store.seed import generate
 from tests.support.app import (
     make_app,
@@ -53,7 +54,7 @@ async def test_shop_opens_on_the_first_page_of_the_catalog(services, home):
         for column in ("Name", "Category", "Price", "Stock"):
             assert column in text
         assert "$250.00" in text or "Bluetooth Headphone" not in text
-        assert app.focused is app.screen.table
+        assert app.focused is app.screen.search_box  # typing a word searches
 
 
 async def test_search_phone_finds_headphone_and_phone_not_camera(services, home):
@@ -202,10 +203,17 @@ async def test_category_and_sort_keys(services, home):
         await shop_ready(pilot)
         shop = app.screen
         await wait_for(pilot, lambda: bool(shop.categories))
-        await pilot.press("c")
-        first = shop.category
-        assert first is not None
-        await wait_for(pilot, lambda: {p.category for p in shop.table.products} == {first})
+        await pilot.press("down")  # into the list, where the letter keys act
+        await pilot.press("c")  # the category picker: type to filter, enter picks
+        await wait_for(pilot, lambda: isinstance(app.screen, CategoryPicker))
+        await pilot.press(*"wat", "enter")
+        await wait_for(pilot, lambda: app.screen is shop)
+        assert shop.category == "Watches"
+        await wait_for(pilot, lambda: {p.category for p in shop.table.products} == {"Watches"})
+        await pilot.press("C")  # shift+c: one category back
+        before = shop.categories[shop.categories.index("Watches") - 1]
+        await wait_for(pilot, lambda: {p.category for p in shop.table.products} == {before})
+        assert shop.category == before
         await pilot.press("s")
         await wait_for(pilot, lambda: not shop.reading)
         prices = [p.price_cents for p in shop.table.products]
@@ -227,6 +235,8 @@ async def test_shop_pages_forward_and_back_through_a_big_catalog(services, home)
         assert table.row_count == PAGE_SIZE
         assert status(app) == f"Page 1 of 101 · {CATALOG_SIZE + 5000:,} products"
         first_page = shown_names(app)
+        await pilot.press("down")  # from the search box into the list
+        assert app.focused is table and table.cursor_row == 0
 
         table.move_cursor(row=PAGE_SIZE - 1)
         await pilot.press("down")  # past the last row: the next page
@@ -268,6 +278,7 @@ async def test_shop_opens_and_pages_with_100000_products(services, home):
         await shop_ready(pilot)
         assert app.screen.table.row_count == PAGE_SIZE
         assert status(app) == f"Page 1 of 2,001 · {CATALOG_SIZE + 100_000:,} products"
+        await pilot.press("down")  # into the list
         for page in (2, 3, 4):
             app.screen.table.move_cursor(row=PAGE_SIZE - 1)
             await pilot.press("pagedown")

@@ -87,6 +87,7 @@ async def test_the_preview_follows_the_cursor_and_reads_each_product_once(
             pane = shop.query_one("#preview", PreviewPane)
             assert pane.display and shop.previewing
             rows = shop.table.products
+            await pilot.press("down")  # from the search box into the list: the first row
             await pilot.press("down", "down", "down")
             await settle(pilot)
             assert pane.product is not None and pane.product.id == rows[3].id

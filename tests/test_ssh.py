@@ -5,6 +5,7 @@ free loopback port, driven by asyncssh's client (OpenSSH's in test_ssh_openssh.p
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import socket
@@ -69,8 +70,12 @@ ALLOWED_ENV = {
 }
 
 
+KeyPair = tuple[asyncssh.SSHKey, asyncssh.SSHKey]
+StartServer = Callable[..., Server]  # `server_with`: CLI options, then home= and env=
+
+
 @pytest.fixture(scope="module")
-def keys() -> tuple[asyncssh.SSHKey, asyncssh.SSHKey]:
+def keys() -> KeyPair:
     return asyncssh.generate_private_key("ssh-ed25519"), asyncssh.generate_private_key(
         "ssh-ed25519"
     )
@@ -99,15 +104,20 @@ def exec_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(params=["fork", "exec"])
 def any_server(request: pytest.FixtureRequest) -> Server:
     """Each spawn mode's shared server in turn."""
-    return request.getfixturevalue("shop_server" if request.param == "fork" else "exec_server")
+    server: Server = request.getfixturevalue(
+        "shop_server" if request.param == "fork" else "exec_server"
+    )
+    return server
 
 
 def is_exec(server: Server) -> bool:
-    return "--spawn" in server.proc.args and "exec" in server.proc.args
+    args = server.proc.args
+    assert isinstance(args, list)
+    return "--spawn" in args and "exec" in args
 
 
 @pytest.fixture
-def server_with(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def server_with(tmp_path: Path) -> Iterator[StartServer]:
     """Start a server of one's own (its own home), with extra CLI options or env."""
     started: list[Server] = []
 
@@ -124,6 +134,12 @@ def server_with(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         server.kill_leftovers()
 
 
+def host_key(conn: asyncssh.SSHClientConnection) -> asyncssh.SSHKey:
+    key = conn.get_server_host_key()
+    assert key is not None
+    return key
+
+
 def fingerprint(key: asyncssh.SSHKey) -> str:
     return str(key.get_fingerprint("sha256"))
 
@@ -138,7 +154,7 @@ async def no_sessions_left(server: Server) -> None:
 
 
 async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
-    any_server: Server, keys
+    any_server: Server, keys: KeyPair
 ) -> None:
     shop_server = any_server
     key, _ = keys
@@ -169,9 +185,10 @@ async def test_a_session_sees_the_shop_in_its_own_process_on_its_own_terminal(
             assert name_of(pid) == "buynow-session"
         assert shop_server.state()["sessions_live"] == 1
 
-        # q quits the app: the session ends cleanly and the terminal is restored.
+        # q quits the app (from the list: tab leaves the search box, which has the
+        # cursor when the Shop opens): the session ends and the terminal is restored.
         term.set_mark()
-        term.process.stdin.write(b"q")
+        term.process.stdin.write(b"\tq")
         tail = await term.read_to_end()
         assert tail.endswith(RESTORE + b"\x1b[?1004l\x1b[?1015l\x1b[?7h\x1b[<u\x1b[0m")
         assert (await term.process.wait()).exit_status == 0
@@ -221,7 +238,7 @@ async def test_a_forked_session_runs_with_the_environment_the_server_handed_over
     started = datetime.fromisoformat(shop_server.state()["started"]).astimezone()
     async with await connect(shop_server.port) as conn:
         term = await open_shop(conn, command="about", cols=120, rows=30)
-        await term.see(b"the start of the SSH server")
+        await term.see(b"when the shop's SSH server started")
         await term.see(started.strftime("%H:%M:%S").encode())
         [pid] = shop_server.wait_children(1)
         assert name_of(pid) == "buynow-session"
@@ -267,7 +284,9 @@ async def test_a_window_change_re_lays_the_screen_out_and_sizes_are_clamped(
     await no_sessions_left(shop_server)
 
 
-async def test_an_abrupt_disconnect_leaves_no_app_process(shop_server: Server, keys) -> None:
+async def test_an_abrupt_disconnect_leaves_no_app_process(
+    shop_server: Server, keys: KeyPair
+) -> None:
     conn = await connect(shop_server.port, keys[0])
     term = await open_shop(conn)
     await term.see(b"BuyNow")
@@ -287,7 +306,7 @@ async def test_deep_links_from_the_allowlist_open_that_page(any_server: Server) 
             if is_exec(shop_server):
                 assert cmdline_of(pid)[1:] == ["-P", "-m", "buynow_tui", "--open", page]
             term.process.close()  # (a page may open on Log in, where "q" is typed, not a key)
-            await async_wait_for(lambda pid=pid: process_gone(pid), 10, "the app to exit")
+            await async_wait_for(functools.partial(process_gone, pid), 10, "the app to exit")
     await no_sessions_left(shop_server)
 
 
@@ -297,10 +316,12 @@ async def test_deep_links_from_the_allowlist_open_that_page(any_server: Server) 
 async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: Server) -> None:
     async with await connect(shop_server.port) as conn:
         no_pty = await conn.run(encoding="utf-8")
+        assert isinstance(no_pty.stderr, str)
         assert no_pty.exit_status == 1
         assert no_pty.stderr.count("\n") == 1 and "needs a terminal" in no_pty.stderr
 
         deep_link_without_pty = await conn.run("about", encoding="utf-8")
+        assert isinstance(deep_link_without_pty.stderr, str)
         assert "needs a terminal" in deep_link_without_pty.stderr
         # (`cart` without a PTY is a shopper's command: tests/test_ssh_shopper.py)
 
@@ -311,16 +332,19 @@ async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: 
             "../../etc/passwd",
         ):
             result = await conn.run(command, term_type="xterm", encoding="utf-8")
+            assert isinstance(result.stderr, str)
             assert result.exit_status == 1, command
             assert result.stderr.count("\n") == 1 and "runs no commands" in result.stderr, command
 
         scp = await conn.run("scp -t /tmp", encoding="utf-8")
+        assert isinstance(scp.stderr, str)
         assert (
             scp.exit_status == 1
             and scp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
         )
 
         sftp = await conn.run(subsystem="sftp", encoding="utf-8")
+        assert isinstance(sftp.stderr, str)
         assert (
             sftp.exit_status == 1
             and sftp.stderr.strip() == "BuyNow offers no file transfer (sftp, scp)."
@@ -343,7 +367,9 @@ async def test_what_is_not_a_shop_session_is_refused_with_one_line(shop_server: 
 # -- identity --------------------------------------------------------------------------------------
 
 
-async def test_the_same_key_is_the_same_shopper_across_sessions(exec_server: Server, keys) -> None:
+async def test_the_same_key_is_the_same_shopper_across_sessions(
+    exec_server: Server, keys: KeyPair
+) -> None:
     shop_server = exec_server
     key, other = keys
     seen: list[str] = []
@@ -384,7 +410,9 @@ async def test_the_same_key_is_the_same_shopper_across_sessions(exec_server: Ser
         close_db()
 
 
-async def test_four_concurrent_sessions_of_two_shoppers_are_apart(any_server: Server, keys) -> None:
+async def test_four_concurrent_sessions_of_two_shoppers_are_apart(
+    any_server: Server, keys: KeyPair
+) -> None:
     shop_server = any_server
     key_a, key_b = keys
     conns = [await connect(shop_server.port, k) for k in (key_a, key_b, key_a, key_b)]
@@ -401,7 +429,7 @@ async def test_four_concurrent_sessions_of_two_shoppers_are_apart(any_server: Se
 
         # Typing in one session reaches only that session's app.
         terms[0].set_mark()
-        terms[0].process.stdin.write(b"q")
+        terms[0].process.stdin.write(b"\tq")  # out of the search box, then quit
         await terms[0].read_to_end()
         await async_wait_for(lambda: len(shop_server.children()) == 3, 10, "one app to quit")
     finally:
@@ -414,7 +442,9 @@ async def test_four_concurrent_sessions_of_two_shoppers_are_apart(any_server: Se
 
 
 @pytest.mark.parametrize("option", ["--max-sessions", "--max-per-address"])
-async def test_the_session_over_a_limit_gets_the_busy_line(server_with, option: str) -> None:
+async def test_the_session_over_a_limit_gets_the_busy_line(
+    server_with: StartServer, option: str
+) -> None:
     server = server_with(option, "2")
     conns = [await connect(server.port) for _ in range(3)]
     try:
@@ -438,7 +468,9 @@ async def test_the_session_over_a_limit_gets_the_busy_line(server_with, option: 
             conn.close()
 
 
-async def test_too_many_new_connections_from_one_address_are_turned_away(server_with) -> None:
+async def test_too_many_new_connections_from_one_address_are_turned_away(
+    server_with: StartServer,
+) -> None:
     server = server_with("--connections-per-minute", "3")
     conns = [await connect(server.port) for _ in range(3)]
     over = await connect(server.port)
@@ -456,7 +488,7 @@ async def test_too_many_new_connections_from_one_address_are_turned_away(server_
     assert server.children() == []
 
 
-async def test_idle_sessions_and_long_sessions_end_with_a_line(server_with) -> None:
+async def test_idle_sessions_and_long_sessions_end_with_a_line(server_with: StartServer) -> None:
     idle = server_with("--idle-timeout", "1")
     async with await connect(idle.port) as conn:
         term = await open_shop(conn)
@@ -476,7 +508,7 @@ async def test_idle_sessions_and_long_sessions_end_with_a_line(server_with) -> N
         assert RESTORE in tail and b"Sessions last at most 2 seconds; goodbye." in tail
 
 
-async def test_a_client_that_never_logs_in_is_disconnected(server_with) -> None:
+async def test_a_client_that_never_logs_in_is_disconnected(server_with: StartServer) -> None:
     server = server_with("--login-timeout", "1")
     loop = asyncio.get_running_loop()
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
@@ -496,12 +528,12 @@ async def test_a_client_that_never_logs_in_is_disconnected(server_with) -> None:
 
 
 async def test_the_host_key_is_made_once_private_and_kept_across_restarts(
-    server_with, tmp_path: Path
+    server_with: StartServer, tmp_path: Path
 ) -> None:
     home = tmp_path / "keyhome"
     first = server_with(home=home)
     async with await connect(first.port) as conn:
-        seen_first = conn.get_server_host_key().get_fingerprint("sha256")
+        seen_first = host_key(conn).get_fingerprint("sha256")
     key_file = home / "ssh_host_ed25519_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert first.stop() == 0
@@ -509,7 +541,7 @@ async def test_the_host_key_is_made_once_private_and_kept_across_restarts(
 
     second = server_with(home=home)
     async with await connect(second.port) as conn:
-        assert conn.get_server_host_key().get_fingerprint("sha256") == seen_first
+        assert host_key(conn).get_fingerprint("sha256") == seen_first
     paths_out = run_cli(home, "paths").stdout
     assert f"host key fingerprint  {seen_first}" in paths_out
 
@@ -519,7 +551,7 @@ async def test_the_host_key_is_made_once_private_and_kept_across_restarts(
     assert stat.S_IMODE(shared.stat().st_mode) == 0o600
     assert not (tmp_path / "other" / "ssh_host_ed25519_key").exists()
     async with await connect(third.port) as conn:
-        shared_print = conn.get_server_host_key().get_fingerprint("sha256")
+        shared_print = host_key(conn).get_fingerprint("sha256")
     assert shared_print != seen_first
     assert (
         shared_print
@@ -541,7 +573,7 @@ def test_a_host_key_others_can_read_is_refused(tmp_path: Path) -> None:
     ]
 
 
-async def test_uptime_answers_while_serving_and_not_after(server_with) -> None:
+async def test_uptime_answers_while_serving_and_not_after(server_with: StartServer) -> None:
     server = server_with()
     async with await connect(server.port) as conn:
         term = await open_shop(conn)
@@ -565,7 +597,7 @@ def test_uptime_ignores_a_state_file_left_by_a_killed_server(tmp_path: Path) -> 
     assert result.returncode == 1 and result.stdout.strip() == "not running"
 
 
-async def test_even_a_killed_server_leaves_no_app_running(server_with) -> None:
+async def test_even_a_killed_server_leaves_no_app_running(server_with: StartServer) -> None:
     server = server_with()
     conn = await connect(server.port)
     term = await open_shop(conn)
@@ -579,7 +611,7 @@ async def test_even_a_killed_server_leaves_no_app_running(server_with) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(
-    server_with, sig: int
+    server_with: StartServer, sig: int
 ) -> None:
     server = server_with()
     conns = [await connect(server.port) for _ in range(2)]
@@ -609,7 +641,9 @@ async def test_stopping_tells_shoppers_restores_terminals_and_leaves_no_process(
 # -- the fork server -------------------------------------------------------------------------------
 
 
-async def test_a_killed_fork_server_loses_no_session_and_is_replaced(server_with) -> None:
+async def test_a_killed_fork_server_loses_no_session_and_is_replaced(
+    server_with: StartServer,
+) -> None:
     server = server_with()
     forkserver = fork_server_of(server.pid)
     assert forkserver is not None
@@ -624,7 +658,7 @@ async def test_a_killed_fork_server_loses_no_session_and_is_replaced(server_with
 
     # The live session goes on (it is an orphan now) and still answers keys...
     term.set_mark()
-    term.process.stdin.write(b"2")  # the Cart: anonymous, it asks for a log in
+    term.process.stdin.write(b"\t2")  # the Cart (from the list): anonymous, it asks for a log in
     await term.see(b"Log in to use your cart")
     # ...and when it quits, the server still notices.
     term.process.stdin.write(b"\x1b")

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
@@ -23,6 +24,7 @@ from buynow_tui.ssh import server as ssh_server
 from buynow_tui.ssh import spawner
 from buynow_tui.ssh.connection import AGENT_REQUEST_HANDLER, ShopConnection
 from buynow_tui.ssh.hub import Hub
+from buynow_tui.ssh.lifecycle import ShopSession
 from buynow_tui.ssh.policy import (
     MSG_NO_AGENT,
     MSG_NO_COMMANDS,
@@ -83,7 +85,9 @@ def preload_in_a_fresh_interpreter(cwd: Path, then: str = "", **env: str) -> str
 # -- identity: only the key the client proved ------------------------------------------------------
 
 
-def test_the_key_proved_last_is_the_identity(hub: Hub, two_keys) -> None:
+def test_the_key_proved_last_is_the_identity(
+    hub: Hub, two_keys: tuple[asyncssh.SSHKey, asyncssh.SSHKey]
+) -> None:
     a, b = two_keys
     conn = ShopConnection(hub)
     conn.validate_public_key("shopper", a)  # probed, never signed
@@ -92,7 +96,9 @@ def test_the_key_proved_last_is_the_identity(hub: Hub, two_keys) -> None:
     assert conn.fingerprint == b.get_fingerprint("sha256")
 
 
-def test_a_probed_key_followed_by_keyboard_interactive_is_anonymous(hub: Hub, two_keys) -> None:
+def test_a_probed_key_followed_by_keyboard_interactive_is_anonymous(
+    hub: Hub, two_keys: tuple[asyncssh.SSHKey, asyncssh.SSHKey]
+) -> None:
     a, _ = two_keys
     conn = ShopConnection(hub)
     conn.validate_public_key("shopper", a)  # offered (or its signature failed)
@@ -243,7 +249,9 @@ async def test_an_agent_forwarding_request_is_refused_and_said_so(
     try:
         seen: dict[bool, bytes] = {}
         for forwarding in (True, False):
-            options = {"agent_forwarding": str(tmp_path / "agent.sock")} if forwarding else {}
+            options: dict[str, Any] = (
+                {"agent_forwarding": str(tmp_path / "agent.sock")} if forwarding else {}
+            )
             async with await connect(running.port, **options) as conn:
                 process = await conn.create_process(
                     term_type="xterm", encoding=None, stderr=asyncssh.STDOUT
@@ -253,6 +261,7 @@ async def test_an_agent_forwarding_request_is_refused_and_said_so(
                     output += await asyncio.wait_for(process.stdout.read(4096), 10)
                 seen[forwarding] = output
                 [session] = running.hub.sessions
+                assert isinstance(session, ShopSession) and session.chan is not None
                 assert session.chan.get_agent_path() is None, "forwarding was not granted"
                 process.close()
             await async_wait_for(lambda: not running.hub.sessions, 10, "the session to end")

@@ -95,7 +95,7 @@ def test_a_shopper_with_ssh_sees_the_shop_resizes_and_quits(server: Server, key_
         client.read_until(lambda data: drew_at(data[mark:], 40, 100))
         assert pty_size_of(pid) == (132, 40)
 
-        client.type(b"q")
+        client.type(b"\tq")  # out of the Shop's search box, then quit
         assert client.drain() == 0
         assert client.data.rstrip(b"\r\n").endswith(b"\x1b[<u\x1b[0m") and RESTORE in client.data
         wait_for(lambda: process_gone(pid), 10, "the app to be reaped")

@@ -92,7 +92,7 @@ async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_lo
         term = await open_shop(conn, cols=120, rows=40)
         await term.see(b"BuyNow")
         await term.see(b"Read policy")  # the app has looked for a remembered login
-        term.process.stdin.write(b"5")  # Account: Log in, as nobody is logged in
+        term.process.stdin.write(b"\t5")  # Account (from the list): Log in, as nobody is
         await term.see(b"Remember me")
         await type_into_focused_field(term, b"kim@example.com")
         # Key by key, each once the app has reacted to the last, as a person types
@@ -113,7 +113,7 @@ async def test_the_same_key_is_remembered_across_sessions_and_forgotten_after_lo
     async with await connect(server.port, key) as conn:
         term = await open_shop(conn, cols=120, rows=40)
         await term.see(b"@kim")
-        term.process.stdin.write(b"5")  # Account
+        term.process.stdin.write(b"\t5")  # Account (tab: out of the search box)
         await term.see(b"Log out")
         await term.quiet()
         term.process.stdin.write(b"l")

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def test_twelve_wrong_guesses_at_once_are_five_checked_and_the_account_locked(
 # -- a logged-in session guessing the password -------------------------------------------
 
 
-CHANGES = {
+CHANGES: dict[str, Callable[[Services, int, str], object]] = {
     "password change": lambda s, uid, pw: s.accounts.change_password(uid, pw, "another secret"),
     "question change": lambda s, uid, pw: s.accounts.change_question(uid, pw, "food", "Pizza"),
 }

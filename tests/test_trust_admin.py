@@ -142,7 +142,7 @@ def test_the_store_refuses_to_drop_rows_unless_told_and_a_dropped_shop_stays_emp
     assert downgrade(every, accept_loss=True)
     again = open_store(Paths(home))
     assert again.seeded == 0
-    assert again.services.catalog.count() == 0  # type: ignore[attr-defined]  # emptied on purpose, never re-seeded
+    assert again.services.catalog.count() == 0  # emptied on purpose, never re-seeded
     close_db()
 
 
@@ -204,6 +204,7 @@ def _crash_while_opening(home: str, url: str, where: str) -> None:
     def die(*args: object, **kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
+    # The ignores: a function replaced by one that kills the process (it never returns).
     if where == "before seeding":
         seed.shipped_catalog_text = die  # type: ignore[assignment]
     else:
@@ -228,7 +229,7 @@ def test_a_crash_between_creating_and_seeding_is_resumed_by_the_next_start(
 
     opened = open_store(Paths(home))
     assert opened.seeded == CATALOG_SIZE
-    assert opened.services.catalog.count() == CATALOG_SIZE  # type: ignore[attr-defined]
+    assert opened.services.catalog.count() == CATALOG_SIZE
     close_db()
 
 
@@ -304,7 +305,7 @@ def test_remember_me_through_the_real_app_leaves_a_private_token(home: Path) -> 
     )
     try:
         app.see(b"Page 1 of")
-        app.type(b"5")
+        app.type(b"\t5")  # out of the search box, Account
         app.see(b"Log in to use your cart")
         mark = len(app.data)
         app.type(f"ann@example.com\t{PASSWORD}\t ".encode())  # the box ticked with space
@@ -346,8 +347,9 @@ def test_a_command_whose_reader_has_gone_ends_quietly(shop: Path, args: list[str
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    proc.stdout.close()  # type: ignore[union-attr]  # like `| head -0`: nobody reads
-    err = proc.stderr.read()  # type: ignore[union-attr]
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| head -0`: nobody reads
+    err = proc.stderr.read()
     proc.wait(timeout=60)
     assert err == b"", err
     assert proc.returncode in (0, 1)
@@ -364,9 +366,10 @@ def test_products_list_into_head_prints_nothing_but_the_first_line(shop: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    first = proc.stdout.readline()  # type: ignore[union-attr]
-    proc.stdout.close()  # type: ignore[union-attr]
-    err = proc.stderr.read()  # type: ignore[union-attr]
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
     proc.wait(timeout=60)
     assert first.startswith(b"SKU ")
     assert err == b"", err

@@ -23,7 +23,8 @@ from tests.support.repo import CATALOG_SIZE
 from tests.support.store import product_named, register
 
 
-def row(home: Path, sku: str) -> tuple[Any, ...]:
+def row(home: Path, sku: str) -> Any:
+    """The product's (name, category, price_cents, stock), or None: sqlite3 rows are untyped."""
     conn = sqlite3.connect(home / "buynow.db")
     try:
         return conn.execute(

@@ -23,7 +23,7 @@ from buynow_tui.paths import Paths
 from buynow_tui.store.errors import SessionEnded
 from buynow_tui.store.services import Services
 from buynow_tui.store.views import Confirmation
-from tests.support.app import make_app, notices, wait_for, wait_for_screen
+from tests.support.app import make_app, notices, press_key, wait_for, wait_for_screen
 from tests.support.repo import ROOT
 from tests.support.shop import search, shop_ready
 from tests.support.store import product_named, register
@@ -285,7 +285,7 @@ async def test_a_reset_elsewhere_logs_this_session_out_when_a_screen_opens(
         await shop_ready(pilot)
         await remembered_login(app, services)
         reset_elsewhere(database_url)
-        await pilot.press("4")  # Orders
+        await press_key(pilot, "4")  # Orders
         await wait_for(pilot, lambda: app.user is None)
         await wait_for_screen(pilot, ShopScreen)
         assert ENDED in notices(app)
@@ -309,7 +309,7 @@ async def test_over_ssh_the_ended_session_loses_its_key_binding(
         assert services.accounts.resolve_key(fingerprint) is not None
         reset_elsewhere(database_url)
         assert services.accounts.resolve_key(fingerprint) is None  # gone with the reset
-        await pilot.press("2")
+        await press_key(pilot, "2")
         await wait_for(pilot, lambda: app.user is None)
         assert ENDED in notices(app)
     assert services.accounts.resolve_key(fingerprint) is None
@@ -327,7 +327,7 @@ async def test_changing_the_password_in_this_session_keeps_it_logged_in(
     async with app.run_test() as pilot:
         await shop_ready(pilot)
         await remembered_login(app, services)
-        await pilot.press("5")
+        await press_key(pilot, "5")
         await wait_for_screen(pilot, AccountScreen)
         await pilot.press("p")
         dialog = await wait_for_screen(pilot, PasswordDialog)
@@ -336,7 +336,7 @@ async def test_changing_the_password_in_this_session_keeps_it_logged_in(
         dialog.query_one("#repeat_password").value = NEW_PASSWORD
         dialog.save()
         await wait_for(pilot, lambda: not isinstance(app.screen, PasswordDialog))
-        await pilot.press("1")
+        await press_key(pilot, "1")
         await shop_ready(pilot)
         await search(pilot, "Smart Watch")
         await pilot.press("enter")

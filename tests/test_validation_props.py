@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from buynow_tui.store import validation as v
 from buynow_tui.store.errors import ValidationError
+from buynow_tui.store.services import Services
 from buynow_tui.store.views import format_money
 
 # Any text, lone surrogates included (what a non-UTF-8 byte becomes in argv or stdin).
@@ -188,7 +189,7 @@ def shop_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def shop(shop_home: Path) -> Iterator[object]:
+def shop(shop_home: Path) -> Iterator[Services]:
     from buynow_tui.bootstrap import open_store
     from buynow_tui.paths import Paths
     from buynow_tui.store.db import close_db
@@ -204,7 +205,7 @@ def shop(shop_home: Path) -> Iterator[object]:
     text=st.text(st.characters(exclude_categories=["Cs"]))
     | st.sampled_from(["%", "_", "'", '"', "*", "(", "[/", "📱", "NEAR(", "a*b", '""', "x" * 600])
 )
-def test_search_gives_a_list_for_any_text(shop, text: str) -> None:
+def test_search_gives_a_list_for_any_text(shop: Services, text: str) -> None:
     found = shop.catalog.search(text)
     assert len(found.items) == min(found.total, 100) and found.total <= 48
 

@@ -170,7 +170,7 @@ def test_quitting_shows_session_ended_and_reload_comes_back(
 ) -> None:
     driver.get(server.url + "/")
     wait_screen(driver, *SHOP)
-    type_keys(driver, "q")
+    press_ctrl(driver, "q")  # the search box has the cursor: its footer says ^q quits
     shown = wait_page_text(driver, "ended", "Session ended")
     assert "Reload" in shown
     assert "app exited" in wait_for(

@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from buynow_tui.widgets.form import TickBox
-from tests.support.app import make_app, settle
+from tests.support.app import make_app, press_key, settle
 from tests.support.cli import subprocess_env
 from tests.support.repo import ROOT
 from tests.support.ssh import cmdline_of, environ_of, sessions_of, wait_for
@@ -96,7 +96,7 @@ def shop_after_recall(driver: WebDriver, url: str) -> str:
 
 def log_in_with_remember_me(driver: WebDriver) -> None:
     """Through the form, key by key as a person types, each once the screen shows it."""
-    type_keys(driver, "5")
+    type_keys(driver, Keys.TAB, "5")  # out of the Shop's search box, then Log in
     wait_screen(driver, "Remember me in this browser for 30 days")
     for _ in range(20):  # the field takes focus a moment after the form is drawn
         type_keys(driver, EMAIL)
@@ -142,7 +142,7 @@ def test_two_browsers_at_once_each_have_their_own_login_and_consent(server: WebS
         assert "@ann" not in shown and "Read policy" in shown
 
         # Log out, then reload: not logged in; the browser's consent stays.
-        type_keys(first, "5")
+        type_keys(first, Keys.TAB, "5")  # out of the Shop's search box, then Account
         wait_screen(first, "Log out")
         type_keys(first, "l")
         wait_for(lambda: remembered_browsers(home) == 0, 10, "the browser to be forgotten")
@@ -292,7 +292,7 @@ def web_tab(client: str) -> dict[str, str]:
 
 
 async def log_in(pilot: Any, *, remember: bool) -> None:
-    await pilot.press("5")
+    await press_key(pilot, "5")
     await pilot.pause()
     screen_ = pilot.app.screen
     screen_.query_one("#email").value = EMAIL
@@ -353,7 +353,7 @@ async def test_the_login_form_says_where_remember_me_is_kept(services: Any, home
         app = make_app(services, home, environ=environ)
         async with app.run_test() as pilot:
             await settle(pilot)
-            await pilot.press("5")
+            await press_key(pilot, "5")
             await pilot.pause()
             remember = app.screen.query_one("#remember", TickBox)
             assert words in str(remember.label)

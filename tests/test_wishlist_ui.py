@@ -12,6 +12,7 @@ from buynow_tui.store.services import Services
 from tests.support.app import (
     make_app,
     notices,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -23,7 +24,7 @@ from tests.support.store import product_named
 
 
 async def open_wishlist(pilot: Any) -> WishlistScreen:
-    await pilot.press("3")
+    await press_key(pilot, "3")
     screen = await wait_for_screen(pilot, WishlistScreen)
     await wait_for(pilot, lambda: screen.items is not None)
     return screen
@@ -103,4 +104,4 @@ async def test_enter_opens_the_product(services: Services, home: Path) -> None:
         await pilot.press("enter")
         screen = await wait_for_screen(pilot, ProductScreen)
         await wait_for(pilot, lambda: screen.product is not None)
-        assert screen.product.name == "Smart Watch"
+        assert screen.product is not None and screen.product.name == "Smart Watch"

@@ -44,12 +44,13 @@ class AboutScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         context = self.context
-        where = (
-            "the SSH server"
+        # What "Up for" counts from, said plainly: over SSH or the web the shop is the server.
+        since = (
+            "when the shop's SSH server started"
             if context.over_ssh
-            else "the web server"
+            else "when the shop's web server started"
             if context.over_web
-            else "this app"
+            else "when you opened this app (it is not a server)"
         )
         with VerticalScroll(classes="page", id="about"):
             with Grid(id="about-details") as details:
@@ -59,8 +60,8 @@ class AboutScreen(BaseScreen):
                 yield Static(launched, id="launched", classes="detail-value")
                 yield Label("Up for", classes="detail-label")
                 yield Static(Content(self._uptime()), id="uptime", classes="detail-value")
-                yield Label("Measured from", classes="detail-label")
-                yield Static(Content(f"the start of {where}"), classes="detail-value")
+                yield Label("Counted from", classes="detail-label")
+                yield Static(Content(since), classes="detail-value")
                 yield Label("Version", classes="detail-label")
                 yield Static(Content(__version__), classes="detail-value")
             yield Static(

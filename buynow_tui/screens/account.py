@@ -20,7 +20,7 @@ from textual.widgets import Button, Label, Static
 
 from buynow_tui.messages import LoggedOut
 from buynow_tui.screens.account_book import AccountBook
-from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.base import BaseScreen, off_the_footer
 from buynow_tui.store.views import UserView
 from buynow_tui.widgets.safe import safe_text
 
@@ -40,6 +40,7 @@ class AccountScreen(BaseScreen):
         Binding("c", "change_question", "Question", id="account-question"),
         Binding("l", "log_out", "Log out", id="account-logout"),
         Binding("a", "add_address", "New address", id="account-add-address", show=False),
+        *off_the_footer("back", "search"),  # the footer fits 80 columns
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -57,9 +58,10 @@ class AccountScreen(BaseScreen):
                     yield Label(label, classes="detail-label")
                     yield Static("", id=f"detail-{key}", classes="detail-value", markup=False)
             with Horizontal(classes="form-buttons", id="account-actions"):
-                yield Button("Edit address (e)", id="edit-address")
-                yield Button("Change password (p)", id="change-password")
-                yield Button("Change question (c)", id="change-question")
+                # Short labels, so that the four fit in a row from 60 columns.
+                yield Button("Address (e)", id="edit-address")
+                yield Button("Password (p)", id="change-password")
+                yield Button("Question (c)", id="change-question")
                 yield Button("Log out (l)", id="log-out", variant="error")
             yield AccountBook(id="account-book")
 

@@ -92,7 +92,7 @@ class AddressDialog(AccountDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Static(
-            "Where your orders ship. It also sets the shipping fee.",
+            "Where your orders ship.",
             classes="form-intro",
             markup=False,
         )

@@ -64,6 +64,19 @@ log = get_logger("ui")
 OVER = frozenset({WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED})
 
 
+def off_the_footer(*actions: str) -> list[BindingType]:
+    """The App's keys for `actions` ("back", "search"), still working here but left off
+    this screen's footer so that it fits 80 columns (Help lists them with the App's).
+
+    A screen's binding for a key hides the App's for the footer; these carry no `id`,
+    so Help does not list them twice.
+    """
+    keys = {"back": ("escape", "Back"), "search": ("slash", "Search")}
+    return [
+        Binding(keys[action][0], f"app.{action}", keys[action][1], show=False) for action in actions
+    ]
+
+
 def problem_of(worker: Worker[Any]) -> StoreError:
     """What went wrong in `worker`, in words; an unexpected error is logged in full
     (by the worker's name: its arguments may hold a password)."""

@@ -21,17 +21,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Static
 from textual.worker import Worker
 
 from buynow_tui.messages import CartChanged, Navigate
 from buynow_tui.screens.actions import open_search
-from buynow_tui.screens.base import ReloadingScreen, finished
+from buynow_tui.screens.base import ReloadingScreen, finished, off_the_footer
 from buynow_tui.store.checkout_views import Receipt
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import CartView, dollars, stock_words
+from buynow_tui.store.views import CartLineView, CartView, dollars, stock_words
 from buynow_tui.widgets.list_table import ListTable, right, text
 from buynow_tui.widgets.totals import Totals
+
+#: Seconds a removed line can be put back with `u` (its toast shows that long).
+UNDO_SECONDS = 10
 
 
 class CartScreen(ReloadingScreen):
@@ -55,12 +59,17 @@ class CartScreen(ReloadingScreen):
         Binding("minus", "less", "Less", id="cart-less", key_display="-"),
         Binding("x,delete", "remove", "Remove", id="cart-remove"),
         Binding("b", "checkout", "Buy now", id="cart-checkout"),
+        Binding("u", "undo", "Undo", id="cart-undo"),
+        *off_the_footer("back"),  # the footer fits 80 columns
         Binding("slash", "search", "Search", id="cart-search", key_display="/", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.cart: CartView | None = None
+        #: The line removed last, while `u` can still put it back (UNDO_SECONDS).
+        self.undoable: CartLineView | None = None
+        self._undo_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading your cart…", id="heading")
@@ -107,9 +116,22 @@ class CartScreen(ReloadingScreen):
         self._saved(await asyncio.to_thread(self.services.cart.get, user_id))
 
     @work(group="cart", exit_on_error=False)
-    async def _write(self, change: Callable[[], CartView], earlier: list[Worker[Any]]) -> None:
+    async def _write(
+        self,
+        change: Callable[[], CartView],
+        earlier: list[Worker[Any]],
+        gone: int | None = None,
+    ) -> None:
+        """Save `change`; if it took the line of product `gone` out, offer an undo."""
         await finished(earlier)
-        self._saved(await asyncio.to_thread(change))
+        before = self.cart
+        cart = await asyncio.to_thread(change)
+        self._saved(cart)
+        if gone is None or before is None or not self._still_here():
+            return
+        held = {line.product_id: line for line in before.lines}
+        if gone in held and all(line.product_id != gone for line in cart.lines):
+            self._offer_undo(held[gone])
 
     def _saved(self, cart: CartView) -> None:
         if not self._still_here():
@@ -126,7 +148,8 @@ class CartScreen(ReloadingScreen):
 
     def _change(self, by: int | None) -> None:
         """Change the selected line's quantity by `by` (None: remove it), worked out by
-        the store from the cart as it is when this change's turn comes."""
+        the store from the cart as it is when this change's turn comes. A line that
+        goes (`x`, or `-` at 1) can be put back with `u` for a while."""
         user, product_id = self.user, self._selected_id()
         if user is None or product_id is None:
             return
@@ -135,7 +158,31 @@ class CartScreen(ReloadingScreen):
             change = partial(cart.remove, user.id, product_id)
         else:
             change = partial(cart.change_quantity, user.id, product_id, by)
-        self._write(change, self._turn())
+        self._write(change, self._turn(), gone=product_id)
+
+    def _offer_undo(self, line: CartLineView) -> None:
+        """The line is out of the cart: say so, and let `u` put it back for a while."""
+        self.undoable = line
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+        self._undo_timer = self.set_timer(UNDO_SECONDS, self._undo_over)
+        self.notify(f"Removed {line.name} — u to undo", timeout=UNDO_SECONDS, markup=False)
+        self.refresh_bindings()
+
+    def _undo_over(self) -> None:
+        self.undoable = None
+        self.refresh_bindings()
+
+    def action_undo(self) -> None:
+        """Put the line removed last back: the same quantity, in its place."""
+        user, line = self.user, self.undoable
+        if user is None or line is None:
+            return
+        self._undo_over()
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+        self._write(partial(self.services.cart.put_back, user.id, line), self._turn())
+        self.notify(f"Put {line.name} back in your cart.", markup=False)
 
     # -- showing it ----------------------------------------------------------------------
     def _show(self, cart: CartView) -> None:
@@ -180,6 +227,8 @@ class CartScreen(ReloadingScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("more", "less", "remove", "checkout"):
             return self.cart is not None and not self.cart.is_empty  # hidden for an empty cart
+        if action == "undo":
+            return self.undoable is not None  # only while there is something to put back
         return True
 
     def action_more(self) -> None:

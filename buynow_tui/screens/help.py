@@ -55,7 +55,8 @@ def _rows(app: App[object], pairs: Iterable[tuple[DOMNode, Binding]]) -> Iterato
     for node, binding in pairs:
         if not _listed(binding) or not _enabled(node, binding):
             continue
-        keys = keys_for.setdefault(binding.description, [])
+        # The footer's label is short ("a Add"); Help says it whole (the tooltip).
+        keys = keys_for.setdefault(binding.tooltip or binding.description, [])
         key = app.get_key_display(binding)
         if key not in keys:
             keys.append(key)
@@ -122,9 +123,8 @@ class HelpScreen(BaseScreen):
             about = stack[index - 1] if index > 0 else None
         title = getattr(about, "SCREEN_TITLE", "") or "this screen"
         self.query_one("#help-title", Static).update(f"On {title}")
-        own = screen_keys(about) if about is not None else []
-        # Keys a screen names that are not bindings (the checkout steps' enter, escape).
-        own += [KeyRow(keys, does) for keys, does in getattr(about, "HELP_KEYS", ())]
+        notes = [KeyRow(keys, does) for keys, does in getattr(about, "HELP_NOTES", ())]
+        own = notes + (screen_keys(about) if about is not None else [])
         if not own:
             own = [KeyRow("", "No keys of its own: the ones below work here.")]
         self._fill("#screen-keys", own)

@@ -36,10 +36,12 @@ class LoginScreen(BaseScreen):
         Binding("ctrl+f", "reset", "Forgot password", id="login-reset"),
     ]
 
-    def __init__(self, after: Then | None = None) -> None:
+    def __init__(self, after: Then | None = None, *, email: str = "") -> None:
         super().__init__()
         #: What the shopper was on their way to; run once they are logged in.
         self.after = after
+        #: Typed on Register before "Log in instead": kept.
+        self.email = email
 
     def compose_body(self) -> ComposeResult:
         with (
@@ -84,13 +86,18 @@ class LoginScreen(BaseScreen):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#email", Input).focus()
+        if self.email:
+            self.query_one("#email", Input).value = self.email
+            self.query_one("#password", Input).focus()
+        else:
+            self.query_one("#email", Input).focus()
 
     # -- actions -------------------------------------------------------------------
     def action_register(self) -> None:
         from buynow_tui.screens.register import RegisterScreen
 
-        self.app.switch_screen(RegisterScreen(after=self.after))
+        email = self.query_one("#email", Input).value
+        self.app.switch_screen(RegisterScreen(after=self.after, email=email))
 
     def action_reset(self) -> None:
         from buynow_tui.screens.reset_password import ResetPasswordScreen
@@ -110,6 +117,7 @@ class LoginScreen(BaseScreen):
         self.query_one("#password", Input).focus()
 
     @on(Input.Submitted, "#password")
+    @on(TickBox.Submitted, "#remember")
     @on(Button.Pressed, "#login")
     def submit(self) -> None:
         email = self.query_one("#email", Input).value.strip()

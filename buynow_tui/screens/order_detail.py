@@ -229,9 +229,14 @@ class OrderDetailScreen(BaseScreen):
         order = self.order
         if order is None or event.row_key.value is None:
             return
-        product_id = order.lines[int(event.row_key.value)].product_id
-        if product_id is not None:
-            self.post_message(Navigate(f"product/{product_id}"))
+        line = order.lines[int(event.row_key.value)]
+        if line.product_id is not None:
+            self.post_message(Navigate(f"product/{line.product_id}"))
+        else:  # removed from the shop since: the order keeps its copy of the line
+            self.notify(
+                f"This product is no longer sold: {line.name} was removed from the shop.",
+                markup=False,
+            )
 
     def action_search(self) -> None:
         open_search(self)

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from buynow_tui.messages import Navigate, OrdersMoved
 from buynow_tui.screens.actions import open_search
-from buynow_tui.screens.base import ReloadingScreen
+from buynow_tui.screens.base import ReloadingScreen, off_the_footer
 from buynow_tui.store.states import status_words
 from buynow_tui.store.views import OrderSummary, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
@@ -34,6 +34,7 @@ class OrdersScreen(ReloadingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders-search", key_display="/", show=False),
+        *off_the_footer("back"),  # the footer fits 80 columns
     ]
 
     def __init__(self) -> None:
@@ -78,10 +79,7 @@ class OrdersScreen(ReloadingScreen):
                 key=str(order.number),
             )
         table.select_key(key, row)
-        count = len(orders)
-        self.query_one("#heading", Static).update(
-            Content(f"Your orders · {count} order{'s' if count != 1 else ''}, newest first")
-        )
+        self.query_one("#heading", Static).update(Content(orders_heading(len(orders))))
         table.display = bool(orders)
         self.query_one("#empty").display = not orders
 
@@ -97,3 +95,12 @@ class OrdersScreen(ReloadingScreen):
 
     def action_search(self) -> None:
         open_search(self)
+
+
+def orders_heading(count: int) -> str:
+    """ "Your orders · none yet", "Your orders · 1 order", "Your orders · 3, newest first"."""
+    if count == 0:
+        return "Your orders · none yet"
+    if count == 1:
+        return "Your orders · 1 order"
+    return f"Your orders · {count:,}, newest first"

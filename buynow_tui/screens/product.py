@@ -18,10 +18,18 @@ from textual.reactive import reactive
 from textual.widgets import Button, Static
 from textual.worker import Worker
 
+from buynow_tui.messages import CartChanged
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, open_search, when_logged_in
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.errors import NotFound, StoreError
-from buynow_tui.store.views import Picture, ProductView, dollars
+from buynow_tui.store.views import (
+    MAX_PER_ITEM,
+    Picture,
+    ProductView,
+    dollars,
+    more_words,
+    room_for,
+)
 from buynow_tui.widgets.picture import picture_widget
 
 if TYPE_CHECKING:
@@ -65,7 +73,7 @@ class ProductScreen(BaseScreen):
         Binding("plus", "more", "More", id="product-more", key_display="+"),
         Binding("minus", "less", "Less", id="product-less", key_display="-"),
         Binding("a", "add_to_cart", "Add to cart", id="product-add"),
-        Binding("w", "add_to_wishlist", "Wishlist it", id="product-wish"),
+        Binding("w", "add_to_wishlist", "Save", id="product-wish", tooltip="Save to wishlist"),
         Binding("slash", "search", "Search", id="product-search", key_display="/", show=False),
     ]
 
@@ -75,6 +83,8 @@ class ProductScreen(BaseScreen):
         super().__init__()
         self.product_id = product_id
         self.product: ProductView | None = None
+        #: How many the shopper's cart holds already: the quantity offered is the rest.
+        self.held = 0
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="product"):
@@ -86,10 +96,39 @@ class ProductScreen(BaseScreen):
     @work(thread=True, group="product", exclusive=True, exit_on_error=False)
     def _load(self, product_id: int) -> None:
         product = self.services.catalog.get(product_id)
-        self.reply(self.call_later, self._show, product, self.services.pictures.get(product_id))
+        user = self.user
+        held = self.services.cart.held(user.id, product_id) if user is not None else 0
+        picture = self.services.pictures.get(product_id)
+        self.reply(self.call_later, self._show, product, held, picture)
+
+    @on(CartChanged)
+    def _cart_changed(self) -> None:
+        """Added from here (or logged in meanwhile): what may still be added changed.
+        The message goes on to the App (the badge)."""
+        user = self.user
+        if user is not None and self.product is not None:
+            self._read_held(user.id, self.product.id)
+
+    @work(thread=True, group="product-held", exclusive=True, exit_on_error=False)
+    def _read_held(self, user_id: int, product_id: int) -> None:
+        self.reply(self._show_held, self.services.cart.held(user_id, product_id))
+
+    def _show_held(self, held: int) -> None:
+        self.held = held
+        self.quantity = max(1, min(self.quantity, self.room or 1))
+        self._show_quantity()
+        self.refresh_bindings()
+
+    @property
+    def room(self) -> int:
+        """How many more the cart may take (stock and 99, counting what it holds)."""
+        return room_for(self.product, self.held) if self.product is not None else 0
 
     def store_refused(self, worker: Worker[Any], problem: StoreError) -> None:
-        if worker.name != "_load":
+        if worker.group == "cart-add":  # the cart changed elsewhere: offer what is left
+            super().store_refused(worker, problem)
+            self._cart_changed()
+        elif worker.name != "_load":
             super().store_refused(worker, problem)
         elif isinstance(problem, NotFound):
             from buynow_tui.screens.not_found import NotFoundScreen
@@ -98,8 +137,11 @@ class ProductScreen(BaseScreen):
         else:
             self.query_one("#loading", Static).update(Content(str(problem)))
 
-    async def _show(self, product: ProductView, picture: Picture | None = None) -> None:
+    async def _show(
+        self, product: ProductView, held: int = 0, picture: Picture | None = None
+    ) -> None:
         self.product = product
+        self.held = held
         body = self.query_one("#product", VerticalScroll)
         await body.remove_children()
         in_stock = product.max_quantity > 0
@@ -119,7 +161,8 @@ class ProductScreen(BaseScreen):
         self.quantity = 1
         self._show_quantity()
         self.refresh_bindings()
-        (self.query_one("#add", Button) if in_stock else self.query_one("#wish", Button)).focus()
+        add, wish = self.query_one("#add", Button), self.query_one("#wish", Button)
+        (add if self._can_add else wish).focus()
 
     def _picture(self, picture: Picture | None) -> Widget | None:
         """The picture, in the wide layout only: at 80x24 the words and buttons need
@@ -132,6 +175,10 @@ class ProductScreen(BaseScreen):
     def _in_stock(self) -> bool:
         return self.product is not None and self.product.max_quantity > 0
 
+    @property
+    def _can_add(self) -> bool:
+        return self._in_stock and self.room > 0
+
     # -- quantity ------------------------------------------------------------------
     def watch_quantity(self) -> None:
         self._show_quantity()
@@ -140,24 +187,31 @@ class ProductScreen(BaseScreen):
         product = self.product
         if product is None:
             return
-        if self._in_stock:
-            quantity, limits = str(self.quantity), f"(1 to {product.max_quantity})"
+        held = f"; {self.held} in your cart" if self.held else ""
+        if self._can_add:
+            quantity, limits = str(self.quantity), f"(1 to {self.room}{held})"
+        elif self._in_stock:
+            quantity, limits = "—", f"(all you can add: {self.held} in your cart)"
         else:
             quantity, limits = "—", "(none in stock)"
         self.query_one("#quantity", Static).update(Content(quantity))
         self.query_one("#limits", Static).update(Content(limits))
-        self.query_one("#less", Button).disabled = self.quantity <= 1 or not self._in_stock
-        self.query_one("#more", Button).disabled = (
-            not self._in_stock or self.quantity >= product.max_quantity
-        )
+        self.query_one("#less", Button).disabled = self.quantity <= 1 or not self._can_add
+        self.query_one("#more", Button).disabled = not self._can_add or self.quantity >= self.room
+        self.query_one("#add", Button).disabled = not self._can_add
 
     def action_more(self) -> None:
         product = self.product
         if product is None or not self._in_stock:
             return
-        if self.quantity >= product.max_quantity:
-            limit = "99 per order" if product.max_quantity == 99 else f"{product.stock} in stock"
-            self.notify(f"That is the most you can add: {limit}.", severity="warning", markup=False)
+        if self.quantity >= self.room:
+            if self.held:
+                words = more_words(self.room, self.held)
+            elif product.max_quantity == MAX_PER_ITEM:
+                words = f"That is the most you can add: {MAX_PER_ITEM} per order."
+            else:
+                words = f"That is the most you can add: {product.stock} in stock."
+            self.notify(words, severity="warning", markup=False)
             return
         self.quantity += 1
         self.refresh_bindings()
@@ -171,13 +225,9 @@ class ProductScreen(BaseScreen):
         if self.product is None and action in ("more", "less", "add_to_cart", "add_to_wishlist"):
             return None
         if action == "add_to_cart":
-            return True if self._in_stock else None
-        if action == "more":
-            return (
-                True
-                if self._in_stock and self.product and self.quantity < self.product.max_quantity
-                else None
-            )
+            return True if self._can_add else None
+        if action == "more":  # at the limit too: + then says what the limit is
+            return True if self._can_add else None
         if action == "less":
             return True if self.quantity > 1 else None
         return True
@@ -186,7 +236,7 @@ class ProductScreen(BaseScreen):
     @on(Button.Pressed, "#add")
     def action_add_to_cart(self) -> None:
         product = self.product
-        if product is None or not self._in_stock:
+        if product is None or not self._can_add:
             return
         when_logged_in(self, partial(add_to_cart, self, product, self.quantity))
 
@@ -238,7 +288,7 @@ def _buy_rows(in_stock: bool) -> list[Horizontal]:
         id="quantity-row",
     )
     add = Button("Add to cart (a)", id="add", variant="primary", disabled=not in_stock)
-    wish = Button("Add to wishlist (w)", id="wish")
+    wish = Button("Save to wishlist (w)", id="wish")
     return [quantity_row, Horizontal(add, wish, id="actions")]
 
 

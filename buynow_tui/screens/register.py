@@ -47,9 +47,11 @@ class RegisterScreen(BaseScreen):
         Binding("ctrl+l", "login", "Log in instead", id="register-login"),
     ]
 
-    def __init__(self, after: Then | None = None) -> None:
+    def __init__(self, after: Then | None = None, *, email: str = "") -> None:
         super().__init__()
         self.after = after
+        #: Typed on Log in before "Register": kept, and kept again for "Log in instead".
+        self.email = email
 
     def compose_body(self) -> ComposeResult:
         questions = [(text, key) for key, text in rules.QUESTIONS.items()]
@@ -81,6 +83,13 @@ class RegisterScreen(BaseScreen):
                 id="password-field",
             )
             yield Field(
+                "Password again",
+                Input(password=True, id="password2"),
+                hint="The same password once more, to be sure of it.",
+                id="password2-field",
+            )
+            yield TickBox("Show the password", id="show-password")
+            yield Field(
                 "Security question",
                 Select(questions, prompt="Choose a question", id="question"),
                 hint="Asked if you ever forget your password.",
@@ -102,7 +111,12 @@ class RegisterScreen(BaseScreen):
                 yield Button("Log in instead (ctrl+l)", id="to-login")
 
     def on_mount(self) -> None:
-        self.query_one("#email", Input).focus()
+        email = self.query_one("#email", Input)
+        if self.email:
+            email.value = self.email
+            self.query_one("#username", Input).focus()
+        else:
+            email.focus()
 
     # -- navigation -----------------------------------------------------------------
     def action_policy(self) -> None:
@@ -111,7 +125,8 @@ class RegisterScreen(BaseScreen):
     def action_login(self) -> None:
         from buynow_tui.screens.login import LoginScreen
 
-        self.app.switch_screen(LoginScreen(after=self.after))
+        email = self.query_one("#email", Input).value
+        self.app.switch_screen(LoginScreen(after=self.after, email=email))
 
     @on(Button.Pressed, "#read-policy")
     def _read_policy(self) -> None:
@@ -127,6 +142,31 @@ class RegisterScreen(BaseScreen):
         if event.value:
             self._agree_problem(None)
         self._settle_status()
+
+    @on(Checkbox.Changed, "#show-password")
+    def _show_password(self, event: Checkbox.Changed) -> None:
+        for box in ("#password", "#password2"):
+            self.query_one(box, Input).password = not event.value
+
+    @on(Input.Changed, "#password, #password2")
+    def _passwords_typed(self) -> None:
+        """Once the second password has been typed, say at once whether they match."""
+        again = self.query_one("#password2", Input).value
+        if again:
+            self._check_repeat()
+        else:
+            self.query_one("#password2-field", Field).show_problem(None)
+
+    def _check_repeat(self) -> bool:
+        field = self.query_one("#password2-field", Field)
+        same = self.query_one("#password2", Input).value == self.query_one("#password", Input).value
+        field.show_problem(None if same else "The two passwords are not the same.")
+        return same
+
+    @on(TickBox.Submitted)
+    def _enter_on_a_box(self) -> None:
+        """Enter on a checkbox ("I agree", Show the password) submits, as in a field."""
+        self.submit()
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -156,6 +196,10 @@ class RegisterScreen(BaseScreen):
     def submit(self) -> None:
         fields = list(self.query(Field))
         problems = [field for field in fields if not field.check()]
+        repeat = self.query_one("#password2-field", Field)
+        if repeat not in problems and not self._check_repeat():
+            problems.append(repeat)
+            problems.sort(key=fields.index)
         question = self.query_one("#question", Select)
         if question.is_blank():
             field = self.query_one("#question-field", Field)

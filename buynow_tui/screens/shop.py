@@ -11,16 +11,16 @@ is shown, however the worker threads finish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, get_current_worker
@@ -28,42 +28,26 @@ from textual.worker import Worker, get_current_worker
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
+from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, page_words
+from buynow_tui.screens.shop_preview import ShopPreview
 from buynow_tui.store.errors import StoreError
-from buynow_tui.store.views import Picture, ProductPage, ProductView, SearchResults
+from buynow_tui.store.views import ProductPage, SearchResults
 from buynow_tui.widgets.consent import ConsentNotice
 from buynow_tui.widgets.preview import PreviewPane
 from buynow_tui.widgets.product_table import ProductTable
+from buynow_tui.widgets.search_box import SearchBox
 
-PAGE_SIZE = 50
 SLOW_READ = 0.3  # seconds a catalog read may take before the screen shows it is loading
 #: Best matches shown for a search: a page's worth, so each key redraws at most that many
 #: rows (100 cost ~8 ms more per key at p95 in bench/keystroke.py); refine to narrow.
 SEARCH_LIMIT = PAGE_SIZE
 SORTS = ("name", "price", "price_desc")
-#: From this many columns the Shop shows the highlighted product beside the table.
-PREVIEW_FROM = 140
-#: Products whose whole view (and picture) the preview keeps, newest last.
-PREVIEW_CACHE = 64
 SORT_LABELS = {"name": "name", "price": "lowest price", "price_desc": "highest price"}
 
 
-class SearchBox(Input):
-    """The search input; escape clears it and hands focus back to the results."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Leave search", id="search-leave")
-    ]
-
-    class Left(Message):
-        """The shopper pressed escape in the search box."""
-
-    def action_leave(self) -> None:
-        self.post_message(self.Left())
-
-
-class ShopScreen(BaseScreen):
+class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
     SCREEN_TITLE = "Shop"
-    AUTO_FOCUS = "#products"
+    AUTO_FOCUS = "#search"
 
     DEFAULT_CSS = """
     ShopScreen {
@@ -79,14 +63,34 @@ class ShopScreen(BaseScreen):
     }
     """
 
+    # The letter keys act on the list: they work once the shopper is in it (down or
+    # enter from the search box, or escape), never while a word is being typed.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="shop-search", key_display="/"),
-        Binding("a", "add_to_cart", "Add to cart", id="shop-add"),
-        Binding("w", "add_to_wishlist", "Wishlist it", id="shop-wish"),
-        Binding("c", "next_category", "Category", id="shop-category"),
+        Binding("slash", "search", "Search", id="shop-search", key_display="/", show=False),
+        Binding("a", "add_to_cart", "Add", id="shop-add", tooltip="Add to cart (in the list)"),
+        Binding(
+            "w", "add_to_wishlist", "Save", id="shop-wish", tooltip="Save to wishlist (in the list)"
+        ),
+        Binding("c", "pick_category", "Category", id="shop-category", tooltip="Pick a category"),
+        Binding(
+            "C",
+            "previous_category",
+            "Previous category",
+            id="shop-category-back",
+            key_display="C",
+            show=False,
+        ),
         Binding("s", "next_sort", "Sort", id="shop-sort"),
+        Binding("g", "jump", "Go to page", id="shop-jump", show=False),
         Binding("ctrl+g", "take_category", "Suggested category", id="shop-suggested", show=False),
     ]
+
+    #: Help's first rows on the Shop: what typing does.
+    HELP_NOTES = (
+        ("letters, digits", "Search as you type: the search box has the cursor on opening"),
+        ("↓ / enter", "From the search box into the list, its first row highlighted"),
+        ("escape", "Out of the search box (clears it); then 1-5, q and the list keys"),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -108,11 +112,12 @@ class ShopScreen(BaseScreen):
         self._typed_search: Worker[None] | None = None
         self._search_due = False
         self._page_args: dict[str, Any] = {}
+        self._search_offset = 0
         self._had_rows: bool | None = None  # for the keys' state: changed only when this does
-        # The preview reads one product at a time, then the newest highlighted.
-        self._previewing: Worker[None] | None = None
-        self._preview_due: int | None = None
-        self._previews: dict[int, tuple[ProductView, Picture | None]] = {}
+        #: Row keys pressed while a read was on its way: run on the rows it shows, the
+        #: ones the shopper sees (never on the rows that were there before a re-sort).
+        self._pending: list[Callable[[], object]] = []
+        self.init_preview()
 
     # -- layout ------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -174,10 +179,21 @@ class ShopScreen(BaseScreen):
         number: int = 1,
         at_end: bool = False,
         row: int | None = None,
+        offset: int = 0,
     ) -> None:
-        self._page_args = {"after": after, "before": before, "number": number, "at_end": at_end}
-        worker = self._fetch_page(self.category, self.sort, after, before, number, at_end, row)
+        self._page_args = {
+            "after": after,
+            "before": before,
+            "number": number,
+            "at_end": at_end,
+            "offset": offset,
+        }
+        worker = self._fetch_page(
+            self.category, self.sort, after, before, offset, number, at_end, row
+        )
         self._reading(worker)
+        if self.page is not None and not self.query_text:  # the counter follows at once
+            self._show_status(page_words(number, self.page.total))
 
     @work(thread=True, group="catalog", exclusive=True, exit_on_error=False)
     def _fetch_page(
@@ -186,6 +202,7 @@ class ShopScreen(BaseScreen):
         sort: str,
         after: Any,
         before: Any,
+        offset: int,
         number: int,
         at_end: bool,
         row: int | None,
@@ -193,7 +210,12 @@ class ShopScreen(BaseScreen):
         if get_current_worker().is_cancelled:
             return  # a newer read made this one moot before it began
         page = self.services.catalog.page(
-            category=category, sort=sort, after=after, before=before, limit=PAGE_SIZE
+            category=category,
+            sort=sort,
+            after=after,
+            before=before,
+            offset=offset,
+            limit=PAGE_SIZE,
         )
         self.reply(self._show_page, page, number, at_end, row)
 
@@ -219,6 +241,7 @@ class ShopScreen(BaseScreen):
     ) -> Worker[None]:
         """Search the catalog for `text` (the page of results from `offset`); `typed`
         for the search as you type."""
+        self._search_offset = offset  # what coming back to the Shop asks for again
         worker = self._find(text, self.category, self.sort, row, typed, offset, at_end)
         self._reading(worker)
         return worker
@@ -281,6 +304,7 @@ class ShopScreen(BaseScreen):
             super().store_refused(worker, problem)
         elif worker is self._read_worker:  # else a newer read is on its way
             self._read_over()
+            self._pending.clear()  # the keys pressed meanwhile had no rows to act on
             self.query_one("#status", Static).update(Content(str(problem)))
             self.notify(str(problem), severity="error", markup=False)
 
@@ -289,9 +313,8 @@ class ShopScreen(BaseScreen):
         if not self.is_mounted:
             return  # opening: the mount loads the first page
         row = self.table.cursor_row
-        if self.query_text:
-            offset = self.found.offset if self.found else 0
-            self._search(self.query_text, row=row, offset=offset)
+        if self.query_text:  # the page last asked for (a page jump's, say), not the last shown
+            self._search(self.query_text, row=row, offset=self._search_offset)
         elif self.page is not None:
             self._load_page(**self._page_args, row=row)
 
@@ -336,16 +359,12 @@ class ShopScreen(BaseScreen):
                 status += offer
         else:
             total = self.page.total if self.page else 0
-            pages = max(1, -(-total // PAGE_SIZE))
-            plural = "s" if total != 1 else ""
-            status = f"Page {self.page_number:,} of {pages:,} · {total:,} product{plural}"
+            status = page_words(self.page_number, total)
             if total == 0:
                 empty.update(
                     Content("There are no products here yet. Press c to pick another category.")
                 )
-        self.query_one("#status", Static).update(
-            status if isinstance(status, Content) else Content(status)
-        )
+        self._show_status(status)
         if not has_rows and self.focused is table:
             self.search_box.focus()
         if has_rows != self._had_rows:
@@ -353,28 +372,14 @@ class ShopScreen(BaseScreen):
             # refresh rebuilds the footer's keys (~10 ms), once per key typed in search.
             self._had_rows = has_rows
             self.refresh_bindings()
+        pending, self._pending = self._pending, []
+        for action in pending:  # row keys pressed while these rows were on their way
+            action()
 
-    def _suggestion(self) -> Content:
-        """ " · Category: Cameras (ctrl+g)" when the results name a category; clickable."""
-        named = self.found.category if self.found else None
-        if not named:
-            return Content("")
-        return Content.from_markup(
-            " · [@click=screen.take_category]Category: $name[/] (ctrl+g)", name=named
+    def _show_status(self, status: str | Content) -> None:
+        self.query_one("#status", Static).update(
+            status if isinstance(status, Content) else Content(status)
         )
-
-    def action_take_category(self) -> None:
-        """Show the category the search names: just browse it if the search was its
-        name ("cameras"), else search within it ("sony cameras")."""
-        found = self.found
-        if not self.query_text or found is None or not found.category:
-            return
-        self.category = found.category
-        self._show_filters()
-        if found.whole:
-            self.search_box.value = ""  # an emptied box shows the category's first page
-        else:
-            self._reload()
 
     def _show_filters(self) -> None:
         category = self.category or "All"
@@ -382,58 +387,9 @@ class ShopScreen(BaseScreen):
             Content(f"Category: {category} (c) · Sort: {SORT_LABELS[self.sort]} (s)")
         )
 
-    # -- the preview pane (wide terminals) ---------------------------------------------
-    @property
-    def previewing(self) -> bool:
-        return self.size.width >= PREVIEW_FROM
-
     @on(DataTable.RowHighlighted, "#products")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(self.table.selected)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(self.previewing, "-preview")
-        if self.previewing and self.is_mounted:
-            self._preview(self.table.selected)
-
-    def _preview(self, product: ProductView | None) -> None:
-        """Show `product` in the pane: its row at once, the rest from the cache or read
-        by one worker at a time (keys held down read only the last row they reach)."""
-        if not self.previewing:
-            return
-        pane = self.query_one("#preview", PreviewPane)
-        pane.show_row(product)
-        if product is None:
-            return
-        cached = self._previews.get(product.id)
-        if cached is not None:
-            pane.show(*cached)
-            return
-        self._preview_due = product.id
-        if self._previewing is None:
-            self._read_preview()
-
-    def _read_preview(self) -> None:
-        due, self._preview_due = self._preview_due, None
-        if due is not None:
-            self._previewing = self._fetch_preview(due)
-
-    @work(thread=True, group="preview", exit_on_error=False)
-    def _fetch_preview(self, product_id: int) -> None:
-        product = self.services.catalog.get(product_id)
-        picture = self.services.pictures.get(product_id)
-        self.reply(self._show_preview, product, picture)
-
-    def _show_preview(self, product: ProductView, picture: Picture | None) -> None:
-        self._previews[product.id] = (product, picture)
-        while len(self._previews) > PREVIEW_CACHE:
-            del self._previews[next(iter(self._previews))]
-        self.query_one("#preview", PreviewPane).show(product, picture)
-        self._preview_settled()
-
-    def _preview_settled(self) -> None:
-        self._previewing = None
-        self._read_preview()
 
     # -- paging ------------------------------------------------------------------
     @on(ProductTable.PageRequested)
@@ -482,14 +438,17 @@ class ShopScreen(BaseScreen):
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.table.focus()
+        if self._in_list():  # a second enter that left the box before the first moved on
+            self._on_the_rows(self._open_selected)
+        else:
+            self.into_results()
 
     @on(SearchBox.Left)
     def _left_search(self, event: SearchBox.Left) -> None:
         event.stop()
         if self.search_box.value:
             self.search_box.value = ""
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the keys after escape are for the list
 
     def focus_search(self) -> None:
         self.search_box.focus()
@@ -498,24 +457,12 @@ class ShopScreen(BaseScreen):
         self.focus_search()
 
     # -- filter and sort -----------------------------------------------------------
-    def action_next_category(self) -> None:
-        choices: list[str | None] = [None, *self.categories]
-        index = choices.index(self.category) if self.category in choices else 0
-        self.category = choices[(index + 1) % len(choices)]
-        self._show_filters()
-        self._reload()
-
     def action_next_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._show_filters()
         self._reload()
 
     # -- row actions -----------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add_to_cart", "add_to_wishlist"):
-            return True if self._has_selection() else None
-        return True
-
     def _has_selection(self) -> bool:
         try:
             return self.table.selected is not None
@@ -525,16 +472,25 @@ class ShopScreen(BaseScreen):
     @on(DataTable.RowSelected, "#products")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        self._on_the_rows(self._open_selected)
+
+    def _open_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             self.post_message(Navigate(f"product/{product.id}"))
 
     def action_add_to_cart(self) -> None:
+        self._on_the_rows(self._add_selected)
+
+    def _add_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             when_logged_in(self, partial(add_to_cart, self, product))
 
     def action_add_to_wishlist(self) -> None:
+        self._on_the_rows(self._wish_selected)
+
+    def _wish_selected(self) -> None:
         product = self.table.selected
         if product is not None:
             when_logged_in(self, partial(add_to_wishlist, self, product))

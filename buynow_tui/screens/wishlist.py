@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from buynow_tui.messages import CartChanged, Navigate
 from buynow_tui.screens.actions import open_search
-from buynow_tui.screens.base import ReloadingScreen
+from buynow_tui.screens.base import ReloadingScreen, off_the_footer
 from buynow_tui.store.views import WishlistItem, dollars, local_time
 from buynow_tui.widgets.list_table import ListTable, right, text
 
@@ -33,6 +33,7 @@ class WishlistScreen(ReloadingScreen):
         Binding("a", "add_to_cart", "Add to cart", id="wishlist-add"),
         Binding("x,delete", "remove", "Remove", id="wishlist-remove"),
         Binding("slash", "search", "Search", id="wishlist-search", key_display="/", show=False),
+        *off_the_footer("back"),  # the footer fits 80 columns
     ]
 
     def __init__(self) -> None:

@@ -25,10 +25,10 @@ from buynow_tui.store.db import connection, write
 from buynow_tui.store.errors import NotFound, OutOfStock, ValidationError
 from buynow_tui.store.logins import Logins, row_lock
 from buynow_tui.store.models import Cart, CartLine, Product
-from buynow_tui.store.views import CartLineView, CartView
+from buynow_tui.store.views import MAX_PER_ITEM, CartLineView, CartView, more_words, room_for
 
 log = get_logger("cart")
-MAX_QUANTITY = 99
+MAX_QUANTITY = MAX_PER_ITEM
 #: Different items one cart may hold.
 MAX_LINES = 100
 
@@ -63,13 +63,17 @@ def _within_stock(product: Product, quantity: int) -> None:
 
 def add_line(user_id: int, product_id: int, quantity: int, now: datetime) -> Product:
     """Add `quantity` to the user's line for a product (inside a write transaction); a
-    new line says it was added `now`."""
+    new line says it was added `now`. The stock and the 99 per order count what the
+    line already holds, and a refusal says how many more may be added."""
     v.check_quantity(quantity)
     product = _product(product_id)
     cart_id = lock_cart(user_id)
-    _within_stock(product, quantity)
+    line = (CartLine.cart == cart_id) & (CartLine.product == product_id)
+    held = int(CartLine.select(CartLine.quantity).where(line).scalar() or 0)
+    if held + quantity > min(MAX_QUANTITY, product.stock):
+        _over_the_limit(product, held)
     others = CartLine.select().where((CartLine.cart == cart_id) & (CartLine.product != product_id))
-    if others.count() >= MAX_LINES:
+    if not held and others.count() >= MAX_LINES:
         raise ValidationError(
             f"A cart holds at most {MAX_LINES} different items.", field="quantity"
         )
@@ -84,11 +88,22 @@ def add_line(user_id: int, product_id: int, quantity: int, now: datetime) -> Pro
         .as_rowcount()
         .execute()
     )
-    if added != 1:  # already in the cart, and the sum is over the limit
-        line = CartLine.get((CartLine.cart == cart_id) & (CartLine.product == product_id))
-        _within_stock(product, line.quantity + quantity)
-        raise ValidationError(f"At most {MAX_QUANTITY} of one item per order.", field="quantity")
+    if added != 1:  # the line grew meanwhile (the cart's lock makes this a backstop)
+        _over_the_limit(product, int(CartLine.get(line).quantity))
     return product
+
+
+def _over_the_limit(product: Product, held: int) -> None:
+    """Refuse an add that would take a line holding `held` past the stock or 99,
+    saying the real limit (counting the cart when it holds some)."""
+    if product.stock <= 0:
+        raise OutOfStock([product.name], f"{product.name} is out of stock.")
+    more = f" {more_words(room_for(product, held), held)}" if held else ""
+    if product.stock < MAX_QUANTITY:
+        raise OutOfStock(
+            [product.name], f"Only {product.stock} of {product.name} left in stock.{more}"
+        )
+    raise ValidationError(f"At most {MAX_QUANTITY} of one item per order.{more}", field="quantity")
 
 
 class CartService:
@@ -102,7 +117,7 @@ class CartService:
     def get(self, user_id: int) -> CartView:
         with connection():
             rows = (
-                CartLine.select(CartLine.quantity, Product)
+                CartLine.select(CartLine.quantity, CartLine.added_at, Product)
                 .join(Product)
                 .switch(CartLine)
                 .join(Cart)
@@ -117,6 +132,7 @@ class CartService:
                     unit_price_cents=row.product.price_cents,
                     quantity=row.quantity,
                     stock=row.product.stock,
+                    added_at=row.added_at,
                 )
                 for row in rows
             )
@@ -152,6 +168,29 @@ class CartService:
             self.logins.check(user_id)
             product = add_line(user_id, product_id, quantity, self.clock())
         log.info("added %d x %s to cart", quantity, product.sku)
+        return self.get(user_id)
+
+    def held(self, user_id: int, product_id: int) -> int:
+        """How many of a product the user's cart holds (0 when none): the Product
+        screen offers only what may still be added."""
+        with connection():
+            quantity = (
+                CartLine.select(CartLine.quantity)
+                .join(Cart)
+                .where((Cart.user == user_id) & (CartLine.product == product_id))
+                .scalar()
+            )
+        return int(quantity or 0)
+
+    def put_back(self, user_id: int, line: CartLineView) -> CartView:
+        """Undo the removal of `line`: the same quantity, back in its place (its old
+        `added_at`). Checked as an add is (stock, 99, the number of lines, the
+        login); if the product went back in the cart meanwhile, the two add up."""
+        v.check_quantity(line.quantity)
+        with write():
+            self.logins.check(user_id)
+            add_line(user_id, line.product_id, line.quantity, line.added_at or self.clock())
+        log.info("put %d x %s back in cart", line.quantity, line.sku)
         return self.get(user_id)
 
     def set_quantity(self, user_id: int, product_id: int, quantity: int) -> CartView:

@@ -121,8 +121,11 @@ class Catalog:
         sort: str = "name",
         after: Cursor | None = None,
         before: Cursor | None = None,
+        offset: int = 0,
         limit: int = 50,
     ) -> ProductPage:
+        """One page of the catalog: after or before a keyset cursor (next / previous),
+        or `offset` rows from the start (a page jump: Home, End, `g`)."""
         if sort not in SORTS:
             raise ValidationError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
         limit = max(1, min(limit, 500))
@@ -141,7 +144,11 @@ class Catalog:
                 query = query.where(pos > mark if forward != backwards else pos < mark)
             ascending = descending == backwards
             order = [key.asc(), Product.id.asc()] if ascending else [key.desc(), Product.id.desc()]
-            rows = [_summary(p) for p in query.order_by(*order).limit(limit + 1)]
+            query = query.order_by(*order).limit(limit + 1)
+            offset = max(0, offset) if cursor is None else 0
+            if offset:
+                query = query.offset(offset)
+            rows = [_summary(p) for p in query]
             total = self.count(category)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -152,7 +159,7 @@ class Catalog:
             return Cursor(p.name if sort == "name" else p.price_cents, p.id)
 
         has_next = more if not backwards else True
-        has_prev = (cursor is not None) if not backwards else more
+        has_prev = (cursor is not None or offset > 0) if not backwards else more
         return ProductPage(
             items=tuple(rows),
             total=total,

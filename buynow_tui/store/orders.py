@@ -98,7 +98,7 @@ _CART_LINES = Compiled(
         )
         .join(Product)
         .where(CartLine.cart == Param("cart"))
-        .order_by(Product.id)
+        .order_by(CartLine.added_at, CartLine.id)  # the cart's order: the order's lines keep it
     )
 )
 _DRAW_STOCK = Compiled(
@@ -375,7 +375,9 @@ class OrderService:
                 f"comes to {dollars(subtotal + shipping)}. Remove something and try again."
             )
         short: list[str] = []
-        for line in lines:
+        # Stock is drawn in product order, so that checkouts of carts sharing products
+        # lock their rows in one order (never waiting on each other in a circle).
+        for line in sorted(lines, key=lambda line: line.product_id or 0):
             drawn = _DRAW_STOCK.rowcount({"quantity": line.quantity, "product": line.product_id})
             if drawn != 1:
                 short.append(line.name)

@@ -8,6 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol, overload
+
+#: At most this many of one item in a cart (and so in one order).
+MAX_PER_ITEM = 99
+
+
+class _HasStock(Protocol):
+    @property
+    def stock(self) -> int: ...
+
 
 LOW_STOCK = 5
 
@@ -75,7 +85,7 @@ class ProductView:
 
     @property
     def max_quantity(self) -> int:
-        return max(0, min(self.stock, 99))
+        return max(0, min(self.stock, MAX_PER_ITEM))
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,13 @@ class SearchResults:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __getitem__(self, index: int) -> ProductView:
+    @overload
+    def __getitem__(self, index: int) -> ProductView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ProductView, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ProductView | tuple[ProductView, ...]:
         return self.items[index]
 
 
@@ -144,6 +160,8 @@ class CartLineView:
     unit_price_cents: int
     quantity: int
     stock: int
+    #: When it went into the cart (the cart's order; an undone removal keeps it).
+    added_at: datetime | None = None
 
     @property
     def line_total_cents(self) -> int:
@@ -291,3 +309,18 @@ class AdminUser:
     username: str
     created_at: datetime
     orders: int
+
+
+def room_for(product: _HasStock, held: int) -> int:
+    """How many more of `product` a cart that holds `held` of it may take: the stock
+    and the 99 per order both count what is in the cart (the store's rule, which the
+    Product screen's "1 to N" shows)."""
+    return max(0, min(MAX_PER_ITEM, product.stock) - held)
+
+
+def more_words(room: int, held: int) -> str:
+    """ "You can add up to 32 more; 3 are in your cart.": the real limit, in words."""
+    are = "is" if held == 1 else "are"
+    if room <= 0:
+        return f"You cannot add more: {held} {are} in your cart."
+    return f"You can add up to {room} more; {held} {are} in your cart."

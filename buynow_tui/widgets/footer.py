@@ -29,4 +29,9 @@ class ShopFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
+        if not self.is_attached or self.screen is not self.app.screen:
+            # Its screen closed, or a dialog opened meanwhile: the App's keys now answer
+            # for the dialog's focus (Back, ^q Quit), not this screen's. It rebuilds
+            # when its screen is back.
+            return
         await self.recompose()

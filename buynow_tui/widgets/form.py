@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
@@ -132,7 +135,31 @@ class FormStatus(Static):
 
 
 class TickBox(Checkbox):
-    """A checkbox that shows its state as a mark, not by colour alone (NO_COLOR)."""
+    """A form's checkbox: space ticks it, enter submits the form (`Submitted`), as in
+    any other field; its state shows as a mark, not by colour alone (NO_COLOR).
+
+    Textual's Checkbox ticks on enter too: a shopper who ticked Remember me and pressed
+    enter to log in found it unticked and was not logged in.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Tick", show=False, id="tick"),
+        Binding("enter", "submit", "Submit", show=False, id="tick-submit"),
+    ]
+
+    class Submitted(Message):
+        """Enter on the box: the form it belongs to is submitted."""
+
+        def __init__(self, box: TickBox) -> None:
+            super().__init__()
+            self.box = box
+
+        @property
+        def control(self) -> TickBox:
+            return self.box
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self))
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]

@@ -43,7 +43,7 @@ class ShopHeader(Horizontal):
     def _show_user(self, user: object) -> None:
         name = getattr(user, "username", None)
         self.query_one("#who", Static).update(
-            safe_text(f"@{name}") if name else Content("Log in (5)")
+            safe_text(f"@{name}") if name else Content("5 Log in")
         )
 
     def _show_badge(self, count: int) -> None:

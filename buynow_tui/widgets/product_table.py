@@ -15,8 +15,10 @@ which page came first and whether a frame was drawn before that idle.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from buynow_tui.store.views import ProductView, dollars
@@ -55,12 +57,24 @@ def column_widths(terminal_width: int) -> dict[str, int]:
 
 
 class ProductTable(ListTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "edge(False)", "First page", id="products-first", show=False),
+        Binding("end", "edge(True)", "Last page", id="products-last", show=False),
+    ]
+
     class PageRequested(Message):
         """The cursor tried to leave the page: +1 for the next page, -1 for the previous."""
 
         def __init__(self, direction: int) -> None:
             super().__init__()
             self.direction = direction
+
+    class EdgeRequested(Message):
+        """Home (`last` False) or End (`last` True): the first or the last page."""
+
+        def __init__(self, last: bool) -> None:
+            super().__init__()
+            self.last = last
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -111,6 +125,9 @@ class ProductTable(ListTable):
         return self.products[min(max(self.cursor_row, 0), len(self.products) - 1)]
 
     # -- moving past the edges asks for the next or previous page -------------------
+    def action_edge(self, last: bool) -> None:
+        self.post_message(self.EdgeRequested(last))
+
     def _at_last_row(self) -> bool:
         return self.row_count == 0 or self.cursor_row >= self.row_count - 1
 

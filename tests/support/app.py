@@ -161,3 +161,14 @@ def file_mode(path: Path) -> int:
 #: pytest-textual-snapshot's `snap_compare` fixture: `snap_compare(app, press=...,
 #: terminal_size=..., run_before=...)` (its own annotation names only the first).
 SnapCompare = Callable[..., bool]
+
+
+async def press_key(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys that act on the screen (`1`-`5`, `q`, letters), as a shopper does on
+    the Shop: out of its search box first (escape), where they would be typed."""
+    from buynow_tui.screens.shop import ShopScreen
+
+    screen = pilot.app.screen
+    if isinstance(screen, ShopScreen) and pilot.app.focused is screen.search_box:
+        await pilot.press("escape")
+    await pilot.press(*keys)

@@ -19,7 +19,7 @@ from buynow_tui.screens.checkout.ship_to import ShipToStep
 from buynow_tui.store.checkout_views import AddressFields
 from buynow_tui.store.services import Services
 from buynow_tui.store.views import UserView
-from tests.support.app import settle, wait_for, wait_for_screen
+from tests.support.app import press_key, settle, wait_for, wait_for_screen
 from tests.support.store import product_named, register
 
 ADDRESS = "12 Harbour Road\nPort Town 4021"
@@ -83,7 +83,7 @@ async def search(pilot: Pilot[Any], text: str) -> None:
 async def to_checkout(pilot: Pilot[Any]) -> ShipToStep:
     """From anywhere: open the Cart (2), wait for its lines, press Buy (b): the first
     step, Ship to, with the shopper's addresses listed."""
-    await pilot.press("2")
+    await press_key(pilot, "2")
     cart = await wait_for_screen(pilot, CartScreen)
     await wait_for(pilot, lambda: cart.cart is not None)
     await pilot.press("b")

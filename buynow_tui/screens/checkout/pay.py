@@ -28,7 +28,7 @@ NEW = "new"
 
 class PayStep(CheckoutStep):
     STEP = "Pay"
-    HELP_KEYS = (("enter", "Pay with the highlighted saved card, or go on with the card typed"),)
+    HELP_NOTES = (("enter", "Pay with the highlighted saved card, or go on with the card typed"),)
     DEFAULT_CSS = (
         "PayStep {"
         + STEP_CSS

@@ -41,7 +41,7 @@ class AddressForm(DialogScreen):
     SCREEN_TITLE = "Address"
     #: Typing starts in the first field (over SSH there is no mouse to pick one).
     AUTO_FOCUS = "#address-name"
-    HELP_KEYS = (("enter", "Save (from any field)"),)
+    HELP_NOTES = (("enter", "Save (from any field)"),)
 
     DEFAULT_CSS = """
     AddressForm {
@@ -152,7 +152,7 @@ class AddressForm(DialogScreen):
 
 class ShipToStep(CheckoutStep):
     STEP = "Ship to"
-    HELP_KEYS = (("enter", "Ship to the highlighted address (or add a new one)"),)
+    HELP_NOTES = (("enter", "Ship to the highlighted address (or add a new one)"),)
     DEFAULT_CSS = "ShipToStep {" + STEP_CSS + "#addresses { height: auto; max-height: 12; } }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "New address", id="shipto-add"),
