@@ -43,6 +43,9 @@ class AccountScreen(BaseScreen):
         *off_the_footer("back", "search"),  # the footer fits 80 columns
     ]
 
+    #: Help's first row on Account: the address book's enter (not a binding).
+    HELP_NOTES = (("enter", "Edit the highlighted address (in Addresses)"),)
+
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="page", id="account"):
             with Grid(id="account-details") as details:
