@@ -15,7 +15,7 @@ from textual.worker import Worker
 
 from buynow_tui.screens.base import DialogScreen
 from buynow_tui.screens.checkout.step import STEP_CSS, CheckoutStep
-from buynow_tui.store import addresses as rules
+from buynow_tui.store import address_rules as rules
 from buynow_tui.store.checkout_views import COUNTRIES, AddressFields, AddressView
 from buynow_tui.store.errors import StoreError
 from buynow_tui.widgets.form import Field, FormStatus, StoreRule
@@ -210,7 +210,7 @@ class ShipToStep(CheckoutStep):
         if chosen is None:
             return
         from buynow_tui.screens.checkout.delivery import DeliveryStep
-        from buynow_tui.store.addresses import format_address
+        from buynow_tui.store.address_rules import format_address
 
         self.state.address = chosen
         self.state.ship_to = format_address(chosen)
