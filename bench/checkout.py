@@ -195,12 +195,21 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
             continue
         subtotal = sum(qty * price for qty, _p, _s, _n, price in lines)
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+        (last,) = con.execute(
+            "SELECT COALESCE(MAX(number), 0) FROM orders WHERE user_id = ?", (uid,)
+        ).fetchone()
         cur = con.execute(
             "INSERT INTO orders (user_id, created_at, subtotal_cents, shipping_cents, total_cents, "
-            "ship_address, checkout_key) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-            (uid, now, subtotal, 3000, subtotal + 3000, address),
+            "ship_address, checkout_key, number, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 'paid')",
+            (uid, now, subtotal, 3000, subtotal + 3000, address, last + 1),
         )
         order_id = cur.lastrowid
+        con.executemany(
+            "INSERT INTO order_event (order_id, user_id, from_status, to_status, at, actor_kind, "
+            "actor, note) VALUES (?, ?, ?, ?, ?, 'system', '', ?)",
+            [(order_id, uid, None, "placed", now, ""), (order_id, uid, "placed", "paid", now, "")],
+        )
         con.executemany(
             "INSERT INTO order_line (order_id, product_id, sku, name, unit_price_cents, quantity) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -218,8 +227,9 @@ def _raw_worker(path: str, user_ids: list[int]) -> dict:
 def _raw_pg_worker(url: str, user_ids: list[int]) -> dict:
     """The statements `OrderService.checkout` sends to PostgreSQL, by hand on psycopg2:
     the user row FOR SHARE, the cart row FOR UPDATE, its lines, one conditional stock
-    UPDATE per line, the order and its lines (one multi-row INSERT), the cart emptied,
-    COMMIT. The baseline `pg_checkout_ratio` divides by (bench/README.md)."""
+    UPDATE per line, the shopper's next order number, the order, its lines (one
+    multi-row INSERT), its placed and paid events, the cart emptied, COMMIT. The
+    baseline `pg_checkout_ratio` divides by (bench/README.md)."""
     from datetime import datetime
 
     import psycopg2
@@ -257,12 +267,22 @@ def _raw_pg_worker(url: str, user_ids: list[int]) -> dict:
             continue
         subtotal = sum(qty * price for _p, _s, _n, qty, price in lines)
         now = datetime.now(UTC).replace(tzinfo=None)
+        cur.execute("SELECT COALESCE(MAX(number), 0) FROM orders WHERE user_id = %s", (uid,))
+        (last,) = cur.fetchone()
         cur.execute(
             "INSERT INTO orders (user_id, created_at, subtotal_cents, shipping_cents, total_cents, "
-            "ship_address, checkout_key) VALUES (%s, %s, %s, %s, %s, %s, NULL) RETURNING id",
-            (uid, now, subtotal, 3000, subtotal + 3000, address),
+            "ship_address, checkout_key, number, status) "
+            "VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, 'paid') RETURNING id",
+            (uid, now, subtotal, 3000, subtotal + 3000, address, last + 1),
         )
         (order_id,) = cur.fetchone()
+        for before, after in ((None, "placed"), ("placed", "paid")):
+            cur.execute(
+                "INSERT INTO order_event (order_id, user_id, from_status, to_status, at, "
+                "actor_kind, actor, note) VALUES (%s, %s, %s, %s, %s, 'system', '', '') "
+                "RETURNING id",
+                (order_id, uid, before, after, now),
+            )
         values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(lines))
         cur.execute(
             "INSERT INTO order_line (order_id, product_id, sku, name, unit_price_cents, quantity) "
