@@ -21,13 +21,13 @@ from buynow_tui.screens.checkout.ship_to import AddressForm, ShipToStep
 from buynow_tui.screens.help import HelpScreen
 from buynow_tui.store.services import Services
 from buynow_tui.widgets.form import Field
-from tests.support.app import make_app, screen_text, settle, wait_for, wait_for_screen
+from tests.support.app import make_app, press_key, screen_text, settle, wait_for, wait_for_screen
 from tests.support.checkout import HOME_ADDRESS
 from tests.support.shop import log_in, to_checkout
 
 
 async def open_account(pilot: Pilot[Any]) -> AccountBook:
-    await pilot.press("5")
+    await press_key(pilot, "5")
     account = await wait_for_screen(pilot, AccountScreen)
     book = account.query_one(AccountBook)
     await wait_for(pilot, lambda: book.addresses is not None and book.cards is not None)

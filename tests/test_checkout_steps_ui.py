@@ -20,6 +20,7 @@ from buynow_tui.store.services import Services
 from buynow_tui.widgets.form import Field
 from tests.support.app import (
     make_app,
+    press_key,
     screen_text,
     settle,
     wait_for,
@@ -43,7 +44,7 @@ def problem(app: Any, name: str) -> str | None:
 
 
 async def to_ship_to(pilot: Pilot[Any]) -> ShipToStep:
-    await pilot.press("2")
+    await press_key(pilot, "2")
     cart = await wait_for_screen(pilot, CartScreen)
     await wait_for(pilot, lambda: cart.cart is not None)
     await pilot.press("b")

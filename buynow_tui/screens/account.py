@@ -39,9 +39,12 @@ class AccountScreen(BaseScreen):
         Binding("p", "change_password", "Password", id="account-password"),
         Binding("c", "change_question", "Question", id="account-question"),
         Binding("l", "log_out", "Log out", id="account-logout"),
-        *off_the_footer("back", "search"),  # the footer fits 80 columns
         Binding("a", "add_address", "New address", id="account-add-address", show=False),
+        *off_the_footer("back", "search"),  # the footer fits 80 columns
     ]
+
+    #: Help's first row on Account: the address book's enter (not a binding).
+    HELP_NOTES = (("enter", "Edit the highlighted address (in Addresses)"),)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="page", id="account"):

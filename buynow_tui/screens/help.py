@@ -125,8 +125,6 @@ class HelpScreen(BaseScreen):
         self.query_one("#help-title", Static).update(f"On {title}")
         notes = [KeyRow(keys, does) for keys, does in getattr(about, "HELP_NOTES", ())]
         own = notes + (screen_keys(about) if about is not None else [])
-        # Keys a screen names that are not bindings (the checkout steps' enter, escape).
-        own += [KeyRow(keys, does) for keys, does in getattr(about, "HELP_KEYS", ())]
         if not own:
             own = [KeyRow("", "No keys of its own: the ones below work here.")]
         self._fill("#screen-keys", own)

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.base import BaseScreen
 from buynow_tui.store.checkout_views import Receipt
-from buynow_tui.store.receipts import receipt_lines
+from buynow_tui.store.receipt_text import receipt_lines
 
 COUNTDOWN_SECONDS = 5
 

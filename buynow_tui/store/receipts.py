@@ -8,31 +8,27 @@ Times are UTC in the text (a mail may be read anywhere); the screen says so.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 from typing import Any, cast
 
 from buynow_tui.store.checkout_views import Receipt
 from buynow_tui.store.db import connection
-from buynow_tui.store.delivery import OPTIONS
 from buynow_tui.store.errors import NotFound
 from buynow_tui.store.models import Order, OrderEvent, OrderLine, User
-from buynow_tui.store.states import CARD_DECLINED, NOT_PAID, Status
-from buynow_tui.store.views import OrderLineView, dollars
-
-WIDTH = 60
-_NAME = 34
-#: The states in which the card on the order was charged.
-_PAID = frozenset({Status.PAID, Status.SHIPPED, Status.DELIVERED, Status.REFUNDED})
-
-
-def state_words(status: str, note: str = "") -> str:
-    """An order's state as a shopper reads it: "cancelled (card declined)" and
-    "cancelled (not paid)" for the shop's own cancels, else the state itself."""
-    reason = note.split(";", 1)[0].strip()
-    if status == Status.CANCELLED and reason in (CARD_DECLINED, NOT_PAID):
-        return f"cancelled ({reason})"
-    return status
+from buynow_tui.store.receipt_text import (  # re-exported: the rules live there
+    WIDTH as WIDTH,
+)
+from buynow_tui.store.receipt_text import (
+    receipt_lines as receipt_lines,
+)
+from buynow_tui.store.receipt_text import (
+    receipt_text as receipt_text,
+)
+from buynow_tui.store.receipt_text import (
+    state_words as state_words,
+)
+from buynow_tui.store.states import Status
+from buynow_tui.store.views import OrderLineView
 
 
 def load_receipt(order_id: int, user_id: int | None = None) -> Receipt:
@@ -86,40 +82,3 @@ def load_receipt(order_id: int, user_id: int | None = None) -> Receipt:
             card_last4=order.card_last4,
             notes=notes,
         )
-
-
-def _row(left: str, right: str) -> str:
-    return f"{left:<{WIDTH - len(right) - 1}} {right}"
-
-
-def receipt_lines(receipt: Receipt) -> list[str]:
-    out = [
-        f"BuyNow receipt: order #{receipt.number}",
-        f"Placed {receipt.created_at.strftime('%Y-%m-%d %H:%M')} UTC",
-        "",
-    ]
-    for line in receipt.lines:
-        name = textwrap.wrap(f"{line.quantity} × {line.name}", _NAME) or [""]
-        money = f"{dollars(line.unit_price_cents):>11} {dollars(line.line_total_cents):>12}"
-        out.append(_row(name[0], money))
-        out += [f"    {more}" for more in name[1:]]
-    label = OPTIONS.get(receipt.delivery_option, (receipt.delivery_option.title(), ""))[0]
-    out += [
-        "",
-        _row("Subtotal", dollars(receipt.subtotal_cents)),
-        _row(f"Delivery ({label})", dollars(receipt.delivery_cents)),
-        _row("Total", dollars(receipt.total_cents)),
-        "",
-    ]
-    if receipt.card_last4:
-        verb = "Paid with" if receipt.status in _PAID else "Card"
-        out.append(f"{verb} {receipt.card_brand} ending {receipt.card_last4}")
-    else:
-        out.append("Placed without online payment")
-    out += list(receipt.notes)
-    out += ["", "Ship to:"] + [f"  {line}" for line in receipt.ship_address.splitlines()]
-    return out
-
-
-def receipt_text(receipt: Receipt) -> str:
-    return "\n".join(receipt_lines(receipt)) + "\n"

@@ -37,7 +37,7 @@ class CheckoutScreen(CheckoutStep):
     """The last step; dismisses with the receipt of the paid order."""
 
     STEP = "Confirm"
-    HELP_KEYS = ()
+    HELP_NOTES = ()
     DEFAULT_CSS = (
         "CheckoutScreen {"
         + STEP_CSS

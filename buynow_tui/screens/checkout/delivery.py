@@ -25,7 +25,7 @@ def quote_label(quote: DeliveryQuote) -> str:
 
 class DeliveryStep(CheckoutStep):
     STEP = "Delivery"
-    HELP_KEYS = (("enter", "Choose the highlighted option"),)
+    HELP_NOTES = (("enter", "Choose the highlighted option"),)
     DEFAULT_CSS = "DeliveryStep {" + STEP_CSS + "#options { height: auto; } }"
 
     def __init__(self, state: Any) -> None:

@@ -18,8 +18,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from buynow_tui.screens.checkout.step import STEP_CSS, CheckoutStep
-from buynow_tui.store import cards
-from buynow_tui.store.cards import CardEntry
+from buynow_tui.store import card_rules as cards
+from buynow_tui.store.card_rules import CardEntry
 from buynow_tui.store.checkout_views import CardView
 from buynow_tui.widgets.form import Field, FormStatus, StoreRule, TickBox
 
@@ -28,7 +28,7 @@ NEW = "new"
 
 class PayStep(CheckoutStep):
     STEP = "Pay"
-    HELP_KEYS = (("enter", "Pay with the highlighted saved card, or go on with the card typed"),)
+    HELP_NOTES = (("enter", "Pay with the highlighted saved card, or go on with the card typed"),)
     DEFAULT_CSS = (
         "PayStep {"
         + STEP_CSS

@@ -15,7 +15,7 @@ from textual.worker import Worker
 
 from buynow_tui.screens.base import DialogScreen
 from buynow_tui.screens.checkout.step import STEP_CSS, CheckoutStep
-from buynow_tui.store import addresses as rules
+from buynow_tui.store import address_rules as rules
 from buynow_tui.store.checkout_views import COUNTRIES, AddressFields, AddressView
 from buynow_tui.store.errors import StoreError
 from buynow_tui.widgets.form import Field, FormStatus, StoreRule
@@ -41,7 +41,7 @@ class AddressForm(DialogScreen):
     SCREEN_TITLE = "Address"
     #: Typing starts in the first field (over SSH there is no mouse to pick one).
     AUTO_FOCUS = "#address-name"
-    HELP_KEYS = (("enter", "Save (from any field)"),)
+    HELP_NOTES = (("enter", "Save (from any field)"),)
 
     DEFAULT_CSS = """
     AddressForm {
@@ -152,7 +152,7 @@ class AddressForm(DialogScreen):
 
 class ShipToStep(CheckoutStep):
     STEP = "Ship to"
-    HELP_KEYS = (("enter", "Ship to the highlighted address (or add a new one)"),)
+    HELP_NOTES = (("enter", "Ship to the highlighted address (or add a new one)"),)
     DEFAULT_CSS = "ShipToStep {" + STEP_CSS + "#addresses { height: auto; max-height: 12; } }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "New address", id="shipto-add"),
@@ -210,7 +210,7 @@ class ShipToStep(CheckoutStep):
         if chosen is None:
             return
         from buynow_tui.screens.checkout.delivery import DeliveryStep
-        from buynow_tui.store.addresses import format_address
+        from buynow_tui.store.address_rules import format_address
 
         self.state.address = chosen
         self.state.ship_to = format_address(chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import uuid4
 
-from buynow_tui.store.cards import CardEntry
+from buynow_tui.store.card_rules import CardEntry
 from buynow_tui.store.checkout_views import AddressView, CardView, DeliveryQuote
 from buynow_tui.store.views import CartView, UserView
 

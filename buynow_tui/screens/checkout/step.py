@@ -45,7 +45,7 @@ class CheckoutStep(InContext, FitsWindow, ModalScreen[Receipt | str | None]):
     STEP = ""
     DEFAULT_CSS = ""
     #: Keys of the step that are not bindings (the lists' and forms' enter), for Help.
-    HELP_KEYS: ClassVar[tuple[tuple[str, str], ...]] = (("enter", "Go on to the next step"),)
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (("enter", "Go on to the next step"),)
 
     @property
     def SCREEN_TITLE(self) -> str:
