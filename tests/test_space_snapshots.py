@@ -114,6 +114,15 @@ def test_no_color_shows_no_picture(services: Any, home: Any, monkeypatch: Any) -
     picture = Picture(out.getvalue(), 10, 10)
     assert choose_mode(no_color=True, remote=False) == "none"
     assert choose_mode(no_color=False, remote=True) == "halfcell"
+    # Locally only a terminal that says it may draw pictures is asked (asking costs
+    # up to 0.3 s in one that never answers).
+    assert choose_mode(no_color=False, remote=False, environ={"TERM": "xterm-256color"}) == (
+        "halfcell"
+    )
+    assert choose_mode(no_color=False, remote=False, environ={"TERM": "xterm-kitty"}) == "detect"
+    assert choose_mode(no_color=False, remote=False, environ={"TERM_PROGRAM": "WezTerm"}) == (
+        "detect"
+    )
     assert picture_widget(picture, "none", width=24) is None
     assert picture_widget(picture, "halfcell", width=4) is None, "too narrow to be worth it"
     assert picture_widget(picture, "halfcell", width=24) is not None

@@ -22,7 +22,9 @@ process has. So it is imported only through `prepare`:
 from __future__ import annotations
 
 import io
+import os
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual.widget import Widget
@@ -40,12 +42,32 @@ ASSUMED_CELL = (10, 20)
 _prepared: str | None = None
 
 
-def choose_mode(*, no_color: bool, remote: bool) -> str:
+#: Terminals that say in their environment that they may draw Kitty graphics or Sixel.
+#: Only these are asked (`prepare`): asking costs up to 0.3 s at start-up in a terminal
+#: that never answers (three queries, 0.1 s each), which most terminals are for at
+#: least one of them; every other terminal gets half blocks at once.
+GRAPHICS_TERMS = ("kitty", "ghostty", "wezterm", "foot", "mlterm", "contour", "sixel")
+GRAPHICS_PROGRAMS = ("wezterm", "ghostty", "iterm.app", "kitty", "konsole")
+
+
+def choose_mode(*, no_color: bool, remote: bool, environ: Mapping[str, str] | None = None) -> str:
     """The mode for an app: "none" with NO_COLOR, "halfcell" when the terminal is not
-    this process's own (SSH, a browser), else "detect" (ask it, `prepare`)."""
+    this process's own (SSH, a browser) or does not say it can draw pictures, else
+    "detect" (ask it, `prepare`)."""
     if no_color:
         return "none"
-    return "halfcell" if remote else "detect"
+    if remote:
+        return "halfcell"
+    env = os.environ if environ is None else environ
+    term = env.get("TERM", "").lower()
+    program = env.get("TERM_PROGRAM", "").lower()
+    if (
+        "KITTY_WINDOW_ID" in env
+        or any(name in term for name in GRAPHICS_TERMS)
+        or program in GRAPHICS_PROGRAMS
+    ):
+        return "detect"
+    return "halfcell"
 
 
 def prepare(mode: str) -> str:
