@@ -124,6 +124,10 @@ def preload() -> None:
 
     with contextlib.suppress(ConfigError):
         dummy_hash(Settings.from_env().bcrypt_rounds)
+    # Pictures in half blocks, the way sessions draw them, loaded once for all of them.
+    from buynow_tui.widgets.picture import load_quietly
+
+    load_quietly()
     # Textual widgets imported lazily by name from `textual.widgets`.
     from textual.widgets import (  # noqa: F401
         DataTable,

@@ -19,7 +19,7 @@ from textual.worker import Worker
 
 from buynow_tui import messages as m
 from buynow_tui.logs import set_process_user
-from buynow_tui.screens.base import StoreWorkers
+from buynow_tui.screens.base import BaseScreen, StoreWorkers
 from buynow_tui.session import Job, Recalled, Session, SignedIn, write_private
 from buynow_tui.store.states import CARD_DECLINED, news
 from buynow_tui.widgets.safe import plain_text
@@ -284,10 +284,13 @@ class SessionBridge(StoreWorkers, _App):
 
     # -- consent ---------------------------------------------------------------------------
     def _consent_offered_here(self) -> bool:
-        from buynow_tui.screens.privacy import PrivacyScreen
+        # Not an isinstance check: that would import the Privacy screen (and Textual's
+        # Markdown, markdown-it, Pygments: ~15 ms) at every start-up.
         from buynow_tui.widgets.consent import ConsentNotice
 
-        return isinstance(self.screen, PrivacyScreen) or bool(self.screen.query(ConsentNotice))
+        screen = self.screen
+        offers = isinstance(screen, BaseScreen) and screen.OFFERS_CONSENT
+        return offers or bool(screen.query(ConsentNotice))
 
     def action_accept_consent(self) -> None:
         self.accept_consent()

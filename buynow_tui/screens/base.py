@@ -199,6 +199,8 @@ class BaseScreen(InContext, FitsWindow, Screen[Any]):
 
     #: Shown in the header after the shop's name.
     SCREEN_TITLE = ""
+    #: This screen offers the consent notice's choice itself (the Privacy policy).
+    OFFERS_CONSENT = False
 
     def compose(self) -> ComposeResult:
         yield ShopHeader(self.SCREEN_TITLE)

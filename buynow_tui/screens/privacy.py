@@ -51,6 +51,7 @@ ask the shop's admin.
 
 class PrivacyScreen(BaseScreen):
     SCREEN_TITLE = "Privacy policy"
+    OFFERS_CONSENT = True
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="policy"):

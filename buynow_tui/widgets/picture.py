@@ -8,11 +8,12 @@ space it is given (`MIN_CELLS`) is left out rather than squashed.
 textual-image finds out what a terminal can do by asking it (an escape sequence, then
 reading the answer from stdin) when it is first imported, which only works before
 Textual starts reading the keyboard, and would ask whatever terminal the importing
-process has. So it is imported only through `prepare`:
+process has. So it is imported only through `prepare` and `load_quietly`:
 
 - locally (`app.run`), with "detect", before the app starts: it asks the shopper's
-  own terminal;
-- over SSH, in a browser, and in tests, with "halfcell": it asks nothing. Over SSH
+  own terminal (only a terminal whose environment says it may draw pictures);
+- anywhere else, with "halfcell", when the first picture is drawn (`load_quietly`):
+  it asks nothing. The fork server loads it so for its sessions to share. Over SSH
   the terminal is at the far end of the connection (the fork server, which imports the
   app before any shopper connects, has none, and a session's app would have to read
   the answer through the shopper's keystrokes), and in a browser xterm.js shows no
@@ -71,32 +72,49 @@ def choose_mode(*, no_color: bool, remote: bool, environ: Mapping[str, str] | No
 
 
 def prepare(mode: str) -> str:
-    """Load textual-image for `mode` ("detect" asks this process's terminal, so only
-    before Textual starts); the mode to use from then on."""
+    """The mode to use from now on for `mode` ("detect" asks this process's terminal,
+    so only before Textual starts). Only "detect" loads textual-image here; half
+    blocks load it (`load_quietly`) when the first picture is drawn, which most
+    sessions never do (pictures show on a product page and in the wide Shop's preview):
+    its import costs ~90 ms of CPU, most of it numpy for its Sixel encoder."""
     global _prepared
-    if mode == "none":
-        return mode
-    from textual_image import _terminal
-
     detected = None
     if mode == "detect" and sys.__stdout__ is not None and sys.__stdout__.isatty():
         detected = _detect()
     if detected is not None:
         mode = detected
-    else:
-        mode = "halfcell" if mode == "detect" else mode
-        if not hasattr(_terminal.get_cell_size, "_result"):
-            _terminal.get_cell_size._result = _terminal.CellSize(*ASSUMED_CELL)  # type: ignore[attr-defined]
-        if mode not in MODES:
-            mode = "halfcell"
-        real = sys.__stdout__
-        sys.__stdout__ = None  # type: ignore[misc]  # its import-time check asks no terminal
-        try:
-            import textual_image.renderable  # noqa: F401
-        finally:
-            sys.__stdout__ = real  # type: ignore[misc]
+    elif mode not in MODES:
+        mode = "halfcell"
     _prepared = mode
     return mode
+
+
+def load_quietly() -> None:
+    """Import textual-image without asking any terminal anything (its import-time
+    checks look at `sys.__stdout__`, hidden meanwhile; the cell size is assumed) and
+    without numpy, which it uses only to encode Sixel, never drawn where this is called:
+    half blocks, and the fork server, whose sessions draw half blocks. numpy stays
+    importable afterwards."""
+    if "textual_image.widget" in sys.modules:
+        return
+    from textual_image import _terminal
+
+    if not hasattr(_terminal.get_cell_size, "_result"):
+        _terminal.get_cell_size._result = _terminal.CellSize(*ASSUMED_CELL)  # type: ignore[attr-defined]
+    real = sys.__stdout__
+    hide_numpy = "numpy" not in sys.modules
+    # Its import-time checks ask no terminal: a stdout that is not one, and no None
+    # (`get_cell_size` refuses a closed stdout even with its answer cached).
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
+    if hide_numpy:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" fails
+    try:
+        import textual_image.renderable
+        import textual_image.widget  # noqa: F401
+    finally:
+        sys.__stdout__ = real  # type: ignore[misc]
+        if hide_numpy:
+            del sys.modules["numpy"]
 
 
 def _detect() -> str | None:
@@ -121,6 +139,8 @@ def picture_widget(picture: Picture, mode: str, *, width: int) -> Widget | None:
         return None
     if _prepared is None or mode == "detect":
         mode = prepare(mode if mode != "detect" else "halfcell")
+    if mode == "halfcell":
+        load_quietly()
     from PIL import Image as PILImage
     from textual_image.widget import HalfcellImage, SixelImage, TGPImage
 
