@@ -105,7 +105,7 @@ def load_quietly() -> None:
     hide_numpy = "numpy" not in sys.modules
     # Its import-time checks ask no terminal: a stdout that is not one, and no None
     # (`get_cell_size` refuses a closed stdout even with its answer cached).
-    sys.__stdout__ = io.StringIO()  # type: ignore[misc]
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc,assignment]
     if hide_numpy:
         sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" fails
     try:
