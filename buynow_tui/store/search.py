@@ -19,7 +19,9 @@ Both backends index the same normalised document, stored per product (`search_na
 `search_category`, `search_body`, `search_tag`): SQLite in an FTS5 table over those
 columns (tiers as column filters, streamed in rowid order, so a page of a tier costs
 the page, not the tier), PostgreSQL in a weighted `tsvector` column with a GIN index
-plus a text-pattern index on the name's key. `total` is the true count of matches.
+(and unweighted ones of the name and category, and of the name, so that no tier asks
+GIN for a weight it must recheck on every row), plus a text-pattern index on the name's
+key. `total` is the true count of matches.
 Any text is safe: it reaches SQL only as parameters or as quoted FTS5 strings of
 letters and digits.
 """
@@ -242,8 +244,8 @@ class _SqliteTiers:
             previous = this
 
 
-# -- PostgreSQL: a weighted tsvector (A name, B category, C the rest), and one of the name
-# and category alone ------------------------------------------------------------------------
+# -- PostgreSQL: a weighted tsvector (A name, B category, C the rest), one of the name and
+# category alone, and one of the name alone (m0011) -------------------------------------------
 
 
 def _lexeme(word: str) -> str:
@@ -290,8 +292,8 @@ class _PostgresTiers:
             terms = self.query.terms
             out.append(('"search_name" = %s', [self.query.key]))
             out.append(("\"search_name\" LIKE %s ESCAPE '\\'", [_like_prefix(self.query.key)]))
-            in_name = " & ".join(self._any(t, ":*A") for t in terms)
-            out.append(('"search_vector" @@ %s::tsquery', [in_name]))
+            in_name = " & ".join(self._any(t) for t in terms)
+            out.append(('"search_title" @@ %s::tsquery', [in_name]))
             in_head = " & ".join(self._any(t) for t in terms)
             out.append(('"search_head" @@ %s::tsquery', [in_head]))
             out.append(self._anywhere())
