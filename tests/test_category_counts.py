@@ -118,6 +118,6 @@ def test_writers_at_once_leave_the_counts_right(
 def test_a_downgrade_drops_the_counts_without_asking(services: Services) -> None:
     from buynow_tui.store.migrate import downgrade_plan
 
-    plan = downgrade_plan(1)
-    assert plan.migrations == ("m0010_category_counts",)
+    plan = downgrade_plan(2)  # m0011 (search indexes), then m0010
+    assert plan.migrations == ("m0011_search_prefixes", "m0010_category_counts")
     assert not plan.loses_rows and "category_count" not in plan.rows

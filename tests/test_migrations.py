@@ -318,13 +318,15 @@ def pg_schema(url: str) -> set[tuple[str, str, str]]:
         rows = {tuple(r) for r in database.execute_sql(PG_CATALOG)}
     close_db()
     # They differ in nothing but the search index only migrations add (m0001's trigram
-    # index; m0005's tsvector columns, their GIN indexes, and the name key's pattern ops).
+    # index; m0005's and m0011's tsvector columns, their GIN indexes, and the name key's
+    # pattern ops).
     return {
         (kind, table, text.replace(" text_pattern_ops", ""))
         for kind, table, text in rows
         if "product_name_trgm" not in text
         and "search_vector" not in text
         and "search_head" not in text
+        and "search_title" not in text
     }
 
 

@@ -367,4 +367,24 @@ def generate(
         made += size
         if progress:
             progress(size)
+    if not is_sqlite():
+        _settle_postgres()
     return made
+
+
+def _settle_postgres() -> None:
+    """After a bulk load on PostgreSQL: what autovacuum would do a minute later, now.
+
+    The rows' full-text entries wait in each GIN index's pending list (up to 4 MB, with
+    `fastupdate`), which every search reads through linearly until a vacuum moves them
+    into the index: ~5 ms on each of a search's statements after 100,000 products.
+    `gin_clean_pending_list` moves them; `ANALYZE` gives the planner the new rows'
+    statistics. Neither changes what any query returns.
+    """
+    with connection():
+        database.execute_sql(
+            "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = '\"product\"'::regclass AND a.amname = 'gin'"
+        ).fetchall()
+        database.execute_sql('ANALYZE "product"')
