@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from buynow_tui import messages as m
-from buynow_tui.app_keys import KeyOrder
+from buynow_tui.app_keys import KeyOrder, no_blinking_cursors
 from buynow_tui.commands import ShopCommands
 from buynow_tui.config import ClientEnvironment
 from buynow_tui.logs import get_logger
@@ -264,7 +264,16 @@ def run(paths: Paths, *, open_path: str | None = None, theme: str | None = None)
     client = ClientEnvironment.from_env()
     remote = client.over_ssh or client.over_web
     pictures = prepare(choose_mode(no_color="NO_COLOR" in os.environ, remote=remote))
-    app = BuyNowApp(services, paths, open_path=open_path, theme=theme, pictures=pictures)
+    if remote:  # idle sessions cost nothing: no blinking cursor (`no_blinking_cursors`)
+        no_blinking_cursors()
+    app = BuyNowApp(
+        services,
+        paths,
+        open_path=open_path,
+        theme=theme,
+        pictures=pictures,
+        cursor_blink=not remote,
+    )
     app.gc_freeze_after = tune_gc()
     app.run()
 

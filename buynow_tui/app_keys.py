@@ -26,6 +26,19 @@ else:
 MAX_TOASTS = 2
 
 
+def no_blinking_cursors() -> None:
+    """Text cursors in this process start without blinking (a process that runs one
+    app: `app.run` over SSH and in browsers, where a blink is a repaint sent down the
+    connection twice a second by every idle session).
+
+    The app's `_no_blink` cannot do it alone: the Shop focuses its search box while
+    mounting, and that first focus never reaches the app's handler, so the box went on
+    blinking. The fields' own default is what every field starts from.
+    """
+    for field in (Input, TextArea):
+        field.cursor_blink._default = False
+
+
 class KeyOrder(_App):
     """Mixed into `BuyNowApp` (before Textual's App, so these handlers run first)."""
 

@@ -261,6 +261,23 @@ async def test_over_ssh_the_mouse_reports_buttons_not_every_motion(any_server: S
     await no_sessions_left(any_server)
 
 
+async def test_an_idle_session_sends_nothing_not_even_a_blinking_cursor(
+    shop_server: Server,
+) -> None:
+    """The Shop opens with the cursor in its search box; over SSH it does not blink, so
+    a shopper who is reading costs the server nothing and the connection stays still."""
+    async with await connect(shop_server.port) as conn:
+        term = await open_shop(conn)
+        await term.see(b"Page 1 of")
+        await term.quiet(period=1.0)
+        term.set_mark()
+        await term.quiet(period=2.0)  # returns after 2 s with nothing drawn...
+        assert term.data[term.mark :] == b""  # ...and nothing was
+        term.process.stdin.write(b"x")  # and the box still answers at once
+        await term.see(b"x")
+    await no_sessions_left(shop_server)
+
+
 async def test_a_window_change_re_lays_the_screen_out_and_sizes_are_clamped(
     shop_server: Server,
 ) -> None:
