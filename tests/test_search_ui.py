@@ -78,3 +78,21 @@ async def test_a_search_that_names_a_category_among_other_words_keeps_them(
         assert shop.query_text == "sony cameras"
         assert [p.name for p in shop.table.products] == ["Full-Frame Mirrorless Body"]
         assert "(ctrl+g)" not in screen_text(app)
+
+
+async def test_a_query_wider_than_the_box_scrolls_to_the_text_being_typed(
+    services: Any, home: Any
+) -> None:
+    """The box repaints rather than relayouts as it fills (`SearchBox.refresh`); past
+    its width it still scrolls, so the shopper sees what they are typing."""
+    app = make_app(services, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "Page 1 of")
+        typed = "x" * 75 + "endoftyping"
+        await pilot.press(*typed)
+        await wait_for_text(pilot, "endoftyping", "No results")
+        box_line = next(line for line in screen_text(app).splitlines() if "endoftyping" in line)
+        assert "x" * 40 + "endoftyping" in box_line  # the end is in view, the start is not
+        assert typed not in box_line
+        await pilot.press("backspace", *"s")
+        await wait_for_text(pilot, "endoftypins")

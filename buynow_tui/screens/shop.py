@@ -377,8 +377,10 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
             action()
 
     def _show_status(self, status: str | Content) -> None:
+        # layout=False: the line is one row high whatever it says (no layout of the
+        # whole screen for each key typed; `SearchBox.refresh` says why that matters).
         self.query_one("#status", Static).update(
-            status if isinstance(status, Content) else Content(status)
+            status if isinstance(status, Content) else Content(status), layout=False
         )
 
     def _show_filters(self) -> None:
