@@ -156,7 +156,8 @@ async def test_ssh_t_nosuchpage_shows_not_found_with_the_way_home(server: Server
         await term.quiet()
         term.set_mark()
         term.process.stdin.write(b"1")
-        await term.see(b"Search")  # the Shop
+        # The Shop; its search box's steady cursor stands on the placeholder's "S".
+        await term.see(b"earch by name or price")
         login = await open_shop(conn, cols=100, rows=30, command="login")
         await login.see(b"Press 1 for the Shop")  # a screen no link may open: Not found
         no_pty = await conn.run("nosuchpage", encoding="utf-8")
