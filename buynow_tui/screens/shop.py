@@ -12,6 +12,7 @@ is shown, however the worker threads finish.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
@@ -28,7 +29,7 @@ from textual.worker import Worker, get_current_worker
 from buynow_tui.messages import Navigate
 from buynow_tui.screens.actions import add_to_cart, add_to_wishlist, when_logged_in
 from buynow_tui.screens.base import BaseScreen
-from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, page_words
+from buynow_tui.screens.shop_keys import PAGE_SIZE, ShopKeys, no_match_words, page_words
 from buynow_tui.screens.shop_preview import ShopPreview
 from buynow_tui.store.errors import StoreError
 from buynow_tui.store.views import ProductPage, SearchResults
@@ -141,7 +142,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
     def on_mount(self) -> None:
         self._show_filters()
         self._read_categories()
-        self._load_page()
+        self._load_page(now=True)
 
     @work(thread=True, group="categories", exit_on_error=False)
     def _read_categories(self) -> None:
@@ -180,7 +181,11 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
         at_end: bool = False,
         row: int | None = None,
         offset: int = 0,
+        now: bool = False,
     ) -> None:
+        """Read a page in a worker and show it. `now` (the Shop's first page): on the
+        event loop, so that the first frame has it, not "Loading…" then a second frame
+        (~35 ms sooner); refused, a worker reads it again and says why, as any read."""
         self._page_args = {
             "after": after,
             "before": before,
@@ -188,6 +193,12 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
             "at_end": at_end,
             "offset": offset,
         }
+        if now:
+            with suppress(Exception):  # the worker below meets it again, and reports it
+                page = self.services.catalog.page(
+                    category=self.category, sort=self.sort, limit=PAGE_SIZE
+                )
+                return self._show_page(page, number, at_end, row)
         worker = self._fetch_page(
             self.category, self.sort, after, before, offset, number, at_end, row
         )
@@ -340,15 +351,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
             offer = self._suggestion()
             if total == 0:
                 status = Content("No results") + offer
-                where = f" in {self.category}" if self.category else ""
-                empty.update(
-                    Content(f"No products match “{self.query_text}”{where}.\n\n")
-                    + Content(
-                        "Try another word or a price"
-                        + (", press c for other categories" if self.category else "")
-                        + ", or press escape to clear the search."
-                    )
-                )
+                empty.update(no_match_words(self.query_text, self.category))
             else:
                 plural = "s" if total != 1 else ""
                 status = Content(f"{total:,} result{plural}")
@@ -377,8 +380,7 @@ class ShopScreen(ShopKeys, ShopPreview, BaseScreen):
             action()
 
     def _show_status(self, status: str | Content) -> None:
-        # layout=False: the line is one row high whatever it says (no layout of the
-        # whole screen for each key typed; `SearchBox.refresh` says why that matters).
+        # layout=False: one row high whatever it says (`SearchBox.refresh`: why).
         self.query_one("#status", Static).update(
             status if isinstance(status, Content) else Content(status), layout=False
         )

@@ -51,6 +51,16 @@ def page_words(number: int, total: int) -> str:
     return f"Page {number:,} of {pages_for(total):,} · {total:,} product{plural}"
 
 
+def no_match_words(text: str, category: str | None) -> Content:
+    """What the Shop says where its rows would be when a search finds nothing."""
+    where = f" in {category}" if category else ""
+    return Content(f"No products match “{text}”{where}.\n\n") + Content(
+        "Try another word or a price"
+        + (", press c for other categories" if category else "")
+        + ", or press escape to clear the search."
+    )
+
+
 class ShopKeys(_Screen):
     """What the Shop's keys do; the screen keeps its rows, reads and BINDINGS."""
 

@@ -56,6 +56,10 @@ class ShopPreview(_Screen):
         by one worker at a time (keys held down read only the last row they reach)."""
         if not self.previewing:
             return
+        # Shown before it is filled: the Shop's first page (and so its first preview)
+        # can come before its first resize, and a picture mounted into a hidden pane
+        # keeps the no height it was given there.
+        self.set_class(True, "-preview")
         pane = self.query_one("#preview", PreviewPane)
         pane.show_row(product)
         if product is None:
@@ -70,7 +74,12 @@ class ShopPreview(_Screen):
 
     def _read_preview(self) -> None:
         due, self._preview_due = self._preview_due, None
-        if due is not None:
+        if due is None:
+            return
+        cached = self._previews.get(due)  # asked for again while it was being read
+        if cached is not None:
+            self.query_one("#preview", PreviewPane).show(*cached)
+        else:
             self._previewing = self._fetch_preview(due)
 
     @work(thread=True, group="preview", exit_on_error=False)

@@ -142,14 +142,23 @@ def picture_widget(picture: Picture, mode: str, *, width: int) -> Widget | None:
     if mode == "halfcell":
         load_quietly()
     from PIL import Image as PILImage
+    from textual_image._geometry import ImageSize
+    from textual_image._terminal import get_cell_size
     from textual_image.widget import HalfcellImage, SixelImage, TGPImage
 
     kind = {"sixel": SixelImage, "tgp": TGPImage}.get(mode, HalfcellImage)
     image = PILImage.open(io.BytesIO(picture.data))
     image.load()
     widget: Widget = kind(image, classes="picture")
+    # Its height in rows, worked out here as textual-image would for "auto": it works
+    # "auto" out from the width it had at its last layout, none at its first, and kept
+    # no height at all when nothing laid the screen out again (a preview on the Shop's
+    # first frame).
+    _, rows = ImageSize(image.width, image.height, width=width, height="auto").get_cell_size(
+        width, 2**32, get_cell_size()
+    )
     widget.styles.width = width
-    widget.styles.height = "auto"
+    widget.styles.height = max(rows, 1)
     return widget
 
 
