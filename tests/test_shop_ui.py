@@ -68,6 +68,31 @@ async def test_shop_opens_on_the_first_page_of_the_catalog(services: Services, h
         assert app.focused is app.screen.search_box  # typing a word searches
 
 
+async def test_a_first_page_the_store_refuses_is_read_again_and_shown(
+    services: Services, home: Path
+) -> None:
+    """The first page is read before the first frame; refused then (a busy database,
+    say), the Shop reads it again as it reads every other page, and shows it."""
+    from buynow_tui.store.errors import StoreError
+
+    real_page = services.catalog.page
+    asked: list[dict[str, Any]] = []
+
+    def busy_once(**how: Any) -> Any:
+        asked.append(how)
+        if len(asked) == 1:
+            raise StoreError("The shop is busy; please try again.")
+        return real_page(**how)
+
+    services.catalog.page = busy_once  # type: ignore[method-assign]
+    app = make_app(services, home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await shop_ready(pilot)
+        assert status(app) == f"Page 1 of 1 · {CATALOG_SIZE} products"
+        assert shop_screen(app).table.row_count == CATALOG_SIZE
+    assert len(asked) == 2
+
+
 async def test_search_phone_finds_headphone_and_phone_not_camera(
     services: Services, home: Path
 ) -> None:
