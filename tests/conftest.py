@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from buynow_tui.store.services import Services
-from tests.support.store import FIXED_NOW, PG_URL, postgres_schema_url
+from tests.support.store import FIXED_NOW, fresh_postgres_schema
 
 os.environ["BUYNOW_TESTING"] = "1"
 os.environ["BUYNOW_BCRYPT_ROUNDS"] = "4"
@@ -66,30 +66,9 @@ def database_url(backend: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> I
     if backend == "sqlite":
         yield f"sqlite:///{home / 'buynow.db'}"
         return
-    import uuid
-
-    import psycopg2
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        admin = psycopg2.connect(PG_URL)
-    except psycopg2.OperationalError as error:  # fail loudly: never skip to get green
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {error}")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cur.execute(f'CREATE SCHEMA "{schema}"')
-    url = postgres_schema_url(schema)
-    monkeypatch.setenv("BUYNOW_DATABASE_URL", url)
-    try:
+    with fresh_postgres_schema() as url:
+        monkeypatch.setenv("BUYNOW_DATABASE_URL", url)
         yield url
-    finally:
-        from buynow_tui.store.db import close_db
-
-        close_db()
-        with admin.cursor() as cur:
-            cur.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.close()
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ answer differently.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.queries import queries
-from tests.support.store import PG_URL, postgres_schema_url
+from tests.support.store import fresh_postgres_schema
 
 GENERATED = 4_000
 #: (limit, offset, category): the Shop's first page, a later page, within categories.
@@ -57,23 +56,8 @@ def _answers(home: Path) -> dict[tuple[str, int, int, str | None], Answer]:
 @pytest.fixture
 def postgres_schema() -> Iterator[str]:
     """A fresh schema of our own on the test server, dropped after."""
-    import psycopg2
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    try:
-        admin = psycopg2.connect(PG_URL)
-    except psycopg2.OperationalError as error:  # fail loudly: never skip to get green
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {error}")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cur.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield postgres_schema_url(schema)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.close()
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 def test_postgres_answers_the_bench_queries_as_sqlite_does(
