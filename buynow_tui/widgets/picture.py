@@ -13,7 +13,7 @@ process has. So it is imported only through `prepare` and `load_quietly`:
 - locally (`app.run`), with "detect", before the app starts: it asks the shopper's
   own terminal (only a terminal whose environment says it may draw pictures);
 - anywhere else, with "halfcell", when the first picture is drawn (`load_quietly`):
-  it asks nothing. The fork server loads it so for its sessions to share. Over SSH
+  it asks nothing. The fork server loads it once, for its sessions to share. Over SSH
   the terminal is at the far end of the connection (the fork server, which imports the
   app before any shopper connects, has none, and a session's app would have to read
   the answer through the shopper's keystrokes), and in a browser xterm.js shows no
