@@ -19,14 +19,24 @@ BuyNow is a shop in your terminal. This is everything it keeps about you.
 
 Your **email** (to log you in), your **username** (to greet you), your **password** and
 the **answer to your security question** — both only as bcrypt hashes, never as you
-typed them; the answer is trimmed and lower-cased first. Your **default shipping
-address**, if you give one. When you joined, and when you accepted this policy.
+typed them; the answer is trimmed and lower-cased first. The **addresses** in your
+address book (name, street, city, region, postcode, country, phone) and which is your
+default. When you joined, and when you accepted this policy. The theme you chose.
 
 ## Your orders, cart and wishlist
 
 What you put in your cart and wishlist, and every order you place: its lines (name,
-quantity and price at the time), its total and the address it ships to. Orders are
-kept for the shop's accounts.
+quantity and price at the time), its total, its delivery, the address it ships to and
+what happened to it (paid, shipped, delivered, cancelled, refunded). Orders are kept
+for the shop's accounts. A receipt mailed to you waits in the shop's outbox until it
+is sent.
+
+## Cards
+
+Your card number and security code are never stored: they go to the payment
+provider, which answers with a token. For each payment the shop keeps the card's
+brand and last four digits and the provider's answer; a card you save keeps its
+token, brand, last four digits and expiry. Remove it from Account at any time.
 
 ## Remember me
 
