@@ -24,7 +24,7 @@ from buynow_tui.screens.base import BaseScreen, off_the_footer
 from buynow_tui.store.views import UserView
 from buynow_tui.widgets.safe import safe_text
 
-NO_ADDRESS = "Not set (e); the checkout uses the addresses below."
+NO_ADDRESS = "Not set yet (e); the checkout uses your addresses."
 
 
 def local_date(user: UserView) -> str:
